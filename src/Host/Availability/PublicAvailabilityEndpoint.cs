@@ -1,0 +1,52 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using Npgsql;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Bookings;
+using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Scheduling.Availability;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.Availability;
+
+public static class PublicAvailabilityEndpoint
+{
+    public static ProblemDetails Validate(string? timezone, string? start, string? days) => new FieldErrors()
+        .Zone("timezone", timezone)
+        .When(start is not null && ParseStart(start) is null, "start", "start must be an ISO-8601 instant with an offset, between 2000 and 2200.")
+        .When(days is not null && ParseDays(days) is null, "days", "days must be a whole number from 1 to 30.")
+        .ToProblem();
+
+    [WolverineGet("/v0/users/{username}/event-types/{slug}/availability", OperationId = "publicAvailability")]
+    public static async Task<IResult> Get(
+        string username, string slug, string? timezone, string? start, string? days,
+        IQuerySession db, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
+    {
+        if (await PublicEventTypes.FindAsync(db, username, slug, ct) is not (var organizer, var eventType))
+            return Problems.Result(Problems.NotFound("Event type not found."));
+
+        var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var from = start is null ? now : Instant.FromDateTimeOffset(ParseStart(start)!.Value);
+        var to = from + Duration.FromDays(days is null ? 7 : ParseDays(days)!.Value);
+
+        var schedule = await db.LoadAsync<Schedule>(organizer.Id, ct);
+        IReadOnlyList<TimeInterval> reserved;
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+            reserved = await Reservations.OfAsync(connection, organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
+
+        var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, reserved, from, to, now));
+        return Results.Json(new
+        {
+            ok = true,
+            timezone = timezone ?? "UTC",
+            slots = slots.Select(s => new { startsAt = s.Start.ToDateTimeOffset(), endsAt = s.End.ToDateTimeOffset() }),
+        });
+    }
+
+    private static DateTimeOffset? ParseStart(string text) =>
+        Instants.Parse(text) is { Year: >= 2000 and < 2200 } value ? value : null;
+
+    private static int? ParseDays(string text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 30 ? n : null;
+}

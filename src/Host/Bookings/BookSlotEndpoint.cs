@@ -1,0 +1,85 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Availability;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Scheduling.Bookings;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.Bookings;
+
+public sealed record BookSlotInput(
+    string? Username, string? EventSlug, DateTimeOffset? StartsAt, string? Timezone,
+    string? InviteeName, string? InviteeEmail, Dictionary<string, string?>? Answers);
+
+/// <summary>
+/// Books a slot. Runs its own transaction rather than Wolverine's middleware because three outcomes must
+/// each store the idempotent answer: the booking (with its events), a refusal found by the re-check, and a
+/// refusal by the database's exclusion constraint, which rolls the first transaction back.
+/// </summary>
+public static class BookSlotEndpoint
+{
+    private const string Scope = "POST /v0/bookings";
+
+    public static ProblemDetails Validate(BookSlotInput body, HttpRequest request)
+    {
+        var header = Idempotency.ValidateHeader(request);
+        if (header.Status is not null) return header;
+        return BookingInputRules.Check(new FieldErrors()
+                .Text("username", body.Username, 1, 64, required: true)
+                .Text("eventSlug", body.EventSlug, 1, 80, required: true),
+            body.StartsAt, body.Timezone, body.InviteeName, body.InviteeEmail, body.Answers).ToProblem();
+    }
+
+    [WolverinePost("/v0/bookings", OperationId = "createBooking")]
+    public static async Task<IResult> Post(
+        BookSlotInput body, HttpContext http, IDocumentStore store, Idempotency idempotency, BookingAnswers answers,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var claim = await idempotency.ClaimAsync(http, Scope, now, ct);
+        if (claim is Claim.Answered answered) return answered.Result;
+        var record = ((Claim.Fresh)claim).Record;
+
+        try
+        {
+            await using var session = store.LightweightSession();
+            if (await PublicEventTypes.FindAsync(session, body.Username!, body.EventSlug!, ct) is not (var organizer, var eventType))
+                return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
+
+            await session.BeginTransactionAsync(ct);
+            var connection = session.Connection!;
+            await Reservations.LockAsync(connection, [organizer.Id], ct);
+
+            var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
+            var duration = Duration.FromMinutes(eventType.DurationMinutes);
+            var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
+            var reserved = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
+            var slots = SlotInputs.For(organizer, eventType, schedule, reserved, start, start + duration, Instant.FromDateTimeOffset(now));
+
+            var tokens = new ActionTokens();
+            var request = new BookingRequest(start, body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
+                body.Timezone ?? organizer.Timezone, BookingInputRules.Answers(body.Answers));
+            var decision = BookSlot.Decide(Guid.CreateVersion7(), eventType, slots, request, tokens.Hashes, Instant.FromDateTimeOffset(now));
+            if (decision.Refusal is { } refusal)
+                return await answers.RefuseAsync(session, record, Problems.From(refusal), ct);
+
+            var confirmed = decision.Confirmed!;
+            session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
+            var result = idempotency.Complete(session, record, 200, answers.Confirmed(http, confirmed, tokens));
+            await session.SaveChangesAsync(ct);
+            return result;
+        }
+        catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
+        {
+            return await idempotency.CompleteAloneAsync(record, 409, answers.Render(Problems.SlotTaken()), ct);
+        }
+        catch
+        {
+            await idempotency.ReleaseAsync(record);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Scheduling.Bookings;
+
+namespace OpenCalendly.Host.Bookings;
+
+/// <summary>
+/// Renders booking answers to the exact bytes that are sent and stored for idempotent replay,
+/// with the same JSON settings as every other response.
+/// </summary>
+public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration config, Idempotency idempotency)
+{
+    private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;
+
+    public string Render<T>(T value) => JsonSerializer.Serialize(value, _options);
+
+    public async Task<IResult> RefuseAsync(IDocumentSession session, IdempotencyRecord record, ProblemDetails problem, CancellationToken ct)
+    {
+        var result = idempotency.Complete(session, record, problem.Status!.Value, Render(problem));
+        await session.SaveChangesAsync(ct);
+        return result;
+    }
+
+    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens)
+    {
+        var baseUrl = PublicUrls.Base(config, http.Request);
+        return Render(new
+        {
+            ok = true,
+            booking = new
+            {
+                id = booking.BookingId, booking.EventTypeId, booking.OrganizerId, booking.InviteeName, booking.InviteeEmail,
+                booking.StartsAt, booking.EndsAt,
+            },
+            actions = new
+            {
+                cancel = Link(baseUrl, tokens.Cancel, "cancel", booking.ActionTokensExpireAt),
+                reschedule = Link(baseUrl, tokens.Reschedule, "reschedule", booking.ActionTokensExpireAt),
+            },
+            email = new { queued = 0 },
+            webhooks = new { queued = 0 },
+            calendarWriteback = new { queued = 0 },
+        });
+    }
+
+    private static object Link(string baseUrl, string token, string action, DateTimeOffset expiresAt) => new
+    {
+        token,
+        expiresAt,
+        lookupUrl = $"{baseUrl}/v0/bookings/actions/{token}",
+        url = $"{baseUrl}/v0/bookings/actions/{token}/{action}",
+    };
+}

@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Scheduling.EventTypes;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace OpenCalendly.Host.EventTypes;
+
+public static class CreateEventTypeEndpoint
+{
+    public static ProblemDetails Validate(EventTypeInput body) => body.Check(creating: true).ToProblem();
+
+    [Authorize]
+    [WolverinePost("/v0/event-types", OperationId = "createEventType")]
+    public static async Task<(IResult, IMartenOp)> Post(EventTypeInput body, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock)
+    {
+        var organizerId = caller.UserId();
+        // A friendly answer first; the unique index decides a race.
+        if (await db.Query<EventType>().AnyAsync(e => e.OrganizerId == organizerId && e.Slug == body.Slug))
+            return (Problems.Result(Problems.Create(409, "duplicate-slug", "You already have an event type with that slug.")), MartenOps.Nothing());
+
+        var created = new EventTypeCreated(Guid.CreateVersion7(), organizerId,
+            new EventTypeDetails(body.Name!, body.Slug!, body.DurationMinutes!.Value, body.LocationType!.Value,
+                NullIfEmpty(body.LocationValue), body.QuestionList() ?? []),
+            clock.GetUtcNow());
+        var eventType = EventType.From(created);
+        return (Results.Json(new { ok = true, eventType = EventTypeJson.Of(eventType) }),
+            MartenOps.StartStream<EventType>(created.EventTypeId, created));
+    }
+
+    public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

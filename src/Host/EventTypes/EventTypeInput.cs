@@ -1,0 +1,55 @@
+using OpenCalendly.Host.Api;
+using OpenCalendly.Scheduling.EventTypes;
+
+namespace OpenCalendly.Host.EventTypes;
+
+public sealed record QuestionInput(string? Id, string? Label, bool? Required, string? Placeholder);
+
+/// <summary>The body of create and update; every field optional here, required-ness is the route's to decide.</summary>
+public sealed record EventTypeInput(
+    string? Name,
+    string? Slug,
+    int? DurationMinutes,
+    LocationType? LocationType,
+    string? LocationValue,
+    IReadOnlyList<QuestionInput?>? Questions,
+    bool? IsActive)
+{
+    public const int MaxQuestions = 20;
+
+    public FieldErrors Check(bool creating)
+    {
+        var errors = new FieldErrors()
+            .Text("name", Name, 1, 120, required: creating)
+            .Text("slug", Slug, 2, 80, required: creating)
+            .Pattern("slug", Slug, FieldErrors.Kebab(), "must be kebab-case: a-z, 0-9 and single hyphens.")
+            .Number("durationMinutes", DurationMinutes, 5, 240, required: creating)
+            .Text("locationValue", LocationValue, 0, 500);
+        if (creating) errors.Require("locationType", LocationType);
+        if (Questions is null) return errors;
+
+        if (Questions.Count > MaxQuestions) return errors.Add("questions", $"At most {MaxQuestions} questions.");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Questions.Count; i++)
+        {
+            var field = $"questions[{i}]";
+            if (Questions[i] is not { } q) { errors.Add(field, $"{field} must be an object."); continue; }
+            errors.Text($"{field}.id", q.Id, 1, 64, required: true)
+                .Text($"{field}.label", q.Label, 1, 200, required: true)
+                .Text($"{field}.placeholder", q.Placeholder, 0, 200);
+            if (q.Id is not null && !ids.Add(q.Id)) errors.Add($"{field}.id", $"Question id '{q.Id}' is used twice.");
+        }
+        return errors;
+    }
+
+    public List<Question>? QuestionList() =>
+        Questions?.Select(q => new Question(q!.Id!, q.Label!, q.Required ?? false, q.Placeholder)).ToList();
+}
+
+public sealed record EventTypeJson(
+    Guid Id, string Slug, string Name, int DurationMinutes, LocationType LocationType, string? LocationValue,
+    IReadOnlyList<Question> Questions, bool IsActive, DateTimeOffset CreatedAt)
+{
+    public static EventTypeJson Of(EventType e) =>
+        new(e.Id, e.Slug, e.Name, e.DurationMinutes, e.LocationType, e.LocationValue, e.Questions, e.IsActive, e.CreatedAt);
+}

@@ -1,0 +1,20 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Scheduling.EventTypes;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.EventTypes;
+
+public static class ListEventTypesEndpoint
+{
+    [Authorize]
+    [WolverineGet("/v0/event-types", OperationId = "listEventTypes")]
+    public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db)
+    {
+        var organizerId = caller.UserId();
+        var eventTypes = await db.Query<EventType>().Where(e => e.OrganizerId == organizerId).OrderBy(e => e.CreatedAt).ToListAsync();
+        return Results.Json(new { ok = true, eventTypes = eventTypes.Select(EventTypeJson.Of) });
+    }
+}

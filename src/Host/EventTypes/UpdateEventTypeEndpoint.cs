@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Scheduling.EventTypes;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace OpenCalendly.Host.EventTypes;
+
+public static class UpdateEventTypeEndpoint
+{
+    public static ProblemDetails Validate(EventTypeInput body)
+    {
+        if (body is { Name: null, Slug: null, DurationMinutes: null, LocationType: null, LocationValue: null, Questions: null, IsActive: null })
+            return Problems.Create(400, "empty-update", "Send at least one field to update.");
+        return body.Check(creating: false).ToProblem();
+    }
+
+    [Authorize]
+    [WolverinePatch("/v0/event-types/{id}", OperationId = "updateEventType")]
+    public static async Task<(IResult, Events)> Patch(
+        EventTypeInput body, [WriteAggregate(Required = false)] EventType? eventType, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock)
+    {
+        // Another organizer's id answers exactly like a missing one.
+        if (eventType is null || eventType.OrganizerId != caller.UserId())
+            return (Problems.Result(Problems.NotFound("Event type not found.")), []);
+        if (body.Slug is not null && body.Slug != eventType.Slug
+            && await db.Query<EventType>().AnyAsync(e => e.OrganizerId == eventType.OrganizerId && e.Slug == body.Slug))
+            return (Problems.Result(Problems.Create(409, "duplicate-slug", "You already have an event type with that slug.")), []);
+
+        var change = new EventTypeChange(body.Name, body.Slug, body.DurationMinutes, body.LocationType,
+            CreateEventTypeEndpoint.NullIfEmpty(body.LocationValue), body.LocationValue == "", body.QuestionList(), body.IsActive);
+        var events = ReviseEventType.Decide(eventType, change, clock.GetUtcNow());
+
+        eventType.Evolve(events);
+        return (Results.Json(new { ok = true, eventType = EventTypeJson.Of(eventType) }), [.. events]);
+    }
+}

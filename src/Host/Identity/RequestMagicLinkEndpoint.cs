@@ -1,0 +1,65 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Integrations.Email;
+using Wolverine;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.Identity;
+
+public sealed record RequestMagicLink(string? Email, string? Username, string? DisplayName, string? Timezone);
+
+public sealed record MagicLinkSent(
+    bool Ok,
+    DateTimeOffset ExpiresAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? MagicLinkToken);
+
+public static class RequestMagicLinkEndpoint
+{
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(15);
+
+    public static ProblemDetails Validate(RequestMagicLink body) => new FieldErrors()
+        .Email("email", body.Email, required: true)
+        .Text("username", body.Username, 3, 64)
+        .Pattern("username", body.Username, FieldErrors.Kebab(), "must use a-z, 0-9 and single hyphens.")
+        .Text("displayName", body.DisplayName, 1, 120)
+        .Zone("timezone", body.Timezone)
+        .ToProblem();
+
+    [WolverinePost("/v0/auth/magic-link", OperationId = "requestMagicLink")]
+    public static async Task<(IResult, OutgoingMessages)> Post(
+        RequestMagicLink body, IDocumentSession db, TimeProvider clock, IConfiguration config, HttpRequest request)
+    {
+        var email = body.Email!.Trim().ToLowerInvariant();
+        var user = await db.Query<User>().FirstOrDefaultAsync(u => u.Email == email);
+        if (user is null)
+        {
+            if (body.Username is null || body.DisplayName is null)
+                return (Problems.Result(Problems.Validation(new Dictionary<string, string[]>
+                {
+                    ["username"] = ["First-time sign-up needs username and displayName."],
+                })), []);
+            if (await db.Query<User>().AnyAsync(u => u.Username == body.Username))
+                return (Problems.Result(Problems.Create(409, "username-taken", "That username is already taken.")), []);
+        }
+
+        var now = clock.GetUtcNow();
+        var token = Tokens.New();
+        var link = new MagicLink
+        {
+            Id = Tokens.Hash(token), Email = email, UserId = user?.Id,
+            Username = user is null ? body.Username : null, DisplayName = user is null ? body.DisplayName : null,
+            Timezone = user is null ? body.Timezone ?? "UTC" : null,
+            CreatedAt = now, ExpiresAt = now + LinkLifetime,
+        };
+        db.Store(link);
+
+        var url = $"{PublicUrls.Base(config, request)}/auth/verify?token={token}";
+        var message = new EmailMessage("magic-link", email, "Your OpenCalendly sign-in link",
+            $"Sign in to OpenCalendly:\n\n{url}\n\nThe link works once and expires at {Instants.Format(link.ExpiresAt)}.");
+
+        var exposeToken = config.GetValue<bool>("Auth:ExposeMagicLinkToken");
+        return (Results.Json(new MagicLinkSent(true, link.ExpiresAt, exposeToken ? token : null)), [message]);
+    }
+}

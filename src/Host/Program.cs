@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JasperFx;
+using JasperFx.Core;
+using Marten;
+using Microsoft.AspNetCore.Authentication;
+using Npgsql;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Availability;
+using OpenCalendly.Host.Bookings;
+using OpenCalendly.Host.Demo;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Integrations.Email;
+using OpenCalendly.Integrations.Secrets;
+using OpenCalendly.Projections;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+var config = builder.Configuration;
+var connectionString = config.GetConnectionString("Postgres")
+    ?? throw new InvalidOperationException("Set ConnectionStrings:Postgres (env ConnectionStrings__Postgres).");
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
+builder.Services.AddSingleton<Idempotency>();
+builder.Services.AddSingleton<BookingAnswers>();
+builder.Services.AddSingleton<IEmailSender>(sp => new FileEmailSink(
+    config["Email:SinkFolder"] ?? Path.Combine(builder.Environment.ContentRootPath, ".data", "mail"),
+    config["Email:From"] ?? "OpenCalendly <no-reply@opencalendly.local>", sp.GetRequiredService<TimeProvider>()));
+
+builder.Services.AddMarten(opts =>
+    {
+        StoreConfiguration.Apply(opts);
+        IdentityStore.Apply(opts);
+        AvailabilityStore.Apply(opts);
+        Idempotency.Apply(opts);
+    })
+    .UseNpgsqlDataSource()
+    .UseLightweightSessions()
+    .ApplyAllDatabaseChangesOnStartup()
+    .IntegrateWithWolverine();
+
+builder.Host.UseWolverine(opts =>
+{
+    opts.Discovery.IncludeAssembly(typeof(SendEmailHandler).Assembly);
+    opts.Policies.AutoApplyTransactions();
+    opts.Policies.UseDurableLocalQueues();
+    opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
+    opts.OnException<Exception>()
+        .ScheduleRetry(30.Seconds(), 60.Seconds(), 120.Seconds(), 240.Seconds(), 480.Seconds())
+        .Then.MoveToErrorQueue();
+});
+
+builder.Services.AddWolverineHttp();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    o.SerializerOptions.Converters.Add(new InstantJsonConverter());
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+});
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+{
+    c.ProblemDetails.Extensions.Remove("traceId");
+    Problems.Shape(c.ProblemDetails);
+});
+builder.Services.AddExceptionHandler<DatabaseConflicts>();
+builder.Services.AddAuthentication(SessionAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, SessionAuthentication>(SessionAuthentication.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.AddRateLimiter(o => RateLimits.Configure(o, config));
+builder.Services.AddOpenApi();
+builder.Services.AddHostedService<DemoSeed>();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<JsonBodyGate>();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/v1.json"));
+app.MapWolverineEndpoints();
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Visible to the test host.</summary>
+public partial class Program;

@@ -1,0 +1,44 @@
+using Npgsql;
+using NodaTime;
+using OpenCalendly.Scheduling.Availability;
+
+namespace OpenCalendly.Projections.Bookings;
+
+/// <summary>Reads the reservation table: what of a person's time is already taken.</summary>
+public static class Reservations
+{
+    private static readonly string Sql =
+        $"select lower(during), upper(during) from {StoreConfiguration.Reservations.QualifiedName} " +
+        "where user_id = $1 and active and during && tstzrange($2, $3, '[)') order by lower(during)";
+
+    /// <summary>Active reservations of <paramref name="userId"/> overlapping <c>[from, to)</c>, sorted, already widened by their buffers.</summary>
+    public static async Task<IReadOnlyList<TimeInterval>> OfAsync(NpgsqlConnection connection, Guid userId, Instant from, Instant to, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(Sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { Value = from.ToDateTimeOffset() });
+        command.Parameters.Add(new NpgsqlParameter { Value = to.ToDateTimeOffset() });
+        var intervals = new List<TimeInterval>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            intervals.Add(new TimeInterval(
+                Instant.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(0)),
+                Instant.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(1))));
+        return intervals;
+    }
+
+    /// <summary>
+    /// Serializes bookings of the same people: racing transactions queue here for a moment and then see
+    /// each other's rows, instead of deadlocking on each other's uncommitted inserts. Sorted, so two
+    /// multi-person bookings always lock in the same order.
+    /// </summary>
+    public static async Task LockAsync(NpgsqlConnection connection, IEnumerable<Guid> userIds, CancellationToken ct)
+    {
+        foreach (var userId in userIds.Distinct().Order())
+        {
+            await using var command = new NpgsqlCommand("select pg_advisory_xact_lock($1)", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(userId.ToByteArray(), 8) });
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+}

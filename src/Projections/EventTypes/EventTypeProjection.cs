@@ -1,0 +1,26 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+using OpenCalendly.Scheduling.EventTypes;
+
+namespace OpenCalendly.Projections.EventTypes;
+
+/// <summary>
+/// Keeps the <see cref="EventType"/> document (what the booking page and the organizer read) in the
+/// events' transaction. Dispatch is written out, so the domain assembly needs no store-specific generator.
+/// </summary>
+public sealed class EventTypeProjection : SingleStreamProjection<EventType, Guid>
+{
+    public override EventType? Evolve(EventType? snapshot, Guid id, IEvent e)
+    {
+        switch (e.Data)
+        {
+            case EventTypeCreated created:
+                return EventType.From(created);
+            case EventTypeDetailsRevised or EventTypeActivated or EventTypeDeactivated when snapshot is not null:
+                snapshot.Evolve([e.Data]);
+                return snapshot;
+            default:
+                return snapshot;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Schema;
+using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Projections.EventTypes;
+using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.EventTypes;
+using Weasel.Core;
+using Weasel.Postgresql;
+
+namespace OpenCalendly.Projections;
+
+/// <summary>The event store's shape: streams, inline read models and the tables beside them.</summary>
+public static class StoreConfiguration
+{
+    public const string Schema = "opencalendly";
+
+    public static SlotReservationTable Reservations { get; } = new(Schema);
+
+    public static void Apply(StoreOptions opts)
+    {
+        opts.DatabaseSchemaName = Schema;
+        // Fixed on day one: changing casing or enum storage later silently breaks stored events.
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+
+        opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
+        opts.Storage.ExtendedSchemaObjects.Add(Reservations);
+
+        opts.Projections.Add(new EventTypeProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<EventType>()
+            .Index(x => x.OrganizerId)
+            .UniqueIndex(UniqueIndexType.Computed, "event_type_slug_per_organizer", x => x.OrganizerId, x => x.Slug);
+
+        opts.Projections.Add(new BookingProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<Booking>().Index(x => x.OrganizerId);
+
+        opts.Projections.Add(new SlotReservationProjection(Reservations), ProjectionLifecycle.Inline);
+    }
+}

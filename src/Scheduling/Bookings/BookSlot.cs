@@ -1,0 +1,65 @@
+using NodaTime;
+using OpenCalendly.Scheduling.Availability;
+using OpenCalendly.Scheduling.EventTypes;
+
+namespace OpenCalendly.Scheduling.Bookings;
+
+/// <summary>What an invitee asks for, already shaped and validated at the edge.</summary>
+public sealed record BookingRequest(
+    Instant StartsAt,
+    string InviteeName,
+    string InviteeEmail,
+    string InviteeTimezone,
+    IReadOnlyDictionary<string, string> Answers);
+
+/// <summary>Hashes of freshly minted action tokens and when they stop working.</summary>
+public sealed record ActionTokenHashes(string Cancel, string Reschedule);
+
+public static class BookingRefusals
+{
+    public static Refusal SlotTaken() => new("slot-taken", "Selected slot is no longer available.");
+
+    public static Refusal EventTypeInactive() => new("not-found", "Event type not found.");
+
+    public static Refusal AnswerMissing(string questionLabel) => new("answer-required", $"The question \"{questionLabel}\" must be answered.");
+
+    public static Refusal UnknownQuestion(string questionId) => new("unknown-question", $"There is no question with id \"{questionId}\".");
+}
+
+public static class BookSlot
+{
+    /// <summary>
+    /// Decides a booking against the slots computed inside the booking's transaction.
+    /// Action tokens expire when the booking starts: after that there is nothing left to cancel or move.
+    /// </summary>
+    public static OneOf Decide(
+        Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
+    {
+        if (!eventType.IsActive) return BookingRefusals.EventTypeInactive();
+
+        foreach (var answered in request.Answers.Keys)
+            if (eventType.Questions.All(q => q.Id != answered)) return BookingRefusals.UnknownQuestion(answered);
+        foreach (var question in eventType.Questions.Where(q => q.Required))
+            if (!request.Answers.TryGetValue(question.Id, out var answer) || string.IsNullOrWhiteSpace(answer))
+                return BookingRefusals.AnswerMissing(question.Label);
+
+        if (SlotCalculator.Find(slots, request.StartsAt) is not { } slot) return BookingRefusals.SlotTaken();
+
+        return new BookingConfirmed(
+            bookingId, eventType.Id, eventType.OrganizerId, [eventType.OrganizerId],
+            slot.Start.ToDateTimeOffset(), slot.End.ToDateTimeOffset(),
+            slot.BufferBeforeMinutes, slot.BufferAfterMinutes,
+            request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
+            tokens.Cancel, tokens.Reschedule, slot.Start.ToDateTimeOffset(), now.ToDateTimeOffset());
+    }
+
+    /// <summary>Either the event or the refusal.</summary>
+    public readonly struct OneOf
+    {
+        private OneOf(BookingConfirmed? confirmed, Refusal? refusal) => (Confirmed, Refusal) = (confirmed, refusal);
+        public BookingConfirmed? Confirmed { get; }
+        public Refusal? Refusal { get; }
+        public static implicit operator OneOf(BookingConfirmed e) => new(e, null);
+        public static implicit operator OneOf(Refusal r) => new(null, r);
+    }
+}

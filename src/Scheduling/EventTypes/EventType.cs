@@ -1,0 +1,57 @@
+namespace OpenCalendly.Scheduling.EventTypes;
+
+/// <summary>The event type aggregate; kept inline by a projection as the read model the booking page reads.</summary>
+public sealed class EventType
+{
+    public Guid Id { get; set; }
+    public Guid OrganizerId { get; set; }
+    public string Name { get; set; } = "";
+    public string Slug { get; set; } = "";
+    public int DurationMinutes { get; set; }
+    public LocationType LocationType { get; set; }
+    public string? LocationValue { get; set; }
+    public List<Question> Questions { get; set; } = [];
+    public bool IsActive { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public static EventType From(EventTypeCreated e)
+    {
+        var eventType = new EventType { Id = e.EventTypeId, OrganizerId = e.OrganizerId, IsActive = true, CreatedAt = e.CreatedAt };
+        eventType.Take(e.Details, e.CreatedAt);
+        return eventType;
+    }
+
+    public void When(EventTypeDetailsRevised e) => Take(e.Details, e.RevisedAt);
+
+    public void When(EventTypeDeactivated e) => (IsActive, UpdatedAt) = (false, e.DeactivatedAt);
+
+    public void When(EventTypeActivated e) => (IsActive, UpdatedAt) = (true, e.ActivatedAt);
+
+    /// <summary>Applies freshly decided events, so an answer can show the state they lead to.</summary>
+    public void Evolve(IEnumerable<object> events)
+    {
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case EventTypeDetailsRevised revised: When(revised); break;
+                case EventTypeActivated activated: When(activated); break;
+                case EventTypeDeactivated deactivated: When(deactivated); break;
+            }
+        }
+    }
+
+    public EventTypeDetails Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions);
+
+    private void Take(EventTypeDetails details, DateTimeOffset at)
+    {
+        Name = details.Name;
+        Slug = details.Slug;
+        DurationMinutes = details.DurationMinutes;
+        LocationType = details.LocationType;
+        LocationValue = details.LocationValue;
+        Questions = [.. details.Questions];
+        UpdatedAt = at;
+    }
+}

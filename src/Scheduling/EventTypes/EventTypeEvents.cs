@@ -1,0 +1,27 @@
+namespace OpenCalendly.Scheduling.EventTypes;
+
+public enum LocationType { Video, Phone, InPerson, Custom }
+
+/// <summary>A question the invitee answers when booking.</summary>
+public sealed record Question(string Id, string Label, bool Required, string? Placeholder);
+
+/// <summary>What an event type offers; revised as a whole.</summary>
+public sealed record EventTypeDetails(
+    string Name,
+    string Slug,
+    int DurationMinutes,
+    LocationType LocationType,
+    string? LocationValue,
+    IReadOnlyList<Question> Questions);
+
+/// <summary>An organizer published a new event type (active from the start).</summary>
+public sealed record EventTypeCreated(Guid EventTypeId, Guid OrganizerId, EventTypeDetails Details, DateTimeOffset CreatedAt);
+
+/// <summary>The organizer revised the event type's details; bookings already made keep theirs.</summary>
+public sealed record EventTypeDetailsRevised(Guid EventTypeId, Guid OrganizerId, EventTypeDetails Details, DateTimeOffset RevisedAt);
+
+/// <summary>The organizer stopped offering the event type: its page answers 404.</summary>
+public sealed record EventTypeDeactivated(Guid EventTypeId, Guid OrganizerId, DateTimeOffset DeactivatedAt);
+
+/// <summary>The organizer offers the event type again.</summary>
+public sealed record EventTypeActivated(Guid EventTypeId, Guid OrganizerId, DateTimeOffset ActivatedAt);
