@@ -37,6 +37,12 @@ public sealed class JsonBodyGate(RequestDelegate next, IConfiguration configurat
             return;
         }
 
+        if (body.Length == 0 && !HttpMethods.IsPost(request.Method))
+        {
+            await Refuse(context, 400, "body-required", "This route needs a JSON request body.");
+            return;
+        }
+
         if (body.Length > 0)
         {
             if (!IsJson(request.ContentType))

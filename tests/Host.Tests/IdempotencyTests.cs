@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace OpenCalendly.Host.Tests;
+
+[Collection(AppCollection.Name)]
+public sealed class IdempotencyTests(App app)
+{
+    private readonly HttpClient _http = app.Http;
+
+    [Fact]
+    public async Task a_replay_returns_the_same_booking_byte_for_byte()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var key = Api.NewKey();
+        var request = Bookings.Request(organizer, slug, "2030-06-10T09:00:00Z");
+
+        var first = (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBe(200);
+        var replay = (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBe(200);
+
+        replay.Body.ShouldBe(first.Body);
+        replay.Json["booking"]!["id"]!.GetValue<string>().ShouldBe(first.Json["booking"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task a_refusal_is_replayed_too_even_after_the_slot_frees_up()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var key = Api.NewKey();
+        var request = Bookings.Request(organizer, slug, "2030-06-10T09:05:00Z");
+
+        var first = (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBeProblem(409, "slot-taken");
+        var replay = (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBeProblem(409, "slot-taken");
+        replay.Body.ShouldBe(first.Body);
+    }
+
+    [Fact]
+    public async Task the_same_key_with_another_body_is_a_conflict()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var key = Api.NewKey();
+
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-10T10:00:00Z"), idempotencyKey: key)).ShouldBe(200);
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-10T11:00:00Z"), idempotencyKey: key))
+            .ShouldBeProblem(409, "idempotency-mismatch");
+        (await _http.Get($"/v0/users/{organizer.Username}/event-types/{slug}/availability?start=2030-06-10T00:00:00Z&days=1"))
+            .Body.ShouldContain("2030-06-10T11:00:00.000Z");
+    }
+
+    [Fact]
+    public async Task the_same_key_while_the_first_request_is_still_running_is_a_conflict()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var key = Api.NewKey();
+        var body = System.Text.Json.JsonSerializer.Serialize(Bookings.Request(organizer, slug, "2030-06-10T12:00:00Z"), System.Text.Json.JsonSerializerOptions.Web);
+        await ClaimWithoutAnswer("POST /v0/bookings", key, body);
+
+        (await _http.Send(HttpMethod.Post, "/v0/bookings", body, idempotencyKey: key)).ShouldBeProblem(409, "idempotency-in-progress");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("too-short")]
+    public async Task booking_requires_an_idempotency_key_of_16_to_200_characters(string? key)
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-10T09:00:00Z"), idempotencyKey: key))
+            .ShouldBeProblem(400, "idempotency-key-required");
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-10T09:00:00Z"), idempotencyKey: new string('k', 201)))
+            .ShouldBeProblem(400, "idempotency-key-required");
+    }
+
+    /// <summary>Stands in for a first request that has claimed the key and not yet answered.</summary>
+    private static async Task ClaimWithoutAnswer(string scope, string key, string body)
+    {
+        static string Hash(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
+        var document = $$"""{"id":"{{Hash($"{scope}\n{key}")}}","requestHash":"{{Hash(body)}}","claimedAt":"2030-01-01T00:00:00Z","status":null,"sealedBody":null}""";
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "insert into opencalendly.mt_doc_idempotencyrecord (id, data, mt_dotnet_type, mt_version, mt_last_modified) values ($1, $2::jsonb, $3, gen_random_uuid(), now())", connection)
+        {
+            Parameters = { new() { Value = Hash($"{scope}\n{key}") }, new() { Value = document }, new() { Value = "OpenCalendly.Host.Bookings.IdempotencyRecord" } },
+        };
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,36 @@
+namespace OpenCalendly.Host.Tests;
+
+/// <summary>A signed-in organizer created for one test.</summary>
+public sealed record Organizer(string Id, string Username, string Email, string Session);
+
+public static class Organizers
+{
+    public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+
+    public static async Task<Organizer> SignUp(this HttpClient http, string timezone = "UTC")
+    {
+        var username = Unique("org");
+        var email = $"{username}@example.com";
+        var link = (await http.Post("/v0/auth/magic-link", new { email, username, displayName = "Org " + username, timezone })).ShouldBe(200);
+        var verified = (await http.Post("/v0/auth/verify", new { token = link.Json["magicLinkToken"]!.GetValue<string>() })).ShouldBe(200);
+        return new Organizer(verified.Json["user"]!["id"]!.GetValue<string>(), username, email, verified.Json["sessionToken"]!.GetValue<string>());
+    }
+
+    /// <summary>An organizer with weekday hours and one event type, ready to be booked.</summary>
+    public static async Task<(Organizer Organizer, string Slug, string EventTypeId)> Bookable(
+        this HttpClient http, string timezone = "UTC", int durationMinutes = 30, int bufferBefore = 0, int bufferAfter = 0, object[]? questions = null)
+    {
+        var organizer = await http.SignUp(timezone);
+        var rules = Enumerable.Range(0, 7).Select(day => new
+        {
+            dayOfWeek = day, startMinute = 9 * 60, endMinute = 17 * 60, bufferBeforeMinutes = bufferBefore, bufferAfterMinutes = bufferAfter,
+        });
+        (await http.Put("/v0/me/availability/rules", new { rules }, organizer.Session)).ShouldBe(200);
+        var slug = Unique("call");
+        var created = (await http.Post("/v0/event-types", new
+        {
+            name = "Call", slug, durationMinutes, locationType = "video", questions = questions ?? [],
+        }, organizer.Session)).ShouldBe(200);
+        return (organizer, slug, created.Json["eventType"]!["id"]!.GetValue<string>());
+    }
+}
