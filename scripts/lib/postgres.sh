@@ -5,7 +5,7 @@ ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 PG_DIR="$ROOT/.data/pg"
 
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_bin() {
@@ -24,6 +24,19 @@ install_postgres() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >/dev/null
 }
 
+# PostgreSQL will not run as root, so as root the cluster belongs to the 'postgres' user. When that user
+# cannot reach the checkout (a clone under /root, say), the cluster lives under /var/lib/postgresql and
+# .data/pg points to it.
+place_cluster() {
+  [ "$(id -u)" = 0 ] || return 0
+  [ -L "$PG_DIR" ] && return 0
+  if [ ! -e "$PG_DIR" ] && ! runuser -u postgres -- test -x "$ROOT/.data"; then
+    local home="/var/lib/postgresql/opencalendly-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+    mkdir -p "$home" && chown postgres:postgres "$home"
+    ln -s "$home" "$PG_DIR"
+  fi
+}
+
 # ensure_postgres DBNAME [fresh]: exports ConnectionStrings__Postgres for DBNAME; "fresh" drops it first.
 ensure_postgres() {
   local db="$1" fresh="${2:-}"
@@ -31,6 +44,8 @@ ensure_postgres() {
   install_postgres
   local bin; bin="$(pg_bin)"
   mkdir -p "$ROOT/.data"
+  place_cluster
+  PG_DIR="$(readlink -f "$PG_DIR" 2>/dev/null || echo "$PG_DIR")"
   if [ ! -f "$PG_DIR/PG_VERSION" ]; then
     mkdir -p "$PG_DIR"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR"

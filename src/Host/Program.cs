@@ -87,7 +87,7 @@ app.UseAuthorization();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/v1.json"));
+app.MapScalarApiReference("/docs");
 app.MapWolverineEndpoints();
 
 return await app.RunJasperFxCommands(args);
