@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using JasperFx;
-using JasperFx.Core;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Npgsql;
@@ -10,7 +9,7 @@ using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Demo;
 using OpenCalendly.Host.Identity;
-using OpenCalendly.Integrations.Email;
+using OpenCalendly.Host.Email;
 using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Projections;
 using Scalar.AspNetCore;
@@ -29,9 +28,11 @@ builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddSingleton<BookingAnswers>();
-builder.Services.AddSingleton<IEmailSender>(sp => new FileEmailSink(
-    config["Email:SinkFolder"] ?? Path.Combine(builder.Environment.ContentRootPath, ".data", "mail"),
-    config["Email:From"] ?? "OpenCalendly <no-reply@opencalendly.local>", sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<BookingMail>();
+builder.Services.AddSingleton<EmailOutbox>();
+EmailProviders.Add(builder.Services, config, builder.Environment);
+var retries = RetrySchedule.From(config);
+builder.Services.AddSingleton(retries);
 
 builder.Services.AddMarten(opts =>
     {
@@ -39,6 +40,7 @@ builder.Services.AddMarten(opts =>
         IdentityStore.Apply(opts);
         AvailabilityStore.Apply(opts);
         Idempotency.Apply(opts);
+        EmailOutbox.Apply(opts);
     })
     .UseNpgsqlDataSource()
     .UseLightweightSessions()
@@ -47,13 +49,11 @@ builder.Services.AddMarten(opts =>
 
 builder.Host.UseWolverine(opts =>
 {
-    opts.Discovery.IncludeAssembly(typeof(SendEmailHandler).Assembly);
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
     opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
-    opts.OnException<Exception>()
-        .ScheduleRetry(30.Seconds(), 60.Seconds(), 120.Seconds(), 240.Seconds(), 480.Seconds())
-        .Then.MoveToErrorQueue();
+    // Durable: a scheduled retry is a row in PostgreSQL, so it survives a crash or restart.
+    opts.OnException<Exception>().ScheduleRetry([.. retries.Delays]).Then.MoveToErrorQueue();
 });
 
 builder.Services.AddWolverineHttp();

@@ -35,7 +35,10 @@ public static class StoreConfiguration
             .UniqueIndex(UniqueIndexType.Computed, "event_type_slug_per_organizer", x => x.OrganizerId, x => x.Slug);
 
         opts.Projections.Add(new BookingProjection(), ProjectionLifecycle.Inline);
-        opts.Schema.For<Booking>().Index(x => x.OrganizerId);
+        opts.Schema.For<Booking>()
+            .Index(x => x.OrganizerId)
+            .Index(x => x.CancelTokenHash)
+            .Index(x => x.RescheduleTokenHash);
 
         opts.Projections.Add(new SlotReservationProjection(Reservations), ProjectionLifecycle.Inline);
     }

@@ -6,7 +6,10 @@ using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
+using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace OpenCalendly.Host.Bookings;
 
@@ -35,8 +38,8 @@ public static class BookSlotEndpoint
 
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
-        BookSlotInput body, HttpContext http, IDocumentStore store, Idempotency idempotency, BookingAnswers answers,
-        TimeProvider clock, CancellationToken ct)
+        BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus, Idempotency idempotency,
+        BookingAnswers answers, BookingMail mail, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var claim = await idempotency.ClaimAsync(http, Scope, now, ct);
@@ -45,7 +48,8 @@ public static class BookSlotEndpoint
 
         try
         {
-            await using var session = store.LightweightSession();
+            // Enlisted in Wolverine's outbox: the emails commit with the booking and go out after it.
+            await using var session = sessions.OpenSession(bus);
             if (await PublicEventTypes.FindAsync(session, body.Username!, body.EventSlug!, ct) is not (var organizer, var eventType))
                 return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
 
@@ -68,16 +72,20 @@ public static class BookSlotEndpoint
 
             var confirmed = decision.Confirmed!;
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
-            var result = idempotency.Complete(session, record, 200, answers.Confirmed(http, confirmed, tokens));
+            var emails = mail.Confirmed(http.Request, Booking.From(confirmed), eventType, organizer, tokens, now);
+            foreach (var email in emails) await bus.PublishAsync(email);
+            var result = idempotency.Complete(session, record, 200, answers.Confirmed(http, confirmed, tokens, emails.Length));
             await session.SaveChangesAsync(ct);
             return result;
         }
         catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
         {
+            await ((MessageContext)bus).ClearAllAsync();
             return await idempotency.CompleteAloneAsync(record, 409, answers.Render(Problems.SlotTaken()), ct);
         }
         catch
         {
+            await ((MessageContext)bus).ClearAllAsync();
             await idempotency.ReleaseAsync(record);
             throw;
         }

@@ -24,9 +24,8 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         return result;
     }
 
-    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens)
+    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued)
     {
-        var baseUrl = PublicUrls.Base(config, http.Request);
         return Render(new
         {
             ok = true,
@@ -35,15 +34,22 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
                 id = booking.BookingId, booking.EventTypeId, booking.OrganizerId, booking.InviteeName, booking.InviteeEmail,
                 booking.StartsAt, booking.EndsAt,
             },
-            actions = new
-            {
-                cancel = Link(baseUrl, tokens.Cancel, "cancel", booking.ActionTokensExpireAt),
-                reschedule = Link(baseUrl, tokens.Reschedule, "reschedule", booking.ActionTokensExpireAt),
-            },
-            email = new { queued = 0 },
+            actions = Actions(http, tokens, booking.ActionTokensExpireAt),
+            email = new { queued = emailsQueued },
             webhooks = new { queued = 0 },
             calendarWriteback = new { queued = 0 },
         });
+    }
+
+    /// <summary>The action links of a booking: the raw tokens appear only here, in the answer to its creator.</summary>
+    public object Actions(HttpContext http, ActionTokens tokens, DateTimeOffset expiresAt)
+    {
+        var baseUrl = PublicUrls.Base(config, http.Request);
+        return new
+        {
+            cancel = Link(baseUrl, tokens.Cancel, "cancel", expiresAt),
+            reschedule = Link(baseUrl, tokens.Reschedule, "reschedule", expiresAt),
+        };
     }
 
     private static object Link(string baseUrl, string token, string action, DateTimeOffset expiresAt) => new

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Email;
 using OpenCalendly.Integrations.Email;
 using Wolverine;
 using Wolverine.Http;
@@ -29,7 +30,7 @@ public static class RequestMagicLinkEndpoint
 
     [WolverinePost("/v0/auth/magic-link", OperationId = "requestMagicLink")]
     public static async Task<(IResult, OutgoingMessages)> Post(
-        RequestMagicLink body, IDocumentSession db, TimeProvider clock, IConfiguration config, HttpRequest request)
+        RequestMagicLink body, IDocumentSession db, EmailOutbox outbox, TimeProvider clock, IConfiguration config, HttpRequest request)
     {
         var email = body.Email!.Trim().ToLowerInvariant();
         var user = await db.Query<User>().FirstOrDefaultAsync(u => u.Email == email);
@@ -56,8 +57,8 @@ public static class RequestMagicLinkEndpoint
         db.Store(link);
 
         var url = $"{PublicUrls.Base(config, request)}/auth/verify?token={token}";
-        var message = new EmailMessage("magic-link", email, "Your OpenCalendly sign-in link",
-            $"Sign in to OpenCalendly:\n\n{url}\n\nThe link works once and expires at {Instants.Format(link.ExpiresAt)}.");
+        var message = outbox.Seal(new EmailMessage($"magic-link:{link.Id}", "magic-link", email, "Your OpenCalendly sign-in link",
+            $"Sign in to OpenCalendly:\n\n{url}\n\nThe link works once and expires at {Instants.Format(link.ExpiresAt)}."));
 
         var exposeToken = config.GetValue<bool>("Auth:ExposeMagicLinkToken");
         return (Results.Json(new MagicLinkSent(true, link.ExpiresAt, exposeToken ? token : null)), [message]);

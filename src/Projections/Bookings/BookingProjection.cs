@@ -7,9 +7,15 @@ namespace OpenCalendly.Projections.Bookings;
 /// <summary>Keeps the <see cref="Booking"/> view (status, interval, token hashes) in the events' transaction.</summary>
 public sealed class BookingProjection : SingleStreamProjection<Booking, Guid>
 {
-    public override Booking? Evolve(Booking? snapshot, Guid id, IEvent e) => e.Data switch
+    public override Booking? Evolve(Booking? snapshot, Guid id, IEvent e)
     {
-        BookingConfirmed confirmed => Booking.From(confirmed),
-        _ => snapshot,
-    };
+        if (e.Data is BookingConfirmed confirmed) return Booking.From(confirmed);
+        switch (snapshot, e.Data)
+        {
+            case (not null, BookingCanceled canceled): snapshot.When(canceled); break;
+            case (not null, BookingRescheduled rescheduled): snapshot.When(rescheduled); break;
+            case (not null, BookingRescheduledFrom from): snapshot.When(from); break;
+        }
+        return snapshot;
+    }
 }

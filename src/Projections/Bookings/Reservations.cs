@@ -9,15 +9,18 @@ public static class Reservations
 {
     private static readonly string Sql =
         $"select lower(during), upper(during) from {StoreConfiguration.Reservations.QualifiedName} " +
-        "where user_id = $1 and active and during && tstzrange($2, $3, '[)') order by lower(during)";
+        "where user_id = $1 and active and during && tstzrange($2, $3, '[)') and booking_id <> $4 order by lower(during)";
 
     /// <summary>Active reservations of <paramref name="userId"/> overlapping <c>[from, to)</c>, sorted, already widened by their buffers.</summary>
-    public static async Task<IReadOnlyList<TimeInterval>> OfAsync(NpgsqlConnection connection, Guid userId, Instant from, Instant to, CancellationToken ct)
+    /// <param name="ignoring">A booking whose own time doesn't count (the one being rescheduled).</param>
+    public static async Task<IReadOnlyList<TimeInterval>> OfAsync(
+        NpgsqlConnection connection, Guid userId, Instant from, Instant to, CancellationToken ct, Guid? ignoring = null)
     {
         await using var command = new NpgsqlCommand(Sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
         command.Parameters.Add(new NpgsqlParameter { Value = from.ToDateTimeOffset() });
         command.Parameters.Add(new NpgsqlParameter { Value = to.ToDateTimeOffset() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ignoring ?? Guid.Empty });
         var intervals = new List<TimeInterval>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -20,6 +20,8 @@ public sealed class SlotReservationProjection : EventProjection
         Name = "SlotReservations";
         Options.DeleteDataInTableOnTeardown(table.QualifiedName);
         IncludeType<BookingConfirmed>();
+        IncludeType<BookingCanceled>();
+        IncludeType<BookingRescheduled>();
     }
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
@@ -32,6 +34,11 @@ public sealed class SlotReservationProjection : EventProjection
                 operations.QueueSqlCommand(
                     $"insert into {_table} (booking_id, user_id, during, active) values (?, ?, tstzrange(?, ?, '[)'), true)",
                     confirmed.BookingId, userId, from, to);
+        }
+        else if (e.Data is BookingCanceled or BookingRescheduled)
+        {
+            // Freed in the same transaction as the event, so the time is bookable the moment it commits.
+            operations.QueueSqlCommand($"update {_table} set active = false where booking_id = ?", e.StreamId);
         }
         return ValueTask.CompletedTask;
     }

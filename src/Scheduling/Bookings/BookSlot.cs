@@ -24,6 +24,10 @@ public static class BookingRefusals
     public static Refusal AnswerMissing(string questionLabel) => new("answer-required", $"The question \"{questionLabel}\" must be answered.");
 
     public static Refusal UnknownQuestion(string questionId) => new("unknown-question", $"There is no question with id \"{questionId}\".");
+
+    public static Refusal LinkExpired() => new("link-expired", "This link has expired: the booking has already started.");
+
+    public static Refusal LinkSpent() => new("link-spent", "This link has already been used: the booking was rescheduled or canceled.");
 }
 
 public static class BookSlot
@@ -43,6 +47,13 @@ public static class BookSlot
             if (!request.Answers.TryGetValue(question.Id, out var answer) || string.IsNullOrWhiteSpace(answer))
                 return BookingRefusals.AnswerMissing(question.Label);
 
+        return Confirm(bookingId, eventType, slots, request, tokens, now);
+    }
+
+    /// <summary>Confirms a start that the slot calculator offers; anything else is a taken slot.</summary>
+    internal static OneOf Confirm(
+        Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
+    {
         if (SlotCalculator.Find(slots, request.StartsAt) is not { } slot) return BookingRefusals.SlotTaken();
 
         return new BookingConfirmed(

@@ -22,6 +22,18 @@ public sealed class Booking
     public string RescheduleTokenHash { get; set; } = "";
     public DateTimeOffset ActionTokensExpireAt { get; set; }
     public DateTimeOffset ConfirmedAt { get; set; }
+    public DateTimeOffset? CanceledAt { get; set; }
+    public string? CancelReason { get; set; }
+    public Guid? RescheduledToBookingId { get; set; }
+    public DateTimeOffset? RescheduledToStartsAt { get; set; }
+    public DateTimeOffset? RescheduledToEndsAt { get; set; }
+    public Guid? RescheduledFromBookingId { get; set; }
+
+    /// <summary>The iCalendar UID shared by every booking of one reschedule chain.</summary>
+    public string CalendarUid { get; set; } = "";
+
+    /// <summary>The iCalendar SEQUENCE of the last invitation sent for this booking.</summary>
+    public int CalendarSequence { get; set; }
 
     public static Booking From(BookingConfirmed e) => new()
     {
@@ -42,5 +54,14 @@ public sealed class Booking
         RescheduleTokenHash = e.RescheduleTokenHash,
         ActionTokensExpireAt = e.ActionTokensExpireAt,
         ConfirmedAt = e.ConfirmedAt,
+        CalendarUid = $"{e.BookingId}@opencalendly",
     };
+
+    public void When(BookingCanceled e) => (Status, CanceledAt, CancelReason) = (BookingStatus.Canceled, e.CanceledAt, e.Reason);
+
+    public void When(BookingRescheduled e) =>
+        (Status, RescheduledToBookingId, RescheduledToStartsAt, RescheduledToEndsAt) = (BookingStatus.Rescheduled, e.NewBookingId, e.NewStartsAt, e.NewEndsAt);
+
+    public void When(BookingRescheduledFrom e) =>
+        (RescheduledFromBookingId, CalendarUid, CalendarSequence) = (e.PreviousBookingId, e.CalendarUid, e.CalendarSequence);
 }

@@ -22,3 +22,17 @@ public sealed record BookingConfirmed(
     string RescheduleTokenHash,
     DateTimeOffset ActionTokensExpireAt,
     DateTimeOffset ConfirmedAt);
+
+/// <summary>The invitee canceled; the reserved time is free again from this event on.</summary>
+public sealed record BookingCanceled(Guid BookingId, Guid OrganizerId, string? Reason, DateTimeOffset CanceledAt);
+
+/// <summary>The invitee moved the booking: this stream ends here and <c>NewBookingId</c> carries on.</summary>
+public sealed record BookingRescheduled(
+    Guid BookingId, Guid OrganizerId, Guid NewBookingId, DateTimeOffset NewStartsAt, DateTimeOffset NewEndsAt, DateTimeOffset RescheduledAt);
+
+/// <summary>
+/// Follows <see cref="BookingConfirmed"/> in a stream that continues a rescheduled booking. Calendar
+/// invitations keep the original UID and raise the sequence, so calendars move the event instead of adding one.
+/// </summary>
+public sealed record BookingRescheduledFrom(
+    Guid BookingId, Guid PreviousBookingId, string CalendarUid, int CalendarSequence, DateTimeOffset RescheduledAt);

@@ -1,0 +1,113 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Availability;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.EventTypes;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace OpenCalendly.Host.Bookings;
+
+public sealed record RescheduleBookingInput(DateTimeOffset? StartsAt, string? Timezone);
+
+/// <summary>
+/// Moves a booking: the old stream gets <see cref="BookingRescheduled"/> and a new stream starts, in one
+/// transaction with the reservation swap, so the old time frees exactly when the new one is held. A refusal
+/// leaves the original booking confirmed and its links valid.
+/// </summary>
+public static class RescheduleBookingEndpoint
+{
+    public static ProblemDetails Validate(RescheduleBookingInput body, HttpRequest request)
+    {
+        var header = Idempotency.ValidateHeader(request);
+        if (header.Status is not null) return header;
+        return new FieldErrors()
+            .Require("startsAt", body.StartsAt)
+            .When(body.StartsAt is { Year: < 2000 or >= 2200 }, "startsAt", "startsAt must lie between 2000 and 2200.")
+            .Zone("timezone", body.Timezone)
+            .ToProblem();
+    }
+
+    [WolverinePost("/v0/bookings/actions/{token}/reschedule", OperationId = "rescheduleBooking")]
+    public static async Task<IResult> Post(
+        string token, RescheduleBookingInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
+        Idempotency idempotency, BookingAnswers answers, BookingMail mail, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var claim = await idempotency.ClaimAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", now, ct);
+        if (claim is Claim.Answered answered) return answered.Result;
+        var record = ((Claim.Fresh)claim).Record;
+
+        try
+        {
+            await using var session = sessions.OpenSession(bus);
+            if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Reschedule))
+                return await answers.RefuseAsync(session, record, ActionLinkLookup.NotFound(), ct);
+
+            await session.BeginTransactionAsync(ct);
+            var connection = session.Connection!;
+            await Reservations.LockAsync(connection, found.ReservedUserIds, ct);
+            var stream = await session.Events.FetchForWriting<Booking>(found.Id, ct);
+            var old = stream.Aggregate!;
+            var eventType = await session.LoadAsync<EventType>(old.EventTypeId, ct);
+            var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
+            if (eventType is null || organizer is null)
+                return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
+
+            var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
+            var duration = Duration.FromMinutes(eventType.DurationMinutes);
+            var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
+            var reserved = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct, ignoring: old.Id);
+            var slots = SlotInputs.For(organizer, eventType, schedule, reserved, start, start + duration, Instant.FromDateTimeOffset(now));
+
+            var tokens = new ActionTokens();
+            var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, slots, start, body.Timezone,
+                Guid.CreateVersion7(), tokens.Hashes, Instant.FromDateTimeOffset(now));
+            if (refusal is not null)
+                return await answers.RefuseAsync(session, record,
+                    refusal.Code is "link-expired" or "link-spent" ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
+
+            // The old stream's event first: its reservation must be released before the new one is inserted.
+            stream.AppendOne(outcome!.Old);
+            session.Events.StartStream<Booking>(outcome.Confirmed.BookingId, outcome.Confirmed, outcome.From);
+
+            var moved = Booking.From(outcome.Confirmed);
+            moved.When(outcome.From);
+            var emails = mail.Rescheduled(http.Request, moved, eventType, organizer, tokens, now);
+            foreach (var email in emails) await bus.PublishAsync(email);
+
+            var result = idempotency.Complete(session, record, 200, answers.Render(new
+            {
+                ok = true,
+                oldBooking = new { id = old.Id, status = BookingStatus.Rescheduled },
+                newBooking = new
+                {
+                    id = moved.Id, status = BookingStatus.Confirmed, rescheduledFromBookingId = old.Id, moved.StartsAt, moved.EndsAt,
+                },
+                actions = answers.Actions(http, tokens, moved.ActionTokensExpireAt),
+                email = new { queued = emails.Length },
+                webhooks = new { queued = 0 },
+                calendarWriteback = new { queued = 0 },
+            }));
+            await session.SaveChangesAsync(ct);
+            return result;
+        }
+        catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
+        {
+            await ((MessageContext)bus).ClearAllAsync();
+            return await idempotency.CompleteAloneAsync(record, 409, answers.Render(Problems.SlotTaken()), ct);
+        }
+        catch
+        {
+            await ((MessageContext)bus).ClearAllAsync();
+            await idempotency.ReleaseAsync(record);
+            throw;
+        }
+    }
+}

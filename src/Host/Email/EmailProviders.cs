@@ -1,0 +1,44 @@
+using OpenCalendly.Integrations.Email;
+
+namespace OpenCalendly.Host.Email;
+
+/// <summary>
+/// <c>Email:Provider</c> picks the sender: <c>resend</c>, <c>smtp</c> or <c>file</c> (the default outside
+/// Production). Production refuses to start without an explicit provider.
+/// </summary>
+public static class EmailProviders
+{
+    public static void Add(IServiceCollection services, IConfiguration config, IHostEnvironment environment)
+    {
+        var from = config["Email:From"] ?? "OpenCalendly <no-reply@opencalendly.local>";
+        var provider = config["Email:Provider"]
+            ?? (environment.IsProduction() ? throw new InvalidOperationException("Set Email:Provider (resend, smtp or file) in Production.") : "file");
+
+        switch (provider.ToLowerInvariant())
+        {
+            case "file":
+                var folder = config["Email:SinkFolder"] ?? Path.Combine(environment.ContentRootPath, ".data", "mail");
+                services.AddSingleton<IEmailSender>(new FileEmailSink(folder, from));
+                break;
+            case "smtp":
+                services.AddSingleton<IEmailSender>(new SmtpEmailSender(new SmtpSettings(
+                    Required(config, "Email:Smtp:Host"), config.GetValue("Email:Smtp:Port", 587),
+                    config["Email:Smtp:Username"], config["Email:Smtp:Password"], config.GetValue("Email:Smtp:UseStartTls", true), from)));
+                break;
+            case "resend":
+                services.AddSingleton(new ResendSettings(Required(config, "Email:Resend:ApiKey"), from));
+                services.AddHttpClient<ResendEmailSender>(http =>
+                {
+                    http.BaseAddress = new Uri((config["Email:Resend:BaseUrl"] ?? "https://api.resend.com").TrimEnd('/') + "/");
+                    http.Timeout = TimeSpan.FromSeconds(30);
+                });
+                services.AddTransient<IEmailSender>(sp => sp.GetRequiredService<ResendEmailSender>());
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Email:Provider '{provider}': use resend, smtp or file.");
+        }
+    }
+
+    private static string Required(IConfiguration config, string key) =>
+        config[key] is { Length: > 0 } value ? value : throw new InvalidOperationException($"{key} is required for this email provider.");
+}

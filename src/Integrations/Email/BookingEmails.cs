@@ -1,0 +1,85 @@
+using System.Net;
+using NodaTime;
+using NodaTime.Text;
+
+namespace OpenCalendly.Integrations.Email;
+
+/// <summary>Everything a booking email says; built by the Host from the booking, its event type and organizer.</summary>
+public sealed record BookingFacts(
+    Guid BookingId,
+    string CalendarUid,
+    int CalendarSequence,
+    string EventName,
+    string? Location,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    Participant Invitee,
+    string InviteeTimezone,
+    Participant Organizer,
+    string OrganizerTimezone,
+    string? CancelUrl,
+    string? RescheduleUrl);
+
+/// <summary>
+/// The emails a scheduler sends: to the invitee (with their manage links) and to the organizer, each
+/// showing the time in the recipient's own zone and carrying the calendar invitation.
+/// </summary>
+public static class BookingEmails
+{
+    private static readonly ZonedDateTimePattern When = ZonedDateTimePattern.CreateWithInvariantCulture("dddd d MMMM uuuu, HH:mm", null);
+    private static readonly ZonedDateTimePattern Until = ZonedDateTimePattern.CreateWithInvariantCulture("HH:mm", null);
+
+    public static EmailMessage[] Confirmed(BookingFacts f, DateTimeOffset now) => Both(f, "booking-confirmed", InvitationMethod.Request, now,
+        invitee: $"Confirmed: {f.EventName} with {f.Organizer.Name}",
+        organizer: $"New booking: {f.EventName} with {f.Invitee.Name}",
+        lead: "is booked");
+
+    public static EmailMessage[] Canceled(BookingFacts f, string? reason, DateTimeOffset now) => Both(f with { CancelUrl = null, RescheduleUrl = null },
+        "booking-canceled", InvitationMethod.Cancel, now,
+        invitee: $"Canceled: {f.EventName} with {f.Organizer.Name}",
+        organizer: $"Canceled: {f.EventName} with {f.Invitee.Name}",
+        lead: "was canceled" + (string.IsNullOrWhiteSpace(reason) ? "" : $" (reason: {reason})"));
+
+    public static EmailMessage[] Rescheduled(BookingFacts f, DateTimeOffset now) => Both(f, "booking-rescheduled", InvitationMethod.Request, now,
+        invitee: $"Rescheduled: {f.EventName} with {f.Organizer.Name}",
+        organizer: $"Rescheduled: {f.EventName} with {f.Invitee.Name}",
+        lead: "was moved to a new time");
+
+    private static EmailMessage[] Both(BookingFacts f, string kind, InvitationMethod method, DateTimeOffset now, string invitee, string organizer, string lead)
+    {
+        var attachment = new Invitation(method, f.CalendarUid, f.CalendarSequence, f.StartsAt, f.EndsAt,
+            $"{f.EventName}: {f.Organizer.Name} and {f.Invitee.Name}", null, f.Location, f.Organizer, f.Invitee, now).ToAttachment();
+        return
+        [
+            Message(f, kind, "invitee", f.Invitee, f.InviteeTimezone, invitee, $"Your {f.EventName} with {f.Organizer.Name} {lead}.", links: true, attachment),
+            Message(f, kind, "organizer", f.Organizer, f.OrganizerTimezone, organizer, $"{f.EventName} with {f.Invitee.Name} ({f.Invitee.Email}) {lead}.", links: false, attachment),
+        ];
+    }
+
+    private static EmailMessage Message(BookingFacts f, string kind, string role, Participant to, string zone, string subject, string lead, bool links, EmailAttachment attachment)
+    {
+        var time = Describe(f.StartsAt, f.EndsAt, zone);
+        var lines = new List<(string Label, string Value)> { ("When", time) };
+        if (!string.IsNullOrWhiteSpace(f.Location)) lines.Add(("Where", f.Location));
+        if (links && f.RescheduleUrl is not null) lines.Add(("Reschedule", f.RescheduleUrl));
+        if (links && f.CancelUrl is not null) lines.Add(("Cancel", f.CancelUrl));
+
+        var text = $"{lead}\n\n{string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}"))}\n";
+        var html = $"<p>{Html(lead)}</p><table>{string.Join("", lines.Select(l => $"<tr><th align=\"left\">{Html(l.Label)}</th><td>{Cell(l)}</td></tr>"))}</table>";
+        return new EmailMessage($"{kind}:{f.BookingId}:{role}", kind, to.Email, subject, text, html, [attachment], f.BookingId);
+    }
+
+    /// <summary>"Tuesday 4 June 2030, 10:00–10:30 (Europe/London)" in the recipient's zone.</summary>
+    public static string Describe(DateTimeOffset start, DateTimeOffset end, string zoneId)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId) ?? DateTimeZone.Utc;
+        var from = Instant.FromDateTimeOffset(start).InZone(zone);
+        var to = Instant.FromDateTimeOffset(end).InZone(zone);
+        return $"{When.Format(from)}–{Until.Format(to)} ({zone.Id})";
+    }
+
+    private static string Cell((string Label, string Value) line) =>
+        line.Value.StartsWith("http", StringComparison.Ordinal) ? $"<a href=\"{Html(line.Value)}\">{Html(line.Value)}</a>" : Html(line.Value);
+
+    private static string Html(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,58 @@
+using NodaTime;
+using OpenCalendly.Scheduling.Availability;
+using OpenCalendly.Scheduling.EventTypes;
+
+namespace OpenCalendly.Scheduling.Bookings;
+
+public enum ActionType { Cancel, Reschedule }
+
+/// <summary>What an action link may still do. Links stop working when the booking starts; a reschedule spends both.</summary>
+public static class ActionLinks
+{
+    public static Refusal? CheckView(Booking booking, Instant now) =>
+        Instant.FromDateTimeOffset(booking.ActionTokensExpireAt) <= now ? BookingRefusals.LinkExpired()
+        : booking.Status == BookingStatus.Rescheduled ? BookingRefusals.LinkSpent()
+        : null;
+
+    public static bool CanCancel(Booking booking, Instant now) => CheckView(booking, now) is null && booking.Status == BookingStatus.Confirmed;
+
+    public static bool CanReschedule(Booking booking, Instant now) => CanCancel(booking, now);
+}
+
+public static class CancelBooking
+{
+    /// <summary>Cancelling a canceled booking is a success that appends nothing, so nothing is sent twice.</summary>
+    public static Refusal? Check(Booking booking, Instant now) => ActionLinks.CheckView(booking, now);
+
+    public static BookingCanceled[] Decide(Booking booking, string? reason, Instant now) =>
+        booking.Status == BookingStatus.Canceled ? [] : [new(booking.Id, booking.OrganizerId, reason, now.ToDateTimeOffset())];
+}
+
+public static class RescheduleBooking
+{
+    /// <summary>The old stream's event and the new stream's events, decided together so they commit together.</summary>
+    public sealed record Outcome(BookingRescheduled Old, BookingConfirmed Confirmed, BookingRescheduledFrom From);
+
+    /// <param name="slots">Slots computed without the old booking's own reservation.</param>
+    public static (Outcome? Outcome, Refusal? Refusal) Decide(
+        Booking old, EventType eventType, SlotQuery slots, Instant newStart, string? inviteeTimezone,
+        Guid newBookingId, ActionTokenHashes tokens, Instant now)
+    {
+        if (ActionLinks.CheckView(old, now) is { } refusal) return (null, refusal);
+        if (old.Status != BookingStatus.Confirmed) return (null, BookingRefusals.LinkSpent());
+        if (!eventType.IsActive) return (null, BookingRefusals.EventTypeInactive());
+
+        // The invitee's answers travel with the booking; questions added since then are not asked again.
+        var answers = old.Answers.Where(a => eventType.Questions.Any(q => q.Id == a.Key)).ToDictionary();
+        var request = new BookingRequest(newStart, old.InviteeName, old.InviteeEmail, inviteeTimezone ?? old.InviteeTimezone, answers);
+        var decision = BookSlot.Confirm(newBookingId, eventType, slots, request, tokens, now);
+        if (decision.Refusal is { } taken) return (null, taken);
+
+        var confirmed = decision.Confirmed!;
+        var at = now.ToDateTimeOffset();
+        return (new Outcome(
+            new BookingRescheduled(old.Id, old.OrganizerId, newBookingId, confirmed.StartsAt, confirmed.EndsAt, at),
+            confirmed,
+            new BookingRescheduledFrom(newBookingId, old.Id, old.CalendarUid, old.CalendarSequence + 1, at)), null);
+    }
+}
