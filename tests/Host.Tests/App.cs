@@ -3,6 +3,7 @@ using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Wolverine;
 
 namespace OpenCalendly.Host.Tests;
@@ -17,35 +18,44 @@ public class App : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
     public string MailFolder { get; } = Path.Combine(Path.GetTempPath(), "opencalendly-mail-" + Guid.NewGuid().ToString("N")[..8]);
 
-    protected virtual int PermitsPerMinute => 1_000_000;
-
-    /// <summary>Settings a derived host changes (its email provider, say).</summary>
-    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
-
     /// <summary>The host's clock: real time plus an offset a test may move (tests in a collection run one at a time).</summary>
     public TestClock Clock { get; } = new();
 
-    /// <summary>Hosts start one at a time: concurrent schema migrations of one database can collide.</summary>
-    private static readonly SemaphoreSlim StartGate = new(1, 1);
+    protected virtual int PermitsPerMinute => 1_000_000;
+
+    /// <summary>
+    /// A database of its own, on the same server, for hosts whose durable messages must not be picked up
+    /// by the other collections' hosts (Wolverine nodes sharing a database share their message recovery).
+    /// </summary>
+    protected virtual string? OwnDatabase => null;
+
+    /// <summary>Settings a derived host changes (its email provider, say).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
         ?? throw new InvalidOperationException("ConnectionStrings__Postgres is not set: run the suite with scripts/test.");
 
-    public async Task InitializeAsync()
+    public string DatabaseConnectionString { get; private set; } = ConnectionString;
+
+    /// <summary>Hosts start one at a time: concurrent schema migrations of one database can collide.</summary>
+    private static readonly SemaphoreSlim StartGate = new(1, 1);
+
+    public virtual async Task InitializeAsync()
     {
-        Host = await StartHost(Settings);
+        if (OwnDatabase is { } name) DatabaseConnectionString = await FreshDatabase(name);
+        Host = await StartHost();
         Http = Host.Server.CreateClient();
     }
 
-    /// <summary>Starts a host on the run's database; the restart tests start more than one in turn.</summary>
-    public async Task<IAlbaHost> StartHost(IDictionary<string, string?> settings)
+    /// <summary>Starts a host with this fixture's settings; the restart tests start more than one in turn.</summary>
+    public async Task<IAlbaHost> StartHost()
     {
         JasperFxEnvironment.AutoStartHost = true;
         await StartGate.WaitAsync();
         try
         {
-            return await AlbaHost.For<Program>(builder => Configure(builder, settings));
+            return await AlbaHost.For<Program>(Configure);
         }
         finally
         {
@@ -53,26 +63,40 @@ public class App : IAsyncLifetime
         }
     }
 
-    private void Configure(IWebHostBuilder builder, IDictionary<string, string?> settings)
+    private void Configure(IWebHostBuilder builder)
     {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Postgres", DatabaseConnectionString);
+        builder.UseSetting("Auth:ExposeMagicLinkToken", "true");
+        builder.UseSetting("RateLimiting:PermitsPerMinute", PermitsPerMinute.ToString());
+        builder.UseSetting("Email:SinkFolder", MailFolder);
+        builder.UseSetting("App:PublicBaseUrl", "http://opencalendly.test");
+        builder.UseSetting("Messaging:RetryDelaysSeconds", "1,1,2");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services =>
         {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
-            builder.UseSetting("Auth:ExposeMagicLinkToken", "true");
-            builder.UseSetting("RateLimiting:PermitsPerMinute", PermitsPerMinute.ToString());
-            builder.UseSetting("Email:SinkFolder", MailFolder);
-            builder.UseSetting("App:PublicBaseUrl", "http://opencalendly.test");
-            builder.UseSetting("Messaging:RetryDelaysSeconds", "1,1,2");
-            foreach (var (key, value) in settings) builder.UseSetting(key, value);
-            builder.ConfigureServices(services =>
-            {
-                services.DisableAllExternalWolverineTransports();
-                services.AddSingleton<TimeProvider>(Clock);
-            });
-        }
+            services.DisableAllExternalWolverineTransports();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
     }
 
-    public async Task DisposeAsync()
+    private static async Task<string> FreshDatabase(string name)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var database = $"{builder.Database}_{name}";
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        builder.Database = database;
+        return builder.ConnectionString;
+    }
+
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await Host.DisposeAsync();

@@ -27,12 +27,13 @@ public static class EmailProviders
                 break;
             case "resend":
                 services.AddSingleton(new ResendSettings(Required(config, "Email:Resend:ApiKey"), from));
-                services.AddHttpClient<ResendEmailSender>(http =>
+                services.AddHttpClient(ResendEmailSender.ClientName, http =>
                 {
                     http.BaseAddress = new Uri((config["Email:Resend:BaseUrl"] ?? "https://api.resend.com").TrimEnd('/') + "/");
                     http.Timeout = TimeSpan.FromSeconds(30);
                 });
-                services.AddTransient<IEmailSender>(sp => sp.GetRequiredService<ResendEmailSender>());
+                // A type registration, not a factory lambda: Wolverine's generated handlers build it directly.
+                services.AddSingleton<IEmailSender, ResendEmailSender>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Email:Provider '{provider}': use resend, smtp or file.");

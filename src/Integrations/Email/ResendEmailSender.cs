@@ -12,8 +12,11 @@ public sealed record ResendSettings(string ApiKey, string From);
 /// registry. The delivery id is sent as Resend's <c>Idempotency-Key</c>, so a retry after a lost answer
 /// does not send twice.
 /// </summary>
-public sealed class ResendEmailSender(HttpClient http, ResendSettings settings) : IEmailSender
+public sealed class ResendEmailSender(IHttpClientFactory clients, ResendSettings settings) : IEmailSender
 {
+    /// <summary>The named HttpClient whose base address is Resend's API (configuration decides which).</summary>
+    public const string ClientName = "resend";
+
     public string Provider => "resend";
 
     public async Task SendAsync(EmailMessage message, CancellationToken cancellation)
@@ -27,7 +30,7 @@ public sealed class ResendEmailSender(HttpClient http, ResendSettings settings) 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.ApiKey);
         request.Headers.Add("Idempotency-Key", message.DeliveryId);
 
-        using var response = await http.SendAsync(request, cancellation);
+        using var response = await clients.CreateClient(ClientName).SendAsync(request, cancellation);
         if (!response.IsSuccessStatusCode)
         {
             var detail = await response.Content.ReadAsStringAsync(cancellation);
