@@ -142,3 +142,30 @@ public sealed class SmtpTests(SmtpApp app)
         invite.Events.Single().Location.ShouldBe("Video call");
     }
 }
+
+public sealed class ProductionStartupTests
+{
+    [Fact]
+    public async Task production_refuses_to_start_without_an_email_provider()
+    {
+        var error = await Should.ThrowAsync<Exception>(() => Alba.AlbaHost.For<Program>(builder =>
+        {
+            Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseEnvironment(builder, "Production");
+            builder.UseSetting("ConnectionStrings:Postgres", App.ConnectionString);
+            builder.UseSetting("Secrets:Key", Convert.ToBase64String(new byte[32]));
+        }));
+        error.ToString().ShouldContain("Email:Provider");
+    }
+
+    [Fact]
+    public async Task production_refuses_to_start_without_a_secrets_key()
+    {
+        var error = await Should.ThrowAsync<Exception>(() => Alba.AlbaHost.For<Program>(builder =>
+        {
+            Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseEnvironment(builder, "Production");
+            builder.UseSetting("ConnectionStrings:Postgres", App.ConnectionString);
+            builder.UseSetting("Email:Provider", "file");
+        }));
+        error.ToString().ShouldContain("Secrets:Key");
+    }
+}
