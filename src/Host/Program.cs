@@ -9,6 +9,8 @@ using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Demo;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Webhooks;
+using OpenCalendly.Integrations.Webhooks;
 using OpenCalendly.Host.Email;
 using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Projections;
@@ -31,6 +33,17 @@ builder.Services.AddSingleton<BookingAnswers>();
 builder.Services.AddSingleton<BookingMail>();
 builder.Services.AddSingleton<EmailOutbox>();
 EmailProviders.Add(builder.Services, config, builder.Environment);
+var webhooks = WebhookSettings.From(config);
+builder.Services.AddSingleton(webhooks);
+builder.Services.AddSingleton<WebhookSender>();
+builder.Services.AddSingleton<WebhookAttempts>();
+builder.Services.AddSingleton<WebhookQueue>();
+builder.Services.AddHttpClient(WebhookSender.ClientName, http => http.Timeout = webhooks.Timeout)
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        ConnectCallback = webhooks.AllowPrivateTargets ? null : WebhookTargets.ConnectPublicOnlyAsync,
+    });
 var retries = RetrySchedule.From(config);
 builder.Services.AddSingleton(retries);
 
@@ -41,6 +54,7 @@ builder.Services.AddMarten(opts =>
         AvailabilityStore.Apply(opts);
         Idempotency.Apply(opts);
         EmailOutbox.Apply(opts);
+        WebhookSettings.Apply(opts);
     })
     .UseNpgsqlDataSource()
     .UseLightweightSessions()

@@ -6,6 +6,7 @@ namespace OpenCalendly.Host.Tests;
 public sealed class RestartRig : App
 {
     public ResendStandIn Resend { get; private set; } = null!;
+    public WebhookReceiver Receiver { get; private set; } = null!;
 
     protected override string OwnDatabase => "restart";
 
@@ -14,11 +15,14 @@ public sealed class RestartRig : App
         ["Email:Provider"] = "resend",
         ["Email:Resend:BaseUrl"] = Resend.BaseUrl,
         ["Email:Resend:ApiKey"] = ResendStandIn.ApiKey,
+        ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Webhooks:RetryBaseSeconds"] = "1",
     };
 
     public override async Task InitializeAsync()
     {
         Resend = await ResendStandIn.StartAsync();
+        Receiver = await WebhookReceiver.StartAsync();
         await base.InitializeAsync();
     }
 
@@ -26,6 +30,7 @@ public sealed class RestartRig : App
     {
         await base.DisposeAsync();
         await Resend.DisposeAsync();
+        await Receiver.DisposeAsync();
     }
 }
 
@@ -60,5 +65,29 @@ public sealed class RestartTests(RestartRig rig)
 
         foreach (var role in new[] { "invitee", "organizer" })
             rig.Resend.For($"{prefix}:{role}").Count(r => r.AnsweredWith == 200).ShouldBe(1, role);
+    }
+
+    [Fact]
+    public async Task a_webhook_committed_while_the_receiver_is_down_is_delivered_once_after_a_restart()
+    {
+        rig.Receiver.Up = false;
+        IAlbaHost first = await rig.StartHost();
+        var http = first.Server.CreateClient();
+        var (organizer, slug, _) = await http.Bookable();
+        (await http.Post("/v0/webhooks", new { url = rig.Receiver.Url("switch"), events = new[] { "booking.created" }, secret = "restart-secret" }, organizer.Session)).ShouldBe(200);
+        var booked = (await http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-11-05T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        var id = booked["booking"]!["id"]!.GetValue<string>();
+
+        (await rig.Receiver.WaitFor(r => r.Count >= 1, id)).ShouldAllBe(r => r.AnsweredWith == 503);
+        await first.DisposeAsync();
+
+        rig.Receiver.Up = true;
+        await using var second = await rig.StartHost();
+        var received = await rig.Receiver.WaitFor(r => r.Any(x => x.AnsweredWith == 204), id, TimeSpan.FromSeconds(60));
+        await Task.Delay(2000);
+
+        rig.Receiver.About(id).Count(r => r.AnsweredWith == 204).ShouldBe(1);
+        received.Select(r => r.DeliveryId).Distinct().Count().ShouldBe(1);
+        received.ShouldAllBe(r => r.SignatureValid("restart-secret"));
     }
 }

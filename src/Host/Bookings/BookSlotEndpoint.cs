@@ -4,6 +4,7 @@ using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
 using Wolverine;
@@ -39,7 +40,7 @@ public static class BookSlotEndpoint
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
         BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus, Idempotency idempotency,
-        BookingAnswers answers, BookingMail mail, TimeProvider clock, CancellationToken ct)
+        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var claim = await idempotency.ClaimAsync(http, Scope, now, ct);
@@ -72,9 +73,11 @@ public static class BookSlotEndpoint
 
             var confirmed = decision.Confirmed!;
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
-            var emails = mail.Confirmed(http.Request, Booking.From(confirmed), eventType, organizer, tokens, now);
+            var booking = Booking.From(confirmed);
+            var emails = mail.Confirmed(http.Request, booking, eventType, organizer, tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
-            var result = idempotency.Complete(session, record, 200, answers.Confirmed(http, confirmed, tokens, emails.Length));
+            var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
+            var result = idempotency.Complete(session, record, 200, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks));
             await session.SaveChangesAsync(ct);
             return result;
         }

@@ -24,7 +24,7 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         return result;
     }
 
-    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued)
+    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued)
     {
         return Render(new
         {
@@ -36,7 +36,7 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
             },
             actions = Actions(http, tokens, booking.ActionTokensExpireAt),
             email = new { queued = emailsQueued },
-            webhooks = new { queued = 0 },
+            webhooks = new { queued = webhooksQueued },
             calendarWriteback = new { queued = 0 },
         });
     }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine;
@@ -24,7 +25,7 @@ public static class CancelBookingEndpoint
     [WolverinePost("/v0/bookings/actions/{token}/cancel", OperationId = "cancelBooking")]
     public static async Task<IResult> Post(
         string token, CancelBookingInput? body, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,
-        TimeProvider clock, CancellationToken ct)
+        WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
     {
         await using var session = sessions.OpenSession(bus);
         if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Cancel))
@@ -37,10 +38,12 @@ public static class CancelBookingEndpoint
             return Problems.Result(ActionLinkLookup.Gone(refusal, booking));
 
         var events = CancelBooking.Decide(booking, string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim(), Instant.FromDateTimeOffset(now));
-        var emails = 0;
+        var (emails, hooks) = (0, 0);
         if (events.Length > 0)
         {
             stream.AppendMany(events);
+            hooks = await webhooks.QueueAsync(session, bus, booking.OrganizerId, WebhookEvents.Canceled, Guid.CreateVersion7(),
+                BookingPayloads.Of(booking, new { reason = events[0].Reason, canceledAt = events[0].CanceledAt }), now, ct);
             var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
             var organizer = await session.LoadAsync<User>(booking.OrganizerId, ct);
             if (eventType is not null && organizer is not null)
@@ -57,7 +60,7 @@ public static class CancelBookingEndpoint
             ok = true,
             booking = new { id = booking.Id, status = BookingStatus.Canceled },
             email = new { queued = emails },
-            webhooks = new { queued = 0 },
+            webhooks = new { queued = hooks },
             calendarWriteback = new { queued = 0 },
         });
     }

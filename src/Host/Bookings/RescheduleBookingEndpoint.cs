@@ -4,6 +4,7 @@ using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.EventTypes;
@@ -37,7 +38,7 @@ public static class RescheduleBookingEndpoint
     [WolverinePost("/v0/bookings/actions/{token}/reschedule", OperationId = "rescheduleBooking")]
     public static async Task<IResult> Post(
         string token, RescheduleBookingInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
-        Idempotency idempotency, BookingAnswers answers, BookingMail mail, TimeProvider clock, CancellationToken ct)
+        Idempotency idempotency, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var claim = await idempotency.ClaimAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", now, ct);
@@ -81,6 +82,8 @@ public static class RescheduleBookingEndpoint
             moved.When(outcome.From);
             var emails = mail.Rescheduled(http.Request, moved, eventType, organizer, tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
+            var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Rescheduled, Guid.CreateVersion7(),
+                BookingPayloads.Of(moved, new { rescheduledFromBookingId = old.Id, previousStartsAt = old.StartsAt, previousEndsAt = old.EndsAt }), now, ct);
 
             var result = idempotency.Complete(session, record, 200, answers.Render(new
             {
@@ -92,7 +95,7 @@ public static class RescheduleBookingEndpoint
                 },
                 actions = answers.Actions(http, tokens, moved.ActionTokensExpireAt),
                 email = new { queued = emails.Length },
-                webhooks = new { queued = 0 },
+                webhooks = new { queued = hooks },
                 calendarWriteback = new { queued = 0 },
             }));
             await session.SaveChangesAsync(ct);

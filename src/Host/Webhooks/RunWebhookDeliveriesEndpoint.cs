@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace OpenCalendly.Host.Webhooks;
+
+/// <summary>
+/// Runs the caller's due deliveries now, each in its own transaction with its own message context
+/// (deliveries also run by themselves; this is for integrators who don't want to wait for the next poll).
+/// </summary>
+public static class RunWebhookDeliveriesEndpoint
+{
+    [Authorize]
+    [WolverinePost("/v0/webhooks/deliveries/run", OperationId = "runWebhookDeliveries")]
+    public static async Task<IResult> Post(
+        string? limit, ClaimsPrincipal caller, IDocumentStore store, OutboxedSessionFactory sessions, IWolverineRuntime runtime,
+        WebhookAttempts attempts, TimeProvider clock, CancellationToken ct)
+    {
+        if (!int.TryParse(limit ?? "20", NumberStyles.None, CultureInfo.InvariantCulture, out var take) || take is < 1 or > 100)
+            return Problems.Result(Problems.Invalid("limit", "limit must be a whole number from 1 to 100."));
+
+        var organizerId = caller.UserId();
+        var now = clock.GetUtcNow();
+        Guid[] due;
+        await using (var query = store.QuerySession())
+            due = [.. await query.Query<WebhookDelivery>()
+                .Where(d => d.OrganizerId == organizerId && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now)
+                .OrderBy(d => d.NextAttemptAt).Take(take).Select(d => d.Id).ToListAsync(ct)];
+
+        var outcomes = new List<WebhookOutcome>();
+        foreach (var id in due)
+        {
+            var context = new MessageContext(runtime);
+            await using var session = sessions.OpenSession(context);
+            outcomes.Add(await attempts.RunAsync(session, context, id, ct));
+            await session.SaveChangesAsync(ct);
+        }
+        var processed = outcomes.Where(o => o != WebhookOutcome.Skipped).ToList();
+        return Results.Json(new
+        {
+            ok = true,
+            processed = processed.Count,
+            succeeded = processed.Count(o => o == WebhookOutcome.Succeeded),
+            retried = processed.Count(o => o == WebhookOutcome.Retried),
+            failed = processed.Count(o => o == WebhookOutcome.Failed),
+        });
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Integrations.Secrets;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.Webhooks;
+
+public static class ListWebhooksEndpoint
+{
+    [Authorize]
+    [WolverineGet("/v0/webhooks", OperationId = "listWebhooks")]
+    public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
+    {
+        var organizerId = caller.UserId();
+        var subscriptions = await db.Query<WebhookSubscription>().Where(s => s.OrganizerId == organizerId).OrderBy(s => s.CreatedAt).ToListAsync(ct);
+        return Results.Json(new { ok = true, webhooks = subscriptions.Select(WebhookJson.Of) });
+    }
+}
+
+public static class CreateWebhookEndpoint
+{
+    [Authorize]
+    [WolverinePost("/v0/webhooks", OperationId = "createWebhook")]
+    public static async Task<IResult> Post(
+        WebhookInput body, ClaimsPrincipal caller, IDocumentSession db, SecretBox secrets, WebhookSettings settings, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = await body.CheckTargetAsync(body.Check(creating: true), settings, ct);
+        if (errors.Any) return Problems.Result(errors.ToProblem());
+
+        var now = clock.GetUtcNow();
+        var subscription = new WebhookSubscription
+        {
+            Id = Guid.CreateVersion7(), OrganizerId = caller.UserId(), Url = body.Url!, Events = [.. body.Events!.OfType<string>().Distinct()],
+            SealedSecret = secrets.Seal(body.Secret!), IsActive = body.IsActive ?? true, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Store(subscription);
+        return Results.Json(new { ok = true, webhook = WebhookJson.Of(subscription) });
+    }
+}
+
+public static class UpdateWebhookEndpoint
+{
+    [Authorize]
+    [WolverinePatch("/v0/webhooks/{id}", OperationId = "updateWebhook")]
+    public static async Task<IResult> Patch(
+        Guid id, WebhookInput body, ClaimsPrincipal caller, IDocumentSession db, SecretBox secrets, WebhookSettings settings, TimeProvider clock, CancellationToken ct)
+    {
+        var subscription = await db.LoadAsync<WebhookSubscription>(id, ct);
+        if (subscription is null || subscription.OrganizerId != caller.UserId())
+            return Problems.Result(Problems.NotFound("Webhook not found."));
+        if (body is { Url: null, Events: null, Secret: null, IsActive: null })
+            return Problems.Result(Problems.Create(400, "empty-update", "Send at least one field to update."));
+        var errors = await body.CheckTargetAsync(body.Check(creating: false), settings, ct);
+        if (errors.Any) return Problems.Result(errors.ToProblem());
+
+        subscription.Url = body.Url ?? subscription.Url;
+        subscription.Events = body.Events is null ? subscription.Events : [.. body.Events.OfType<string>().Distinct()];
+        subscription.SealedSecret = body.Secret is null ? subscription.SealedSecret : secrets.Seal(body.Secret);
+        subscription.IsActive = body.IsActive ?? subscription.IsActive;
+        subscription.UpdatedAt = clock.GetUtcNow();
+        db.Store(subscription);
+        return Results.Json(new { ok = true, webhook = WebhookJson.Of(subscription) });
+    }
+}
+
+/// <summary>Not in the v0 contract: the recent deliveries of one subscription, for the console and operators.</summary>
+public static class ListWebhookDeliveriesEndpoint
+{
+    [Authorize]
+    [WolverineGet("/v0/webhooks/{id}/deliveries", OperationId = "listWebhookDeliveries")]
+    public static async Task<IResult> Get(Guid id, ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
+    {
+        var subscription = await db.LoadAsync<WebhookSubscription>(id, ct);
+        if (subscription is null || subscription.OrganizerId != caller.UserId())
+            return Problems.Result(Problems.NotFound("Webhook not found."));
+        var deliveries = await db.Query<WebhookDelivery>().Where(d => d.SubscriptionId == id)
+            .OrderByDescending(d => d.CreatedAt).Take(50).ToListAsync(ct);
+        return Results.Json(new
+        {
+            ok = true,
+            deliveries = deliveries.Select(d => new
+            {
+                d.Id, d.EventId, d.EventType, d.Status, d.Attempts, d.NextAttemptAt, d.LastAttemptAt, d.LastStatus, d.LastError, d.CreatedAt,
+            }),
+        });
+    }
+}
