@@ -87,6 +87,39 @@ public sealed class WebhookSubscriptionTests(App app)
         answer.Json["errors"]!["url"].ShouldNotBeNull();
     }
 
+    [Fact]
+    public async Task a_delivery_is_refused_at_connection_time_when_its_target_is_private()
+    {
+        // Stands in for a name that resolved publicly when subscribed and privately later (DNS rebinding):
+        // the stored URL points at loopback, and only the connection-time check stands in the way.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (organizer, slug, _) = await _http.Bookable();
+        var subscriptionId = Guid.NewGuid();
+        await using (var session = app.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Store(new WebhookSubscription
+            {
+                Id = subscriptionId, OrganizerId = Guid.Parse(organizer.Id), Url = receiver.Url("ok"), Events = ["booking.created"],
+                SealedSecret = app.Host.Services.GetRequiredService<OpenCalendly.Integrations.Secrets.SecretBox>().Seal(Secret),
+                IsActive = true, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            await session.SaveChangesAsync();
+        }
+
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-12-09T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        JsonNode? delivery = null;
+        while (delivery?["attempts"]?.GetValue<int>() is null or 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            delivery = (await _http.Get($"/v0/webhooks/{subscriptionId}/deliveries", organizer.Session)).Json["deliveries"]!.AsArray().SingleOrDefault();
+        }
+        delivery!["lastError"]!.GetValue<string>().ShouldContain("Refused to connect");
+        delivery["status"]!.GetValue<string>().ShouldBe("pending");
+        receiver.Requests.ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData("8.8.8.8", true)]
     [InlineData("2606:4700:4700::1111", true)]
