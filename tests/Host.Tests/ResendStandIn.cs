@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace OpenCalendly.Host.Tests;
 
@@ -35,12 +29,8 @@ public sealed class ResendStandIn : IAsyncDisposable
 
     public static async Task<ResendStandIn> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         ResendStandIn? standIn = null;
-        app.MapPost("/emails", async (HttpContext http) =>
+        var (app, baseUrl) = await LocalServer.StartAsync(app => app.MapPost("/emails", async (HttpContext http) =>
         {
             var body = await JsonNode.ParseAsync(http.Request.Body) ?? new JsonObject();
             var status = standIn!.Answer(http.Request.Headers.Authorization.ToString());
@@ -48,10 +38,8 @@ public sealed class ResendStandIn : IAsyncDisposable
             return status == 200
                 ? Results.Json(new { id = "re_" + Guid.NewGuid().ToString("N") })
                 : Results.Json(new { statusCode = status, name = "application_error", message = "Stand-in failure" }, statusCode: status);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        standIn = new ResendStandIn(app, address);
+        }));
+        standIn = new ResendStandIn(app, baseUrl);
         return standIn;
     }
 

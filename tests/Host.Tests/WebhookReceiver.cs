@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace OpenCalendly.Host.Tests;
 
@@ -37,28 +32,23 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public ConcurrentQueue<Received> Requests { get; } = new();
     public bool Up { get; set; } = true;
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl { get; }
 
-    private WebhookReceiver(WebApplication app) => _app = app;
+    private WebhookReceiver(WebApplication app, string baseUrl) => (_app, BaseUrl) = (app, baseUrl);
 
     public static async Task<WebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
-        app.MapPost("/hook/{mode}", async (string mode, HttpContext http) =>
+        WebhookReceiver? receiver = null;
+        var (app, baseUrl) = await LocalServer.StartAsync(app => app.MapPost("/hook/{mode}", async (string mode, HttpContext http) =>
         {
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
             var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            var status = receiver.Answer(mode, headers.GetValueOrDefault("X-OpenCalendly-Delivery-Id") ?? "");
+            var status = receiver!.Answer(mode, headers.GetValueOrDefault("X-OpenCalendly-Delivery-Id") ?? "");
             receiver.Requests.Enqueue(new Received(http.Request.Path, body, headers, status));
             return Results.StatusCode(status);
-        });
-        await app.StartAsync();
-        receiver.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
+        receiver = new WebhookReceiver(app, baseUrl);
         return receiver;
     }
 

@@ -10,7 +10,6 @@ using OpenCalendly.Scheduling.Bookings;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace OpenCalendly.Host.Bookings;
 
@@ -39,15 +38,11 @@ public static class BookSlotEndpoint
 
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
-        BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus, Idempotency idempotency,
+        BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
         BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var claim = await idempotency.ClaimAsync(http, Scope, now, ct);
-        if (claim is Claim.Answered answered) return answered.Result;
-        var record = ((Claim.Fresh)claim).Record;
-
-        try
+        return await answers.OnceAsync(http, Scope, bus, now, async record =>
         {
             // Enlisted in Wolverine's outbox: the emails commit with the booking and go out after it.
             await using var session = sessions.OpenSession(bus);
@@ -77,20 +72,9 @@ public static class BookSlotEndpoint
             var emails = mail.Confirmed(http.Request, booking, eventType, organizer, tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
             var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
-            var result = idempotency.Complete(session, record, 200, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks));
+            var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks));
             await session.SaveChangesAsync(ct);
             return result;
-        }
-        catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
-        {
-            await ((MessageContext)bus).ClearAllAsync();
-            return await idempotency.CompleteAloneAsync(record, 409, answers.Render(Problems.SlotTaken()), ct);
-        }
-        catch
-        {
-            await ((MessageContext)bus).ClearAllAsync();
-            await idempotency.ReleaseAsync(record);
-            throw;
-        }
+        }, ct);
     }
 }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Scheduling.Bookings;
+using Wolverine;
+using Wolverine.Runtime;
 
 namespace OpenCalendly.Host.Bookings;
 
@@ -16,6 +18,38 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
     private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;
 
     public string Render<T>(T value) => JsonSerializer.Serialize(value, _options);
+
+    /// <summary>
+    /// Runs a booking mutation once per <c>Idempotency-Key</c>: a known key replays its stored answer; a
+    /// refusal by the database (the slot was taken at commit) is stored as 409 after the rollback; any other
+    /// failure frees the key, so the client may retry it. Messages queued by a failed attempt are dropped.
+    /// </summary>
+    public async Task<IResult> OnceAsync(
+        HttpContext http, string scope, IMessageBus bus, DateTimeOffset now, Func<IdempotencyRecord, Task<IResult>> work, CancellationToken ct)
+    {
+        var claim = await idempotency.ClaimAsync(http, scope, now, ct);
+        if (claim is Claim.Answered answered) return answered.Result;
+        var record = ((Claim.Fresh)claim).Record;
+        try
+        {
+            return await work(record);
+        }
+        catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
+        {
+            await ((MessageContext)bus).ClearAllAsync();
+            return await idempotency.CompleteAloneAsync(record, 409, Render(Problems.SlotTaken()), ct);
+        }
+        catch
+        {
+            await ((MessageContext)bus).ClearAllAsync();
+            await idempotency.ReleaseAsync(record);
+            throw;
+        }
+    }
+
+    /// <summary>Stores the success answer in the work's own transaction.</summary>
+    public IResult Succeed(IDocumentSession session, IdempotencyRecord record, string body) =>
+        idempotency.Complete(session, record, 200, body);
 
     public async Task<IResult> RefuseAsync(IDocumentSession session, IdempotencyRecord record, ProblemDetails problem, CancellationToken ct)
     {

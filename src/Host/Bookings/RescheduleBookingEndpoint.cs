@@ -11,7 +11,6 @@ using OpenCalendly.Scheduling.EventTypes;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace OpenCalendly.Host.Bookings;
 
@@ -38,14 +37,10 @@ public static class RescheduleBookingEndpoint
     [WolverinePost("/v0/bookings/actions/{token}/reschedule", OperationId = "rescheduleBooking")]
     public static async Task<IResult> Post(
         string token, RescheduleBookingInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
-        Idempotency idempotency, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
+        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var claim = await idempotency.ClaimAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", now, ct);
-        if (claim is Claim.Answered answered) return answered.Result;
-        var record = ((Claim.Fresh)claim).Record;
-
-        try
+        return await answers.OnceAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", bus, now, async record =>
         {
             await using var session = sessions.OpenSession(bus);
             if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Reschedule))
@@ -85,7 +80,7 @@ public static class RescheduleBookingEndpoint
             var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Rescheduled, Guid.CreateVersion7(),
                 BookingPayloads.Of(moved, new { rescheduledFromBookingId = old.Id, previousStartsAt = old.StartsAt, previousEndsAt = old.EndsAt }), now, ct);
 
-            var result = idempotency.Complete(session, record, 200, answers.Render(new
+            var result = answers.Succeed(session, record, answers.Render(new
             {
                 ok = true,
                 oldBooking = new { id = old.Id, status = BookingStatus.Rescheduled },
@@ -100,17 +95,6 @@ public static class RescheduleBookingEndpoint
             }));
             await session.SaveChangesAsync(ct);
             return result;
-        }
-        catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
-        {
-            await ((MessageContext)bus).ClearAllAsync();
-            return await idempotency.CompleteAloneAsync(record, 409, answers.Render(Problems.SlotTaken()), ct);
-        }
-        catch
-        {
-            await ((MessageContext)bus).ClearAllAsync();
-            await idempotency.ReleaseAsync(record);
-            throw;
-        }
+        }, ct);
     }
 }
