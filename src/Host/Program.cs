@@ -9,6 +9,7 @@ using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Demo;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Teams;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Integrations.Webhooks;
 using OpenCalendly.Host.Email;
@@ -55,6 +56,7 @@ builder.Services.AddMarten(opts =>
         Idempotency.Apply(opts);
         EmailOutbox.Apply(opts);
         WebhookSettings.Apply(opts);
+        Team.Apply(opts);
     })
     .UseNpgsqlDataSource()
     .UseLightweightSessions()

@@ -32,7 +32,8 @@ public static class StoreConfiguration
         opts.Projections.Add(new EventTypeProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<EventType>()
             .Index(x => x.OrganizerId)
-            .UniqueIndex(UniqueIndexType.Computed, "event_type_slug_per_organizer", x => x.OrganizerId, x => x.Slug);
+            .Index(x => x.TeamId)
+            .UniqueIndex(UniqueIndexType.Computed, "event_type_slug_per_scope", x => x.Scope, x => x.Slug);
 
         opts.Projections.Add(new BookingProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<Booking>()

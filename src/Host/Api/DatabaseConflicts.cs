@@ -30,8 +30,10 @@ public sealed class DatabaseConflicts(IProblemDetailsService problems) : IExcept
         return postgres?.SqlState switch
         {
             PostgresErrorCodes.ExclusionViolation or PostgresErrorCodes.DeadlockDetected => Problems.SlotTaken(),
+            PostgresErrorCodes.UniqueViolation when postgres.ConstraintName?.Contains("team_slug") == true =>
+                Problems.Create(409, "duplicate-slug", "That team slug is already taken."),
             PostgresErrorCodes.UniqueViolation when postgres.ConstraintName?.Contains("slug") == true =>
-                Problems.Create(409, "duplicate-slug", "You already have an event type with that slug."),
+                Problems.Create(409, "duplicate-slug", "An event type with that slug already exists here."),
             PostgresErrorCodes.UniqueViolation when postgres.ConstraintName?.Contains("username") == true =>
                 Problems.Create(409, "username-taken", "That username is already taken."),
             PostgresErrorCodes.UniqueViolation => Problems.Create(409, "conflict", "That already exists."),

@@ -27,8 +27,7 @@ public static class PublicAvailabilityEndpoint
             return Problems.Result(Problems.NotFound("Event type not found."));
 
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
-        var from = start is null ? now : Instant.FromDateTimeOffset(ParseStart(start)!.Value);
-        var to = from + Duration.FromDays(days is null ? 7 : ParseDays(days)!.Value);
+        var (from, to) = Range(start, days, now);
 
         var schedule = await db.LoadAsync<Schedule>(organizer.Id, ct);
         IReadOnlyList<TimeInterval> reserved;
@@ -42,6 +41,13 @@ public static class PublicAvailabilityEndpoint
             timezone = timezone ?? "UTC",
             slots = slots.Select(s => new { startsAt = s.Start.ToDateTimeOffset(), endsAt = s.End.ToDateTimeOffset() }),
         });
+    }
+
+    /// <summary>The requested range: from <c>start</c> (default now) for <c>days</c> days (default 7), already validated.</summary>
+    public static (Instant From, Instant To) Range(string? start, string? days, Instant now)
+    {
+        var from = start is null ? now : Instant.FromDateTimeOffset(ParseStart(start)!.Value);
+        return (from, from + Duration.FromDays(days is null ? 7 : ParseDays(days)!.Value));
     }
 
     private static DateTimeOffset? ParseStart(string text) =>

@@ -12,7 +12,8 @@ public static class PublicEventTypes
         if (username.Length > 64 || slug.Length > 80) return null;
         var organizer = await db.Query<User>().FirstOrDefaultAsync(u => u.Username == username, ct);
         if (organizer is null) return null;
-        var eventType = await db.Query<EventType>().FirstOrDefaultAsync(e => e.OrganizerId == organizer.Id && e.Slug == slug, ct);
+        var scope = EventType.PersonalScope(organizer.Id);
+        var eventType = await db.Query<EventType>().FirstOrDefaultAsync(e => e.Scope == scope && e.Slug == slug, ct);
         return eventType is { IsActive: true } ? (organizer, eventType) : null;
     }
 }

@@ -36,7 +36,8 @@ public sealed class DemoSeed(
                 Rules = [.. Enumerable.Range(1, 5).Select(day => new ScheduleRule(Guid.CreateVersion7(), day, 9 * 60, 17 * 60, 0, 0, now))],
             });
 
-        if (!await session.Query<EventType>().AnyAsync(e => e.OrganizerId == user.Id && e.Slug == EventSlug, ct))
+        var scope = EventType.PersonalScope(user.Id);
+        if (!await session.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == EventSlug, ct))
         {
             var created = new EventTypeCreated(Guid.CreateVersion7(), user.Id,
                 new EventTypeDetails("Intro call", EventSlug, 30, LocationType.Video, "https://meet.example.com/demo",

@@ -20,7 +20,8 @@ public static class CreateEventTypeEndpoint
     {
         var organizerId = caller.UserId();
         // A friendly answer first; the unique index decides a race.
-        if (await db.Query<EventType>().AnyAsync(e => e.OrganizerId == organizerId && e.Slug == body.Slug))
+        var scope = EventType.PersonalScope(organizerId);
+        if (await db.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == body.Slug))
             return (Problems.Result(Problems.Create(409, "duplicate-slug", "You already have an event type with that slug.")), MartenOps.Nothing());
 
         var created = new EventTypeCreated(Guid.CreateVersion7(), organizerId,

@@ -14,7 +14,8 @@ public static class ListEventTypesEndpoint
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db)
     {
         var organizerId = caller.UserId();
-        var eventTypes = await db.Query<EventType>().Where(e => e.OrganizerId == organizerId).OrderBy(e => e.CreatedAt).ToListAsync();
+        var scope = EventType.PersonalScope(organizerId);
+        var eventTypes = await db.Query<EventType>().Where(e => e.Scope == scope).OrderBy(e => e.CreatedAt).ToListAsync();
         return Results.Json(new { ok = true, eventTypes = eventTypes.Select(EventTypeJson.Of) });
     }
 }

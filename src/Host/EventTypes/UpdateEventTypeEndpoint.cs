@@ -27,8 +27,9 @@ public static class UpdateEventTypeEndpoint
         // Another organizer's id answers exactly like a missing one.
         if (eventType is null || eventType.OrganizerId != caller.UserId())
             return (Problems.Result(Problems.NotFound("Event type not found.")), []);
+        var scope = eventType.Scope;
         if (body.Slug is not null && body.Slug != eventType.Slug
-            && await db.Query<EventType>().AnyAsync(e => e.OrganizerId == eventType.OrganizerId && e.Slug == body.Slug))
+            && await db.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == body.Slug))
             return (Problems.Result(Problems.Create(409, "duplicate-slug", "You already have an event type with that slug.")), []);
 
         var change = new EventTypeChange(body.Name, body.Slug, body.DurationMinutes, body.LocationType,

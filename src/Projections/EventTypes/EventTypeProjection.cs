@@ -16,6 +16,8 @@ public sealed class EventTypeProjection : SingleStreamProjection<EventType, Guid
         {
             case EventTypeCreated created:
                 return EventType.From(created);
+            case TeamEventTypeCreated created:
+                return EventType.From(created);
             case EventTypeDetailsRevised or EventTypeActivated or EventTypeDeactivated when snapshot is not null:
                 snapshot.Evolve([e.Data]);
                 return snapshot;

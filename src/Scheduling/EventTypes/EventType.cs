@@ -14,10 +14,35 @@ public sealed class EventType
     public bool IsActive { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    public Guid? TeamId { get; set; }
+    public TeamMode? Mode { get; set; }
+    public List<Guid> RequiredMemberIds { get; set; } = [];
+
+    /// <summary>Whose namespace the slug lives in: an organizer's own page or a team's. Unique with the slug.</summary>
+    public string Scope { get; set; } = "";
+
+    public static string PersonalScope(Guid organizerId) => $"user:{organizerId}";
+
+    public static string TeamScope(Guid teamId) => $"team:{teamId}";
 
     public static EventType From(EventTypeCreated e)
     {
-        var eventType = new EventType { Id = e.EventTypeId, OrganizerId = e.OrganizerId, IsActive = true, CreatedAt = e.CreatedAt };
+        var eventType = new EventType
+        {
+            Id = e.EventTypeId, OrganizerId = e.OrganizerId, IsActive = true, CreatedAt = e.CreatedAt, Scope = PersonalScope(e.OrganizerId),
+        };
+        eventType.Take(e.Details, e.CreatedAt);
+        return eventType;
+    }
+
+    /// <summary>A team event type belongs to the team's owner, who receives its webhooks.</summary>
+    public static EventType From(TeamEventTypeCreated e)
+    {
+        var eventType = new EventType
+        {
+            Id = e.EventTypeId, OrganizerId = e.OwnerId, IsActive = true, CreatedAt = e.CreatedAt, Scope = TeamScope(e.Team.TeamId),
+            TeamId = e.Team.TeamId, Mode = e.Team.Mode, RequiredMemberIds = [.. e.Team.RequiredMemberIds],
+        };
         eventType.Take(e.Details, e.CreatedAt);
         return eventType;
     }

@@ -25,3 +25,11 @@ public sealed record EventTypeDeactivated(Guid EventTypeId, Guid OrganizerId, Da
 
 /// <summary>The organizer offers the event type again.</summary>
 public sealed record EventTypeActivated(Guid EventTypeId, Guid OrganizerId, DateTimeOffset ActivatedAt);
+
+public enum TeamMode { RoundRobin, Collective }
+
+/// <summary>How a team event type assigns people: the team, the mode, and the members it draws on.</summary>
+public sealed record TeamSettings(Guid TeamId, TeamMode Mode, IReadOnlyList<Guid> RequiredMemberIds);
+
+/// <summary>A team owner published an event type for the team (active from the start).</summary>
+public sealed record TeamEventTypeCreated(Guid EventTypeId, Guid OwnerId, TeamSettings Team, EventTypeDetails Details, DateTimeOffset CreatedAt);

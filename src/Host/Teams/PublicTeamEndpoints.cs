@@ -1,0 +1,61 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using Npgsql;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Availability;
+using OpenCalendly.Host.Identity;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.Teams;
+
+public static class PublicTeamEventTypeEndpoint
+{
+    [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}", OperationId = "publicTeamEventType")]
+    public static async Task<IResult> Get(string teamSlug, string eventSlug, IQuerySession db, CancellationToken ct)
+    {
+        if (await TeamSlotInputs.FindAsync(db, teamSlug, eventSlug, ct) is not (var team, var eventType))
+            return Problems.Result(Problems.NotFound("Event type not found."));
+        var members = await db.LoadManyAsync<User>(ct, TeamSlotInputs.Pool(team, eventType));
+        return Results.Json(new
+        {
+            ok = true,
+            eventType = new
+            {
+                eventType.Name, eventType.Slug, eventType.DurationMinutes, eventType.LocationType, eventType.LocationValue, eventType.Questions, eventType.Mode,
+            },
+            team = new { team.Name, team.Slug },
+            members = members.Select(m => new { m.Username, m.DisplayName, m.Timezone }),
+        });
+    }
+}
+
+public static class PublicTeamAvailabilityEndpoint
+{
+    public static ProblemDetails Validate(string? timezone, string? start, string? days) =>
+        PublicAvailabilityEndpoint.Validate(timezone, start, days);
+
+    [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}/availability", OperationId = "publicTeamAvailability")]
+    public static async Task<IResult> Get(
+        string teamSlug, string eventSlug, string? timezone, string? start, string? days,
+        IQuerySession db, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
+    {
+        if (await TeamSlotInputs.FindAsync(db, teamSlug, eventSlug, ct) is not (var team, var eventType))
+            return Problems.Result(Problems.NotFound("Event type not found."));
+
+        var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var (from, to) = PublicAvailabilityEndpoint.Range(start, days, now);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var slots = await TeamSlotInputs.ComputeAsync(db, connection, team, eventType, from, to, now, ct);
+        return Results.Json(new
+        {
+            ok = true,
+            mode = eventType.Mode,
+            timezone = timezone ?? "UTC",
+            slots = slots.Select(s => new
+            {
+                startsAt = s.Start.ToDateTimeOffset(), endsAt = s.End.ToDateTimeOffset(), assignmentUserIds = s.Members.Select(m => m.MemberId),
+            }),
+        });
+    }
+}

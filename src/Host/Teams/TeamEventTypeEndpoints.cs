@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.EventTypes;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Scheduling.EventTypes;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace OpenCalendly.Host.Teams;
+
+public sealed record TeamEventTypeInput(
+    Guid? TeamId, string? Name, string? Slug, int? DurationMinutes, TeamMode? Mode, LocationType? LocationType,
+    string? LocationValue, IReadOnlyList<QuestionInput?>? Questions, IReadOnlyList<Guid>? RequiredMemberUserIds)
+{
+    public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, null);
+}
+
+public sealed record TeamEventTypeJson(
+    Guid Id, Guid TeamId, string Slug, string Name, int DurationMinutes, TeamMode Mode, LocationType LocationType, string? LocationValue,
+    IReadOnlyList<Question> Questions, IReadOnlyList<Guid> RequiredMemberUserIds, bool IsActive, DateTimeOffset CreatedAt)
+{
+    public static TeamEventTypeJson Of(EventType e) => new(e.Id, e.TeamId!.Value, e.Slug, e.Name, e.DurationMinutes, e.Mode!.Value,
+        e.LocationType, e.LocationValue, e.Questions, e.RequiredMemberIds, e.IsActive, e.CreatedAt);
+}
+
+public static class CreateTeamEventTypeEndpoint
+{
+    public static ProblemDetails Validate(TeamEventTypeInput body) => body.Details.Check(creating: true)
+        .Require("teamId", body.TeamId).Require("mode", body.Mode)
+        .When(body.RequiredMemberUserIds?.Count > 100, "requiredMemberUserIds", "At most 100 required members.")
+        .ToProblem();
+
+    [Authorize]
+    [WolverinePost("/v0/team-event-types", OperationId = "createTeamEventType")]
+    public static async Task<(IResult, IMartenOp)> Post(TeamEventTypeInput body, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock, CancellationToken ct)
+    {
+        if (await Teams.OwnedAsync(db, body.TeamId!.Value, caller.UserId(), ct) is not { } team)
+            return (Problems.Result(Problems.NotFound("Team not found.")), MartenOps.Nothing());
+        var required = body.RequiredMemberUserIds?.Distinct().ToList() ?? [];
+        if (required.Where(id => !team.Has(id)).Cast<Guid?>().FirstOrDefault() is { } outsider)
+            return (Problems.Result(Problems.Invalid("requiredMemberUserIds", $"User {outsider} is not a member of the team.")), MartenOps.Nothing());
+        var scope = EventType.TeamScope(team.Id);
+        if (await db.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == body.Slug, ct))
+            return (Problems.Result(Problems.Create(409, "duplicate-slug", "The team already has an event type with that slug.")), MartenOps.Nothing());
+
+        var details = body.Details;
+        var created = new TeamEventTypeCreated(Guid.CreateVersion7(), team.OwnerId, new TeamSettings(team.Id, body.Mode!.Value, required),
+            new EventTypeDetails(details.Name!, details.Slug!, details.DurationMinutes!.Value, details.LocationType!.Value,
+                CreateEventTypeEndpoint.NullIfEmpty(details.LocationValue), details.QuestionList() ?? []),
+            clock.GetUtcNow());
+        return (Results.Json(new { ok = true, teamEventType = TeamEventTypeJson.Of(EventType.From(created)) }),
+            MartenOps.StartStream<EventType>(created.EventTypeId, created));
+    }
+}
+
+public static class ListTeamEventTypesEndpoint
+{
+    [Authorize]
+    [WolverineGet("/v0/teams/{teamId}/event-types", OperationId = "listTeamEventTypes")]
+    public static async Task<IResult> Get(Guid teamId, ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
+    {
+        if (await Teams.OwnedAsync(db, teamId, caller.UserId(), ct) is not { } team)
+            return Problems.Result(Problems.NotFound("Team not found."));
+        var eventTypes = await db.Query<EventType>().Where(e => e.TeamId == team.Id).OrderBy(e => e.CreatedAt).ToListAsync(ct);
+        return Results.Json(new { ok = true, eventTypes = eventTypes.Select(TeamEventTypeJson.Of) });
+    }
+}

@@ -1,0 +1,49 @@
+using Marten;
+using NodaTime;
+using Npgsql;
+using OpenCalendly.Host.Availability;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Scheduling.Availability;
+using OpenCalendly.Scheduling.EventTypes;
+using OpenCalendly.Scheduling.Teams;
+
+namespace OpenCalendly.Host.Teams;
+
+public static class TeamSlotInputs
+{
+    /// <summary>The members a team event type draws on: its required members, or else the whole team.</summary>
+    public static IReadOnlyList<Guid> Pool(Team team, EventType eventType) =>
+        eventType.RequiredMemberIds.Count > 0 ? eventType.RequiredMemberIds : [.. team.Members.Select(m => m.UserId)];
+
+    /// <summary>Each member's own slots (their zone, rules, overrides and reservations), merged by the team's mode.</summary>
+    public static async Task<IReadOnlyList<TeamSlot>> ComputeAsync(
+        IQuerySession db, NpgsqlConnection connection, Team team, EventType eventType, Instant from, Instant to, Instant now, CancellationToken ct)
+    {
+        var pool = Pool(team, eventType);
+        var users = (await db.LoadManyAsync<User>(ct, pool)).ToDictionary(u => u.Id);
+        var schedules = (await db.LoadManyAsync<Schedule>(ct, pool)).ToDictionary(s => s.Id);
+        var slotsByMember = new Dictionary<Guid, IReadOnlyList<Slot>>();
+        foreach (var memberId in pool)
+        {
+            if (!users.TryGetValue(memberId, out var user))
+            {
+                slotsByMember[memberId] = [];
+                continue;
+            }
+            var reserved = await Reservations.OfAsync(connection, memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
+            slotsByMember[memberId] = SlotCalculator.Compute(SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), reserved, from, to, now));
+        }
+        return TeamSlots.Merge(eventType.Mode ?? TeamMode.RoundRobin, slotsByMember);
+    }
+
+    public static async Task<(Team Team, EventType EventType)?> FindAsync(IQuerySession db, string teamSlug, string eventSlug, CancellationToken ct)
+    {
+        if (teamSlug.Length > 80 || eventSlug.Length > 80) return null;
+        var team = await db.Query<Team>().FirstOrDefaultAsync(t => t.Slug == teamSlug, ct);
+        if (team is null) return null;
+        var scope = EventType.TeamScope(team.Id);
+        var eventType = await db.Query<EventType>().FirstOrDefaultAsync(e => e.Scope == scope && e.Slug == eventSlug, ct);
+        return eventType is { IsActive: true } ? (team, eventType) : null;
+    }
+}
