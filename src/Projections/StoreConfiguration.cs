@@ -5,6 +5,7 @@ using Marten;
 using Marten.Schema;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Projections.EventTypes;
+using OpenCalendly.Projections.Teams;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.EventTypes;
 using Weasel.Core;
@@ -42,5 +43,6 @@ public static class StoreConfiguration
             .Index(x => x.RescheduleTokenHash);
 
         opts.Projections.Add(new SlotReservationProjection(Reservations), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new TeamAssignmentsProjection(), ProjectionLifecycle.Inline);
     }
 }

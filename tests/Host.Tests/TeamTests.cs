@@ -166,6 +166,83 @@ public sealed class TeamTests(App app)
         (await _http.Get("/v0/teams/no-such-team/event-types/x/availability?timezone=Nowhere/Else")).ShouldBeProblem(400, "validation");
     }
 
+    private static object TeamBooking(string teamSlug, string slug, string startsAt, int i = 0) => new
+    {
+        teamSlug, eventSlug = slug, startsAt, inviteeName = "Invitee", inviteeEmail = $"invitee{i}@example.com",
+    };
+
+    [Fact]
+    public async Task round_robin_spreads_bookings_evenly_and_never_assigns_a_busy_member()
+    {
+        var (owner, teamId, teamSlug) = await Team();
+        var members = new[] { await Member(teamId, owner), await Member(teamId, owner), await Member(teamId, owner) };
+        var slug = await TeamEventType(owner, teamId, "round_robin", [.. members.Select(m => m.Id)]);
+
+        var assigned = new List<string>();
+        for (var i = 0; i < 9; i++)
+        {
+            var answer = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, $"2030-05-06T{9 + i / 2:00}:{i % 2 * 30:00}:00Z", i), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+            answer["booking"]!["teamMode"]!.GetValue<string>().ShouldBe("round_robin");
+            assigned.Add(answer["booking"]!["assignmentUserIds"]!.AsArray().Single()!.GetValue<string>());
+        }
+        assigned.GroupBy(id => id).Select(g => g.Count()).ShouldBe([3, 3, 3]);
+
+        // The next in turn has a personal booking at 14:00: the slot goes to someone else.
+        var personalSlug = Organizers.Unique("own");
+        var nextInTurn = members.Single(m => m.Id == assigned[0]);
+        (await _http.Post("/v0/event-types", new { name = "Own", slug = personalSlug, durationMinutes = 30, locationType = "video" }, nextInTurn.Session)).ShouldBe(200);
+        (await _http.Post("/v0/bookings", Bookings.Request(nextInTurn, personalSlug, "2030-05-06T14:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200);
+        var answerAt14 = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-06T14:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        answerAt14["booking"]!["assignmentUserIds"]![0]!.GetValue<string>().ShouldNotBe(nextInTurn.Id);
+    }
+
+    [Fact]
+    public async Task forty_concurrent_round_robin_bookings_of_one_slot_confirm_one_per_member()
+    {
+        var (owner, teamId, teamSlug) = await Team();
+        var members = new[] { await Member(teamId, owner), await Member(teamId, owner), await Member(teamId, owner) };
+        var slug = await TeamEventType(owner, teamId, "round_robin", [.. members.Select(m => m.Id)]);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-07T10:00:00Z", i), idempotencyKey: Api.NewKey())));
+
+        var confirmed = answers.Where(a => (int)a.Status == 200).ToList();
+        confirmed.Count.ShouldBe(3);
+        confirmed.Select(a => a.Json["booking"]!["assignmentUserIds"]![0]!.GetValue<string>()).ShouldBe([.. members.Select(m => m.Id)], ignoreOrder: true);
+        answers.Where(a => (int)a.Status != 200).ShouldAllBe(a => (int)a.Status == 409 && a.Body.Contains("/problems/slot-taken"));
+    }
+
+    [Fact]
+    public async Task collective_needs_everyone_free_and_reserves_everyone()
+    {
+        var (owner, teamId, teamSlug) = await Team();
+        var first = await Member(teamId, owner);
+        var second = await Member(teamId, owner);
+        var slug = await TeamEventType(owner, teamId, "collective", [first.Id, second.Id]);
+        var personalSlug = Organizers.Unique("own");
+        (await _http.Post("/v0/event-types", new { name = "Own", slug = personalSlug, durationMinutes = 30, locationType = "video" }, second.Session)).ShouldBe(200);
+        (await _http.Post("/v0/bookings", Bookings.Request(second, personalSlug, "2030-05-08T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200);
+
+        (await Slots(teamSlug, slug, "2030-05-08T00:00:00Z")).Select(s => s!["startsAt"]!.GetValue<string>()).ShouldNotContain("2030-05-08T10:00:00.000Z");
+        (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-08T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBeProblem(409, "slot-taken");
+
+        var booked = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-08T11:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        booked["booking"]!["assignmentUserIds"]!.AsArray().Select(id => id!.GetValue<string>()).ShouldBe([first.Id, second.Id], ignoreOrder: true);
+        foreach (var member in new[] { first, second })
+            (await _http.Post("/v0/bookings", Bookings.Request(member, await PersonalType(member), "2030-05-08T11:00:00Z"), idempotencyKey: Api.NewKey()))
+                .ShouldBeProblem(409, "slot-taken");
+
+        (await _http.Post($"/v0/bookings/actions/{booked["actions"]!["cancel"]!["token"]}/cancel", new { })).ShouldBe(200);
+        (await Slots(teamSlug, slug, "2030-05-08T00:00:00Z")).Select(s => s!["startsAt"]!.GetValue<string>()).ShouldContain("2030-05-08T11:00:00.000Z");
+    }
+
+    private async Task<string> PersonalType(Organizer member)
+    {
+        var slug = Organizers.Unique("p");
+        (await _http.Post("/v0/event-types", new { name = "P", slug, durationMinutes = 30, locationType = "video" }, member.Session)).ShouldBe(200);
+        return slug;
+    }
+
     private static string[] Who(JsonArray slots, string startsAt) =>
         [.. slots.Single(s => s!["startsAt"]!.GetValue<string>() == startsAt)!["assignmentUserIds"]!.AsArray().Select(id => id!.GetValue<string>())];
 }

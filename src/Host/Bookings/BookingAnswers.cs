@@ -9,6 +9,14 @@ using Wolverine.Runtime;
 
 namespace OpenCalendly.Host.Bookings;
 
+/// <summary>A booking as <c>POST /v0/bookings</c> and <c>/v0/team-bookings</c> answer it; team fields only for team bookings.</summary>
+public sealed record BookingJson(
+    Guid Id, Guid EventTypeId, Guid OrganizerId, string InviteeName, string InviteeEmail, DateTimeOffset StartsAt, DateTimeOffset EndsAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<Guid>? AssignmentUserIds,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    OpenCalendly.Scheduling.EventTypes.TeamMode? TeamMode);
+
 /// <summary>
 /// Renders booking answers to the exact bytes that are sent and stored for idempotent replay,
 /// with the same JSON settings as every other response.
@@ -63,11 +71,8 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         return Render(new
         {
             ok = true,
-            booking = new
-            {
-                id = booking.BookingId, booking.EventTypeId, booking.OrganizerId, booking.InviteeName, booking.InviteeEmail,
-                booking.StartsAt, booking.EndsAt,
-            },
+            booking = new BookingJson(booking.BookingId, booking.EventTypeId, booking.OrganizerId, booking.InviteeName, booking.InviteeEmail,
+                booking.StartsAt, booking.EndsAt, booking.TeamId is null ? null : booking.ReservedUserIds, booking.TeamMode),
             actions = Actions(http, tokens, booking.ActionTokensExpireAt),
             email = new { queued = emailsQueued },
             webhooks = new { queued = webhooksQueued },

@@ -18,9 +18,10 @@ public static class TeamSlotInputs
 
     /// <summary>Each member's own slots (their zone, rules, overrides and reservations), merged by the team's mode.</summary>
     public static async Task<IReadOnlyList<TeamSlot>> ComputeAsync(
-        IQuerySession db, NpgsqlConnection connection, Team team, EventType eventType, Instant from, Instant to, Instant now, CancellationToken ct)
+        IQuerySession db, NpgsqlConnection connection, Team team, EventType eventType, Instant from, Instant to, Instant now, CancellationToken ct,
+        IReadOnlyList<Guid>? only = null)
     {
-        var pool = Pool(team, eventType);
+        var pool = only ?? Pool(team, eventType);
         var users = (await db.LoadManyAsync<User>(ct, pool)).ToDictionary(u => u.Id);
         var schedules = (await db.LoadManyAsync<Schedule>(ct, pool)).ToDictionary(s => s.Id);
         var slotsByMember = new Dictionary<Guid, IReadOnlyList<Slot>>();

@@ -41,6 +41,7 @@ public static class RescheduleBooking
         if (ActionLinks.CheckView(old, now) is { } refusal) return (null, refusal);
         if (old.Status != BookingStatus.Confirmed) return (null, BookingRefusals.LinkSpent());
         if (!eventType.IsActive) return (null, BookingRefusals.EventTypeInactive());
+        if (old.TeamId is not null) return (null, BookingRefusals.TeamRescheduleUnavailable());
 
         // The invitee's answers travel with the booking; questions added since then are not asked again.
         var answers = old.Answers.Where(a => eventType.Questions.Any(q => q.Id == a.Key)).ToDictionary();

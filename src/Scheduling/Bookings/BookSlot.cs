@@ -25,6 +25,9 @@ public static class BookingRefusals
 
     public static Refusal UnknownQuestion(string questionId) => new("unknown-question", $"There is no question with id \"{questionId}\".");
 
+    public static Refusal TeamRescheduleUnavailable() =>
+        new("team-reschedule-unavailable", "Team bookings cannot be rescheduled yet: cancel this booking and book a new time.");
+
     public static Refusal LinkExpired() => new("link-expired", "This link has expired: the booking has already started.");
 
     public static Refusal LinkSpent() => new("link-spent", "This link has already been used: the booking was rescheduled or canceled.");
@@ -39,15 +42,20 @@ public static class BookSlot
     public static OneOf Decide(
         Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
     {
-        if (!eventType.IsActive) return BookingRefusals.EventTypeInactive();
+        if (CheckRequest(eventType, request) is { } refusal) return refusal;
+        return Confirm(bookingId, eventType, slots, request, tokens, now);
+    }
 
+    /// <summary>The event type must be offered and the answers must fit its questions.</summary>
+    public static Refusal? CheckRequest(EventType eventType, BookingRequest request)
+    {
+        if (!eventType.IsActive) return BookingRefusals.EventTypeInactive();
         foreach (var answered in request.Answers.Keys)
             if (eventType.Questions.All(q => q.Id != answered)) return BookingRefusals.UnknownQuestion(answered);
         foreach (var question in eventType.Questions.Where(q => q.Required))
             if (!request.Answers.TryGetValue(question.Id, out var answer) || string.IsNullOrWhiteSpace(answer))
                 return BookingRefusals.AnswerMissing(question.Label);
-
-        return Confirm(bookingId, eventType, slots, request, tokens, now);
+        return null;
     }
 
     /// <summary>Confirms a start that the slot calculator offers; anything else is a taken slot.</summary>

@@ -28,6 +28,8 @@ public sealed class Booking
     public DateTimeOffset? RescheduledToStartsAt { get; set; }
     public DateTimeOffset? RescheduledToEndsAt { get; set; }
     public Guid? RescheduledFromBookingId { get; set; }
+    public Guid? TeamId { get; set; }
+    public EventTypes.TeamMode? TeamMode { get; set; }
 
     /// <summary>The iCalendar UID shared by every booking of one reschedule chain.</summary>
     public string CalendarUid { get; set; } = "";
@@ -55,6 +57,8 @@ public sealed class Booking
         ActionTokensExpireAt = e.ActionTokensExpireAt,
         ConfirmedAt = e.ConfirmedAt,
         CalendarUid = $"{e.BookingId}@opencalendly",
+        TeamId = e.TeamId,
+        TeamMode = e.TeamMode,
     };
 
     public void When(BookingCanceled e) => (Status, CanceledAt, CancelReason) = (BookingStatus.Canceled, e.CanceledAt, e.Reason);

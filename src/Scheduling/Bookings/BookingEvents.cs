@@ -21,7 +21,9 @@ public sealed record BookingConfirmed(
     string CancelTokenHash,
     string RescheduleTokenHash,
     DateTimeOffset ActionTokensExpireAt,
-    DateTimeOffset ConfirmedAt);
+    DateTimeOffset ConfirmedAt,
+    Guid? TeamId = null,
+    EventTypes.TeamMode? TeamMode = null);
 
 /// <summary>The invitee canceled; the reserved time is free again from this event on.</summary>
 public sealed record BookingCanceled(Guid BookingId, Guid OrganizerId, string? Reason, DateTimeOffset CanceledAt);

@@ -1,0 +1,114 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using NodaTime;
+using Npgsql;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Bookings;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Webhooks;
+using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Projections.Teams;
+using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.EventTypes;
+using OpenCalendly.Scheduling.Teams;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace OpenCalendly.Host.Teams;
+
+public sealed record TeamBookingInput(
+    string? TeamSlug, string? EventSlug, DateTimeOffset? StartsAt, string? Timezone,
+    string? InviteeName, string? InviteeEmail, Dictionary<string, string?>? Answers);
+
+/// <summary>
+/// Books a team slot. Round robin tries the free members in <see cref="RoundRobin"/> order, each in its own
+/// locked transaction, so a member lost to a racing booking passes the slot to the next (at most
+/// <see cref="MaxCandidates"/>); collective locks and reserves every required member at once.
+/// </summary>
+public static class BookTeamSlotEndpoint
+{
+    private const string Scope = "POST /v0/team-bookings";
+    public const int MaxCandidates = 3;
+
+    public static ProblemDetails Validate(TeamBookingInput body, HttpRequest request)
+    {
+        var header = Idempotency.ValidateHeader(request);
+        if (header.Status is not null) return header;
+        return BookingInputRules.Check(new FieldErrors()
+                .Text("teamSlug", body.TeamSlug, 1, 80, required: true)
+                .Text("eventSlug", body.EventSlug, 1, 80, required: true),
+            body.StartsAt, body.Timezone, body.InviteeName, body.InviteeEmail, body.Answers).ToProblem();
+    }
+
+    [WolverinePost("/v0/team-bookings", OperationId = "createTeamBooking")]
+    public static async Task<IResult> Post(
+        TeamBookingInput body, HttpContext http, IDocumentStore store, NpgsqlDataSource dataSource, OutboxedSessionFactory sessions,
+        IMessageBus bus, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await answers.OnceAsync(http, Scope, bus, now, async record =>
+        {
+            await using var lookup = store.QuerySession();
+            if (await TeamSlotInputs.FindAsync(lookup, body.TeamSlug!, body.EventSlug!, ct) is not (var team, var eventType))
+                return await RefuseAsync(Problems.NotFound("Event type not found."));
+
+            var request = new BookingRequest(Instant.FromDateTimeOffset(body.StartsAt!.Value), body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
+                body.Timezone ?? "UTC", BookingInputRules.Answers(body.Answers));
+            if (BookSlot.CheckRequest(eventType, request) is { } refusal) return await RefuseAsync(Problems.From(refusal));
+
+            var start = request.StartsAt;
+            var end = start + Duration.FromMinutes(eventType.DurationMinutes);
+            var instant = Instant.FromDateTimeOffset(now);
+            TeamSlot? offered;
+            await using (var connection = await dataSource.OpenConnectionAsync(ct))
+                offered = (await TeamSlotInputs.ComputeAsync(lookup, connection, team, eventType, start, end, instant, ct)).FirstOrDefault(s => s.Start == start);
+            if (offered is null) return await RefuseAsync(Problems.SlotTaken());
+
+            var tallies = (await lookup.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
+            IEnumerable<IReadOnlyList<Guid>> attempts = eventType.Mode == TeamMode.Collective
+                ? [TeamSlotInputs.Pool(team, eventType)]
+                : RoundRobin.Order(offered.Members.Select(m => m.MemberId), tallies).Take(MaxCandidates).Select(id => (IReadOnlyList<Guid>)[id]);
+
+            foreach (var assignees in attempts)
+            {
+                await using var session = sessions.OpenSession(bus);
+                await session.BeginTransactionAsync(ct);
+                await Reservations.LockAsync(session.Connection!, assignees, ct);
+                var slot = (await TeamSlotInputs.ComputeAsync(session, session.Connection!, team, eventType, start, end, instant, ct, assignees))
+                    .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
+                if (slot is null) continue;   // taken since the first look: the next member may still be free
+
+                var tokens = new ActionTokens();
+                var confirmed = BookTeamSlot.Decide(Guid.CreateVersion7(), eventType, slot.Members, request, tokens.Hashes, instant);
+                session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
+                var booking = Booking.From(confirmed);
+                var host = await session.LoadAsync<User>(assignees[0], ct);
+                var emails = host is null ? [] : mail.Confirmed(http.Request, booking, eventType, host, tokens, now);
+                foreach (var email in emails) await bus.PublishAsync(email);
+                var hooks = 0;
+                foreach (var subscriber in assignees.Prepend(eventType.OrganizerId).Distinct())
+                    hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
+
+                var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks));
+                try
+                {
+                    await session.SaveChangesAsync(ct);
+                    return result;
+                }
+                catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
+                {
+                    await ((MessageContext)bus).ClearAllAsync();
+                }
+            }
+            return await RefuseAsync(Problems.SlotTaken());
+
+            async Task<IResult> RefuseAsync(ProblemDetails problem)
+            {
+                await using var session = store.LightweightSession();
+                return await answers.RefuseAsync(session, record, problem, ct);
+            }
+        }, ct);
+    }
+}
