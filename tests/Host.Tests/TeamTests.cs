@@ -236,6 +236,27 @@ public sealed class TeamTests(App app)
         (await Slots(teamSlug, slug, "2030-05-08T00:00:00Z")).Select(s => s!["startsAt"]!.GetValue<string>()).ShouldContain("2030-05-08T11:00:00.000Z");
     }
 
+    [Fact]
+    public async Task rescheduling_a_team_booking_assigns_the_new_time_afresh()
+    {
+        var (owner, teamId, teamSlug) = await Team();
+        var morning = await Member(teamId, owner, startMinute: 9 * 60, endMinute: 12 * 60);
+        var afternoon = await Member(teamId, owner, startMinute: 13 * 60, endMinute: 17 * 60);
+        var slug = await TeamEventType(owner, teamId, "round_robin", [morning.Id, afternoon.Id]);
+        var booked = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-09T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        booked["booking"]!["assignmentUserIds"]![0]!.GetValue<string>().ShouldBe(morning.Id);
+
+        var moved = (await _http.Post($"/v0/bookings/actions/{booked["actions"]!["reschedule"]!["token"]}/reschedule",
+            new { startsAt = "2030-05-09T14:00:00Z" }, idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+
+        moved["newBooking"]!["startsAt"]!.GetValue<string>().ShouldBe("2030-05-09T14:00:00.000Z");
+        var slots = await Slots(teamSlug, slug, "2030-05-09T00:00:00Z");
+        Who(slots, "2030-05-09T10:00:00.000Z").ShouldBe([morning.Id]);
+        slots.Select(s => s!["startsAt"]!.GetValue<string>()).ShouldNotContain("2030-05-09T14:00:00.000Z");
+        (await _http.Post("/v0/bookings", Bookings.Request(afternoon, await PersonalType(afternoon), "2030-05-09T14:00:00Z"), idempotencyKey: Api.NewKey()))
+            .ShouldBeProblem(409, "slot-taken");
+    }
+
     private async Task<string> PersonalType(Organizer member)
     {
         var slug = Organizers.Unique("p");

@@ -30,7 +30,6 @@ public static partial class Problems
     {
         "slot-taken" => SlotTaken(),
         "not-found" => NotFound(refusal.Message),
-        "team-reschedule-unavailable" => Create(409, refusal.Code, refusal.Message),
         _ => Create(400, refusal.Code, refusal.Message),
     };
 

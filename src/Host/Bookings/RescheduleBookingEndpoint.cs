@@ -4,6 +4,9 @@ using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Teams;
+using OpenCalendly.Projections.Teams;
+using OpenCalendly.Scheduling.Teams;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
@@ -46,25 +49,49 @@ public static class RescheduleBookingEndpoint
             if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Reschedule))
                 return await answers.RefuseAsync(session, record, ActionLinkLookup.NotFound(), ct);
 
+            // Everything the lock set depends on is read first; then one sorted lock covers the booking's
+            // people and, for a team booking, the whole pool the new slot may go to.
+            var eventType = await session.LoadAsync<EventType>(found.EventTypeId, ct);
+            var team = found.TeamId is { } teamId ? await session.LoadAsync<Team>(teamId, ct) : null;
+            if (eventType is null || found.TeamId is not null && team is null)
+                return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
+            var pool = team is null ? [] : TeamSlotInputs.Pool(team, eventType);
+
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
-            await Reservations.LockAsync(connection, found.ReservedUserIds, ct);
+            await Reservations.LockAsync(connection, found.ReservedUserIds.Concat(pool), ct);
             var stream = await session.Events.FetchForWriting<Booking>(found.Id, ct);
             var old = stream.Aggregate!;
-            var eventType = await session.LoadAsync<EventType>(old.EventTypeId, ct);
-            var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
-            if (eventType is null || organizer is null)
-                return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
 
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
-            var duration = Duration.FromMinutes(eventType.DurationMinutes);
-            var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
-            var reserved = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct, ignoring: old.Id);
-            var slots = SlotInputs.For(organizer, eventType, schedule, reserved, start, start + duration, Instant.FromDateTimeOffset(now));
-
+            var end = start + Duration.FromMinutes(eventType.DurationMinutes);
+            var instant = Instant.FromDateTimeOffset(now);
             var tokens = new ActionTokens();
-            var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, slots, start, body.Timezone,
-                Guid.CreateVersion7(), tokens.Hashes, Instant.FromDateTimeOffset(now));
+            var newId = Guid.CreateVersion7();
+            Func<BookingRequest, BookSlot.OneOf> confirm;
+            IReadOnlyList<Guid> hosts;
+            if (team is not null)
+            {
+                // A team booking is assigned afresh for the new time, among members free then.
+                var slot = (await TeamSlotInputs.ComputeAsync(session, connection, team, eventType, start, end, instant, ct, ignoring: old.Id))
+                    .FirstOrDefault(s => s.Start == start);
+                var tallies = (await session.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
+                var assignees = BookTeamSlot.Assign(eventType, slot, pool.Count, tallies);
+                hosts = assignees?.Select(a => a.MemberId).ToList() ?? [];
+                confirm = request => assignees is null ? BookingRefusals.SlotTaken() : BookTeamSlot.Decide(newId, eventType, assignees, request, tokens.Hashes, instant);
+            }
+            else
+            {
+                var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
+                if (organizer is null) return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
+                var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
+                var reserved = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
+                var slots = SlotInputs.For(organizer, eventType, schedule, reserved, start, end, instant);
+                hosts = [organizer.Id];
+                confirm = request => BookSlot.Confirm(newId, eventType, slots, request, tokens.Hashes, instant);
+            }
+
+            var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, start, body.Timezone, newId, instant);
             if (refusal is not null)
                 return await answers.RefuseAsync(session, record,
                     refusal.Code is "link-expired" or "link-spent" ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
@@ -75,10 +102,13 @@ public static class RescheduleBookingEndpoint
 
             var moved = Booking.From(outcome.Confirmed);
             moved.When(outcome.From);
-            var emails = mail.Rescheduled(http.Request, moved, eventType, organizer, tokens, now);
+            var host = await session.LoadAsync<User>(hosts[0], ct);
+            var emails = host is null ? [] : mail.Rescheduled(http.Request, moved, eventType, host, tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
-            var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Rescheduled, Guid.CreateVersion7(),
-                BookingPayloads.Of(moved, new { rescheduledFromBookingId = old.Id, previousStartsAt = old.StartsAt, previousEndsAt = old.EndsAt }), now, ct);
+            var hooks = 0;
+            foreach (var subscriber in hosts.Prepend(old.OrganizerId).Distinct())
+                hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Rescheduled, Guid.CreateVersion7(),
+                    BookingPayloads.Of(moved, new { rescheduledFromBookingId = old.Id, previousStartsAt = old.StartsAt, previousEndsAt = old.EndsAt }), now, ct);
 
             var result = answers.Succeed(session, record, answers.Render(new
             {

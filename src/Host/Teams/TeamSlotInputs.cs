@@ -19,7 +19,7 @@ public static class TeamSlotInputs
     /// <summary>Each member's own slots (their zone, rules, overrides and reservations), merged by the team's mode.</summary>
     public static async Task<IReadOnlyList<TeamSlot>> ComputeAsync(
         IQuerySession db, NpgsqlConnection connection, Team team, EventType eventType, Instant from, Instant to, Instant now, CancellationToken ct,
-        IReadOnlyList<Guid>? only = null)
+        IReadOnlyList<Guid>? only = null, Guid? ignoring = null)
     {
         var pool = only ?? Pool(team, eventType);
         var users = (await db.LoadManyAsync<User>(ct, pool)).ToDictionary(u => u.Id);
@@ -32,7 +32,7 @@ public static class TeamSlotInputs
                 slotsByMember[memberId] = [];
                 continue;
             }
-            var reserved = await Reservations.OfAsync(connection, memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
+            var reserved = await Reservations.OfAsync(connection, memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct, ignoring);
             slotsByMember[memberId] = SlotCalculator.Compute(SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), reserved, from, to, now));
         }
         return TeamSlots.Merge(eventType.Mode ?? TeamMode.RoundRobin, slotsByMember);

@@ -33,20 +33,22 @@ public static class RescheduleBooking
     /// <summary>The old stream's event and the new stream's events, decided together so they commit together.</summary>
     public sealed record Outcome(BookingRescheduled Old, BookingConfirmed Confirmed, BookingRescheduledFrom From);
 
-    /// <param name="slots">Slots computed without the old booking's own reservation.</param>
+    /// <param name="confirm">
+    /// Confirms the moved booking against slots computed without the old booking's own reservation:
+    /// the organizer's slot for a personal booking, a fresh assignment for a team booking.
+    /// </param>
     public static (Outcome? Outcome, Refusal? Refusal) Decide(
-        Booking old, EventType eventType, SlotQuery slots, Instant newStart, string? inviteeTimezone,
-        Guid newBookingId, ActionTokenHashes tokens, Instant now)
+        Booking old, EventType eventType, Func<BookingRequest, BookSlot.OneOf> confirm, Instant newStart, string? inviteeTimezone,
+        Guid newBookingId, Instant now)
     {
         if (ActionLinks.CheckView(old, now) is { } refusal) return (null, refusal);
         if (old.Status != BookingStatus.Confirmed) return (null, BookingRefusals.LinkSpent());
         if (!eventType.IsActive) return (null, BookingRefusals.EventTypeInactive());
-        if (old.TeamId is not null) return (null, BookingRefusals.TeamRescheduleUnavailable());
 
         // The invitee's answers travel with the booking; questions added since then are not asked again.
         var answers = old.Answers.Where(a => eventType.Questions.Any(q => q.Id == a.Key)).ToDictionary();
         var request = new BookingRequest(newStart, old.InviteeName, old.InviteeEmail, inviteeTimezone ?? old.InviteeTimezone, answers);
-        var decision = BookSlot.Confirm(newBookingId, eventType, slots, request, tokens, now);
+        var decision = confirm(request);
         if (decision.Refusal is { } taken) return (null, taken);
 
         var confirmed = decision.Confirmed!;

@@ -25,9 +25,6 @@ public static class BookingRefusals
 
     public static Refusal UnknownQuestion(string questionId) => new("unknown-question", $"There is no question with id \"{questionId}\".");
 
-    public static Refusal TeamRescheduleUnavailable() =>
-        new("team-reschedule-unavailable", "Team bookings cannot be rescheduled yet: cancel this booking and book a new time.");
-
     public static Refusal LinkExpired() => new("link-expired", "This link has expired: the booking has already started.");
 
     public static Refusal LinkSpent() => new("link-spent", "This link has already been used: the booking was rescheduled or canceled.");
@@ -59,7 +56,7 @@ public static class BookSlot
     }
 
     /// <summary>Confirms a start that the slot calculator offers; anything else is a taken slot.</summary>
-    internal static OneOf Confirm(
+    public static OneOf Confirm(
         Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
     {
         if (SlotCalculator.Find(slots, request.StartsAt) is not { } slot) return BookingRefusals.SlotTaken();
