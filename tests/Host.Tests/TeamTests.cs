@@ -228,6 +228,8 @@ public sealed class TeamTests(App app)
 
         var booked = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-08T11:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
         booked["booking"]!["assignmentUserIds"]!.AsArray().Select(id => id!.GetValue<string>()).ShouldBe([first.Id, second.Id], ignoreOrder: true);
+        var mails = await Mailbox.WaitFor(app.MailFolder, $"booking-confirmed:{booked["booking"]!["id"]}", 3);
+        mails.Select(m => m.To.Mailboxes.Single().Address).ShouldBe(["invitee0@example.com", first.Email, second.Email], ignoreOrder: true);
         foreach (var member in new[] { first, second })
             (await _http.Post("/v0/bookings", Bookings.Request(member, await PersonalType(member), "2030-05-08T11:00:00Z"), idempotencyKey: Api.NewKey()))
                 .ShouldBeProblem(409, "slot-taken");

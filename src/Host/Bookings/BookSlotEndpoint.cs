@@ -69,7 +69,7 @@ public static class BookSlotEndpoint
             var confirmed = decision.Confirmed!;
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
             var booking = Booking.From(confirmed);
-            var emails = mail.Confirmed(http.Request, booking, eventType, organizer, tokens, now);
+            var emails = mail.Confirmed(http.Request, booking, eventType, [organizer], tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
             var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
             var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks));

@@ -10,26 +10,43 @@ namespace OpenCalendly.Host.Bookings;
 /// <summary>Turns a booking into the sealed email messages its lifecycle sends.</summary>
 public sealed class BookingMail(EmailOutbox outbox, IConfiguration config)
 {
-    public SendEmail[] Confirmed(HttpRequest request, Booking booking, EventType eventType, User organizer, ActionTokens tokens, DateTimeOffset now) =>
-        Seal(BookingEmails.Confirmed(Facts(request, booking, eventType, organizer, tokens), now));
+    /// <param name="hosts">Who holds the booking: the organizer, or a team booking's assigned members (the first leads the invitation).</param>
+    public SendEmail[] Confirmed(HttpRequest request, Booking booking, EventType eventType, IReadOnlyList<User> hosts, ActionTokens tokens, DateTimeOffset now) =>
+        Seal(BookingEmails.Confirmed(Facts(request, booking, eventType, hosts, tokens), now));
 
-    public SendEmail[] Rescheduled(HttpRequest request, Booking booking, EventType eventType, User organizer, ActionTokens tokens, DateTimeOffset now) =>
-        Seal(BookingEmails.Rescheduled(Facts(request, booking, eventType, organizer, tokens), now));
+    public SendEmail[] Rescheduled(HttpRequest request, Booking booking, EventType eventType, IReadOnlyList<User> hosts, ActionTokens tokens, DateTimeOffset now) =>
+        Seal(BookingEmails.Rescheduled(Facts(request, booking, eventType, hosts, tokens), now));
 
     /// <summary>A cancellation raises the invitation's sequence past the last one sent, so calendars drop the event.</summary>
-    public SendEmail[] Canceled(Booking booking, EventType eventType, User organizer, string? reason, DateTimeOffset now) =>
-        Seal(BookingEmails.Canceled(Facts(null, booking, eventType, organizer, null) with { CalendarSequence = booking.CalendarSequence + 1 }, reason, now));
+    public SendEmail[] Canceled(Booking booking, EventType eventType, IReadOnlyList<User> hosts, string? reason, DateTimeOffset now) =>
+        Seal(BookingEmails.Canceled(Facts(null, booking, eventType, hosts, null) with { CalendarSequence = booking.CalendarSequence + 1 }, reason, now));
+
+    /// <summary>The people who hold a booking, in the order given: its organizer, or a team booking's assigned members.</summary>
+    public static async Task<IReadOnlyList<User>> HostsAsync(Marten.IQuerySession db, Booking booking, CancellationToken ct) =>
+        await HostsAsync(db, booking.TeamId is null ? [booking.OrganizerId] : booking.ReservedUserIds, ct);
+
+    public static async Task<IReadOnlyList<User>> HostsAsync(Marten.IQuerySession db, IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        var users = (await db.LoadManyAsync<User>(ct, ids)).ToDictionary(u => u.Id);
+        return [.. ids.Where(users.ContainsKey).Select(id => users[id])];
+    }
 
     /// <summary>The invitee's manage page for a token (served by the front end).</summary>
     public string ManageUrl(HttpRequest request, string token) => $"{PublicUrls.Base(config, request)}/booking/actions/{token}";
 
-    private BookingFacts Facts(HttpRequest? request, Booking booking, EventType eventType, User organizer, ActionTokens? tokens) => new(
+    private BookingFacts Facts(HttpRequest? request, Booking booking, EventType eventType, IReadOnlyList<User> hosts, ActionTokens? tokens)
+    {
+        if (hosts.Count == 0) throw new ArgumentException("A booking email needs at least one host.", nameof(hosts));
+        var organizer = hosts[0];
+        return new(
         booking.Id, booking.CalendarUid, booking.CalendarSequence, eventType.Name, eventType.LocationValue ?? Describe(eventType.LocationType),
         booking.StartsAt, booking.EndsAt,
         new Participant(booking.InviteeName, booking.InviteeEmail), booking.InviteeTimezone,
         new Participant(organizer.DisplayName, organizer.Email), organizer.Timezone,
         request is not null && tokens is not null ? ManageUrl(request, tokens.Cancel) : null,
-        request is not null && tokens is not null ? ManageUrl(request, tokens.Reschedule) : null);
+        request is not null && tokens is not null ? ManageUrl(request, tokens.Reschedule) : null,
+        [.. hosts.Skip(1).Select(h => new CoHost(new Participant(h.DisplayName, h.Email), h.Timezone))]);
+    }
 
     private static string Describe(LocationType type) => type switch
     {

@@ -45,10 +45,10 @@ public static class CancelBookingEndpoint
             hooks = await webhooks.QueueAsync(session, bus, booking.OrganizerId, WebhookEvents.Canceled, Guid.CreateVersion7(),
                 BookingPayloads.Of(booking, new { reason = events[0].Reason, canceledAt = events[0].CanceledAt }), now, ct);
             var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
-            // A team booking's emails go to the member who holds it, not to the team's owner.
-            var organizer = await session.LoadAsync<User>(booking.TeamId is null ? booking.OrganizerId : booking.ReservedUserIds[0], ct);
-            if (eventType is not null && organizer is not null)
-                foreach (var email in mail.Canceled(booking, eventType, organizer, events[0].Reason, now))
+            // A team booking's emails go to the members who hold it, not to the team's owner.
+            var hosts = await BookingMail.HostsAsync(session, booking, ct);
+            if (eventType is not null && hosts.Count > 0)
+                foreach (var email in mail.Canceled(booking, eventType, hosts, events[0].Reason, now))
                 {
                     await bus.PublishAsync(email);
                     emails++;

@@ -102,8 +102,8 @@ public static class RescheduleBookingEndpoint
 
             var moved = Booking.From(outcome.Confirmed);
             moved.When(outcome.From);
-            var host = await session.LoadAsync<User>(hosts[0], ct);
-            var emails = host is null ? [] : mail.Rescheduled(http.Request, moved, eventType, host, tokens, now);
+            var hostUsers = await BookingMail.HostsAsync(session, hosts, ct);
+            var emails = hostUsers.Count == 0 ? [] : mail.Rescheduled(http.Request, moved, eventType, hostUsers, tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
             var hooks = 0;
             foreach (var subscriber in hosts.Prepend(old.OrganizerId).Distinct())

@@ -84,8 +84,8 @@ public static class BookTeamSlotEndpoint
                 var confirmed = BookTeamSlot.Decide(Guid.CreateVersion7(), eventType, slot.Members, request, tokens.Hashes, instant);
                 session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
                 var booking = Booking.From(confirmed);
-                var host = await session.LoadAsync<User>(assignees[0], ct);
-                var emails = host is null ? [] : mail.Confirmed(http.Request, booking, eventType, host, tokens, now);
+                var hosts = await BookingMail.HostsAsync(session, assignees, ct);
+                var emails = hosts.Count == 0 ? [] : mail.Confirmed(http.Request, booking, eventType, hosts, tokens, now);
                 foreach (var email in emails) await bus.PublishAsync(email);
                 var hooks = 0;
                 foreach (var subscriber in assignees.Prepend(eventType.OrganizerId).Distinct())

@@ -18,7 +18,11 @@ public sealed record BookingFacts(
     Participant Organizer,
     string OrganizerTimezone,
     string? CancelUrl,
-    string? RescheduleUrl);
+    string? RescheduleUrl,
+    IReadOnlyList<CoHost>? CoHosts = null);
+
+/// <summary>Another member who holds a team booking (collective), told in their own zone.</summary>
+public sealed record CoHost(Participant Person, string Timezone);
 
 /// <summary>
 /// The emails a scheduler sends: to the invitee (with their manage links) and to the organizer, each
@@ -49,10 +53,13 @@ public static class BookingEmails
     {
         var attachment = new Invitation(method, f.CalendarUid, f.CalendarSequence, f.StartsAt, f.EndsAt,
             $"{f.EventName}: {f.Organizer.Name} and {f.Invitee.Name}", null, f.Location, f.Organizer, f.Invitee, now).ToAttachment();
+        var hostLead = $"{f.EventName} with {f.Invitee.Name} ({f.Invitee.Email}) {lead}.";
         return
         [
             Message(f, kind, "invitee", f.Invitee, f.InviteeTimezone, invitee, $"Your {f.EventName} with {f.Organizer.Name} {lead}.", links: true, attachment),
-            Message(f, kind, "organizer", f.Organizer, f.OrganizerTimezone, organizer, $"{f.EventName} with {f.Invitee.Name} ({f.Invitee.Email}) {lead}.", links: false, attachment),
+            Message(f, kind, "organizer", f.Organizer, f.OrganizerTimezone, organizer, hostLead, links: false, attachment),
+            .. (f.CoHosts ?? []).Select(co =>
+                Message(f, kind, $"organizer.{co.Person.Email.ToLowerInvariant()}", co.Person, co.Timezone, organizer, hostLead, links: false, attachment)),
         ];
     }
 
