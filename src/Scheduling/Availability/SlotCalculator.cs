@@ -24,7 +24,7 @@ public static class SlotCalculator
             return [];
 
         var windows = Windows(query);
-        var removed = new IntervalIndex(query.Overrides.Where(o => !o.IsAvailable).Select(o => new TimeInterval(o.StartAt, o.EndAt)));
+        var removed = new IntervalIndex([.. query.Overrides.Where(o => !o.IsAvailable).Select(o => new TimeInterval(o.StartAt, o.EndAt))]);
         var busy = new IntervalIndex(query.Busy);
         var reserved = new IntervalIndex(query.Reserved);
         var earliest = Instant.Max(query.RangeStart, query.Now);

@@ -18,17 +18,24 @@ public static class TeamSlots
 {
     public static IReadOnlyList<TeamSlot> Merge(TeamMode mode, IReadOnlyDictionary<Guid, IReadOnlyList<Slot>> slotsByMember)
     {
-        var byStart = new SortedDictionary<Instant, List<MemberSlot>>();
-        foreach (var (memberId, slots) in slotsByMember.OrderBy(m => m.Key))
-            foreach (var slot in slots)
-            {
-                if (!byStart.TryGetValue(slot.Start, out var members)) byStart[slot.Start] = members = [];
-                members.Add(new MemberSlot(memberId, slot));
-            }
+        // A k-way merge of lists already sorted by start; members in id order so each slot lists them stably.
+        var members = slotsByMember.OrderBy(m => m.Key).ToArray();
+        var cursors = new int[members.Length];
+        var merged = new List<TeamSlot>();
+        while (true)
+        {
+            Instant? next = null;
+            for (var m = 0; m < members.Length; m++)
+                if (cursors[m] < members[m].Value.Count && (next is null || members[m].Value[cursors[m]].Start < next))
+                    next = members[m].Value[cursors[m]].Start;
+            if (next is not { } start) return merged;
 
-        var needed = slotsByMember.Count;
-        return [.. byStart
-            .Where(s => s.Value.Count > 0 && (mode == TeamMode.RoundRobin || s.Value.Count == needed && needed > 0))
-            .Select(s => new TeamSlot(s.Key, s.Value[0].Slot.End, s.Value))];
+            var free = new List<MemberSlot>(members.Length);
+            for (var m = 0; m < members.Length; m++)
+                if (cursors[m] < members[m].Value.Count && members[m].Value[cursors[m]].Start == start)
+                    free.Add(new MemberSlot(members[m].Key, members[m].Value[cursors[m]++]));
+            if (mode == TeamMode.RoundRobin || free.Count == members.Length)
+                merged.Add(new TeamSlot(start, free[0].Slot.End, free));
+        }
     }
 }
