@@ -54,9 +54,22 @@ public sealed class IdempotencyTests(App app)
         var (organizer, slug, _) = await _http.Bookable();
         var key = Api.NewKey();
         var body = System.Text.Json.JsonSerializer.Serialize(Bookings.Request(organizer, slug, "2030-06-10T12:00:00Z"), System.Text.Json.JsonSerializerOptions.Web);
-        await ClaimWithoutAnswer("POST /v0/bookings", key, body);
+        await ClaimWithoutAnswer("POST /v0/bookings", key, body, claimedAt: DateTimeOffset.UtcNow.AddSeconds(-5));
 
         (await _http.Send(HttpMethod.Post, "/v0/bookings", body, idempotencyKey: key)).ShouldBeProblem(409, "idempotency-in-progress");
+    }
+
+    [Fact]
+    public async Task a_claim_abandoned_by_a_dead_request_is_taken_over_by_the_retry()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var key = Api.NewKey();
+        var body = System.Text.Json.JsonSerializer.Serialize(Bookings.Request(organizer, slug, "2030-06-10T13:00:00Z"), System.Text.Json.JsonSerializerOptions.Web);
+        await ClaimWithoutAnswer("POST /v0/bookings", key, body, claimedAt: DateTimeOffset.UtcNow.AddMinutes(-3));
+
+        var first = (await _http.Send(HttpMethod.Post, "/v0/bookings", body, idempotencyKey: key)).ShouldBe(200);
+        var replay = (await _http.Send(HttpMethod.Post, "/v0/bookings", body, idempotencyKey: key)).ShouldBe(200);
+        replay.Body.ShouldBe(first.Body);
     }
 
     [Theory]
@@ -73,10 +86,10 @@ public sealed class IdempotencyTests(App app)
     }
 
     /// <summary>Stands in for a first request that has claimed the key and not yet answered.</summary>
-    private static async Task ClaimWithoutAnswer(string scope, string key, string body)
+    private static async Task ClaimWithoutAnswer(string scope, string key, string body, DateTimeOffset claimedAt)
     {
         static string Hash(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
-        var document = $$"""{"id":"{{Hash($"{scope}\n{key}")}}","requestHash":"{{Hash(body)}}","claimedAt":"2030-01-01T00:00:00Z","status":null,"sealedBody":null}""";
+        var document = $$"""{"id":"{{Hash($"{scope}\n{key}")}}","requestHash":"{{Hash(body)}}","claimedAt":"{{claimedAt.UtcDateTime:O}}","status":null,"sealedBody":null}""";
         await using var connection = new NpgsqlConnection(App.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(

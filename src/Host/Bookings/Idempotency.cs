@@ -31,9 +31,15 @@ public abstract record Claim
     public sealed record Answered(IResult Result) : Claim;
 }
 
-public sealed class Idempotency(IDocumentStore store, SecretBox secrets)
+public sealed class Idempotency(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, SecretBox secrets)
 {
     public const string Header = "Idempotency-Key";
+
+    /// <summary>
+    /// A claim without an answer this old belongs to a request that died with its process (an answered
+    /// request takes seconds): the next request with the same key and body takes it over.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
     public static void Apply(StoreOptions opts) => opts.Schema.For<IdempotencyRecord>();
 
@@ -68,11 +74,31 @@ public sealed class Idempotency(IDocumentStore store, SecretBox secrets)
         if (existing is null || existing.RequestHash != requestHash)
             return Conflict("idempotency-mismatch", "This Idempotency-Key was used with a different request body.");
         if (existing.Status is not { } status || existing.SealedBody is null)
-            return Conflict("idempotency-in-progress", "A request with this Idempotency-Key is still being processed.");
+            return await TakeOverAsync(existing, now, ct)
+                ? new Claim.Fresh(existing)
+                : Conflict("idempotency-in-progress", "A request with this Idempotency-Key is still being processed.");
         if (secrets.Open(existing.SealedBody) is not { } body)
             return Conflict("idempotency-expired", "The stored answer for this Idempotency-Key can no longer be read; use a new key.");
 
         return new Claim.Answered(Replay(status, body));
+    }
+
+    /// <summary>Moves an abandoned claim to this request; of two requests racing for it, one wins.</summary>
+    private async Task<bool> TakeOverAsync(IdempotencyRecord abandoned, DateTimeOffset now, CancellationToken ct)
+    {
+        if (abandoned.ClaimedAt > now - AbandonedAfter) return false;
+        var table = store.Options.Schema.For<IdempotencyRecord>();
+        await using var command = dataSource.CreateCommand(
+            $"update {table} set data = jsonb_set(data, '{{claimedAt}}', to_jsonb($1::text)) " +
+            "where id = $2 and data->>'sealedBody' is null " +
+            // The stored text carries 100 ns ticks, PostgreSQL microseconds: compare within a millisecond.
+            "and abs(extract(epoch from (data->>'claimedAt')::timestamptz - $3)) < 0.001");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = abandoned.Id });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = abandoned.ClaimedAt.ToUniversalTime() });
+        if (await command.ExecuteNonQueryAsync(ct) != 1) return false;
+        abandoned.ClaimedAt = now;
+        return true;
     }
 
     /// <summary>Stores the final answer in <paramref name="session"/>, so it commits or rolls back with the work.</summary>
