@@ -11,11 +11,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-// Measures the delay from a booking's commit (its 200 answer) to the webhook's arrival at a receiver on
-// 127.0.0.1, against a running host started with Webhooks:AllowPrivateTargets=true.
-// Usage: OpenCalendly.Bench.Load <host base url> [bookings=200]
+// Load scenarios against a running host (started with Webhooks:AllowPrivateTargets=true and a high rate limit).
+// Usage: OpenCalendly.Bench.Load <host base url> webhooks [bookings=200]
+//        OpenCalendly.Bench.Load <host base url> availability [seconds=10] [concurrency=32]
 var baseUrl = args.ElementAtOrDefault(0) ?? throw new ArgumentException("Pass the host's base URL.");
-var count = int.Parse(args.ElementAtOrDefault(1) ?? "200", CultureInfo.InvariantCulture);
+if (args.ElementAtOrDefault(1) == "availability")
+    return await AvailabilityLoad.RunAsync(new Uri(baseUrl),
+        TimeSpan.FromSeconds(int.Parse(args.ElementAtOrDefault(2) ?? "10", CultureInfo.InvariantCulture)),
+        int.Parse(args.ElementAtOrDefault(3) ?? "32", CultureInfo.InvariantCulture));
+var count = int.Parse(args.ElementAtOrDefault(2) ?? "200", CultureInfo.InvariantCulture);
 
 var arrivals = new ConcurrentDictionary<string, long>();
 var builder = WebApplication.CreateSlimBuilder();

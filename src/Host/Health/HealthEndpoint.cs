@@ -19,4 +19,8 @@ public static class HealthEndpoint
             return Results.Json(new { status = "degraded", database = "unreachable" }, statusCode: 503);
         }
     }
+
+    /// <summary>Liveness: the process answers, without touching the database.</summary>
+    [WolverineGet("/health/live", OperationId = "live")]
+    public static IResult Live() => Results.Json(new { status = "ok" });
 }
