@@ -14,6 +14,7 @@ public sealed class IdentityTests(App app)
         var body = await result.ReadAsJsonAsync<Dictionary<string, string>>();
         body!["status"].ShouldBe("ok");
         body["database"].ShouldBe("ok");
+        (await _http.Get("/health/live")).ShouldBe(200).Json["status"]!.GetValue<string>().ShouldBe("ok");
     }
 
     [Fact]
