@@ -32,6 +32,8 @@ builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddSingleton<BookingAnswers>();
 builder.Services.AddSingleton<BookingMail>();
+builder.Services.AddMemoryCache();
+builder.Services.AddSingleton<PublicPageCache>();
 builder.Services.AddSingleton<EmailOutbox>();
 EmailProviders.Add(builder.Services, config, builder.Environment);
 var webhooks = WebhookSettings.From(config);

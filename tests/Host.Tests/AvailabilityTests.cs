@@ -100,6 +100,20 @@ public sealed class AvailabilityTests(App app)
         starts.ShouldContain("2030-05-06T10:30:00.000Z");
     }
 
+    [Fact]
+    public async Task changes_to_hours_and_event_types_show_at_once_on_the_public_page()
+    {
+        var (organizer, slug, eventTypeId) = await _http.Bookable();
+        var url = $"/v0/users/{organizer.Username}/event-types/{slug}/availability?start=2030-05-13T00:00:00Z&days=1";
+        (await _http.Get(url)).Json["slots"]![0]!["startsAt"]!.GetValue<string>().ShouldBe("2030-05-13T09:00:00.000Z");
+
+        (await _http.Put("/v0/me/availability/rules", new { rules = new[] { new { dayOfWeek = 1, startMinute = 600, endMinute = 660 } } }, organizer.Session)).ShouldBe(200);
+        (await _http.Get(url)).Json["slots"]![0]!["startsAt"]!.GetValue<string>().ShouldBe("2030-05-13T10:00:00.000Z");
+
+        (await _http.Patch($"/v0/event-types/{eventTypeId}", new { isActive = false }, organizer.Session)).ShouldBe(200);
+        (await _http.Get(url)).ShouldBeProblem(404, "not-found");
+    }
+
     [Theory]
     [InlineData("timezone=Mars/Olympus", "timezone")]
     [InlineData("days=0", "days")]

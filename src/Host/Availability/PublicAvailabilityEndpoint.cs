@@ -21,15 +21,14 @@ public static class PublicAvailabilityEndpoint
     [WolverineGet("/v0/users/{username}/event-types/{slug}/availability", OperationId = "publicAvailability")]
     public static async Task<IResult> Get(
         string username, string slug, string? timezone, string? start, string? days,
-        IQuerySession db, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
+        IQuerySession db, PublicPageCache pages, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
     {
-        if (await PublicEventTypes.FindAsync(db, username, slug, ct) is not (var organizer, var eventType))
+        if (await pages.GetAsync(db, username, slug, ct) is not (var organizer, var eventType, var schedule))
             return Problems.Result(Problems.NotFound("Event type not found."));
 
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
         var (from, to) = Range(start, days, now);
 
-        var schedule = await db.LoadAsync<Schedule>(organizer.Id, ct);
         IReadOnlyList<TimeInterval> reserved;
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
             reserved = await Reservations.OfAsync(connection, organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);

@@ -49,8 +49,9 @@ public static class ReplaceRulesEndpoint
 
     [Authorize]
     [WolverinePut("/v0/me/availability/rules", OperationId = "replaceRules")]
-    public static async Task<IResult> Put(ReplaceRules body, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock)
+    public static async Task<IResult> Put(ReplaceRules body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock)
     {
+        pages.Forget(caller.UserId());
         var schedule = await db.LoadAsync<Schedule>(caller.UserId()) ?? new Schedule { Id = caller.UserId() };
         var now = clock.GetUtcNow();
         schedule.Rules = [.. body.Rules!.Select(r => new ScheduleRule(Guid.CreateVersion7(), r!.DayOfWeek!.Value,
@@ -83,8 +84,9 @@ public static class ReplaceOverridesEndpoint
 
     [Authorize]
     [WolverinePut("/v0/me/availability/overrides", OperationId = "replaceOverrides")]
-    public static async Task<IResult> Put(ReplaceOverrides body, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock)
+    public static async Task<IResult> Put(ReplaceOverrides body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock)
     {
+        pages.Forget(caller.UserId());
         var schedule = await db.LoadAsync<Schedule>(caller.UserId()) ?? new Schedule { Id = caller.UserId() };
         var now = clock.GetUtcNow();
         schedule.Overrides = [.. body.Overrides!.Select(o => new ScheduleOverride(Guid.CreateVersion7(), o!.StartAt!.Value,

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine.Http;
@@ -16,9 +17,10 @@ public static class CreateEventTypeEndpoint
 
     [Authorize]
     [WolverinePost("/v0/event-types", OperationId = "createEventType")]
-    public static async Task<(IResult, IMartenOp)> Post(EventTypeInput body, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock)
+    public static async Task<(IResult, IMartenOp)> Post(EventTypeInput body, ClaimsPrincipal caller, IQuerySession db, PublicPageCache pages, TimeProvider clock)
     {
         var organizerId = caller.UserId();
+        pages.Forget(organizerId);
         // A friendly answer first; the unique index decides a race.
         var scope = EventType.PersonalScope(organizerId);
         if (await db.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == body.Slug))

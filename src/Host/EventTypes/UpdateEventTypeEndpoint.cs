@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine.Http;
@@ -22,8 +23,10 @@ public static class UpdateEventTypeEndpoint
     [Authorize]
     [WolverinePatch("/v0/event-types/{id}", OperationId = "updateEventType")]
     public static async Task<(IResult, Events)> Patch(
-        EventTypeInput body, [WriteAggregate(Required = false)] EventType? eventType, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock)
+        EventTypeInput body, [WriteAggregate(Required = false)] EventType? eventType, ClaimsPrincipal caller, IQuerySession db,
+        PublicPageCache pages, TimeProvider clock)
     {
+        pages.Forget(caller.UserId());
         // Another organizer's id answers exactly like a missing one.
         if (eventType is null || eventType.OrganizerId != caller.UserId())
             return (Problems.Result(Problems.NotFound("Event type not found.")), []);
