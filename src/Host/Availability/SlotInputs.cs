@@ -1,4 +1,5 @@
 using NodaTime;
+using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Scheduling.Availability;
 using OpenCalendly.Scheduling.EventTypes;
@@ -14,7 +15,7 @@ public static class SlotInputs
     public static readonly Duration Reach = Duration.FromDays(1);
 
     public static SlotQuery For(User organizer, EventType eventType, Schedule? schedule, IReadOnlyList<TimeInterval> reserved, Instant from, Instant to, Instant now) =>
-        new(DateTimeZoneProviders.Tzdb.GetZoneOrNull(organizer.Timezone) ?? DateTimeZone.Utc,
+        new(Zones.Find(organizer.Timezone) ?? DateTimeZone.Utc,
             schedule?.WeeklyRules() ?? [], schedule?.DateOverrides() ?? [], reserved, [],
             from, to, Duration.FromMinutes(eventType.DurationMinutes), Step, now);
 }

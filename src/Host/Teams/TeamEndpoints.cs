@@ -22,7 +22,8 @@ public static class ListTeamsEndpoint
         var ownerId = caller.UserId();
         var teams = await db.Query<Team>().Where(t => t.OwnerId == ownerId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
         var teamIds = teams.Select(t => (Guid?)t.Id).ToArray();
-        var eventTypes = (await db.Query<EventType>().Where(e => e.TeamId.In(teamIds)).ToListAsync(ct)).Select(e => e.TeamId).ToList();
+        // Only the team ids come back, not whole event-type documents.
+        var eventTypes = await db.Query<EventType>().Where(e => e.TeamId.In(teamIds)).Select(e => e.TeamId!.Value).ToListAsync(ct);
         return Results.Json(new
         {
             ok = true,

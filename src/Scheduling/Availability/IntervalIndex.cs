@@ -29,8 +29,6 @@ public sealed class IntervalIndex
         (_starts, _maxEndSoFar) = count == sorted.Count ? (starts, maxEnds) : (starts[..count], maxEnds[..count]);
     }
 
-    public int Count => _starts.Length;
-
     public bool Overlaps(Instant start, Instant end)
     {
         var startingBeforeEnd = LowerBound(end.ToUnixTimeTicks());
