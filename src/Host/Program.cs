@@ -7,6 +7,7 @@ using Npgsql;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
+using OpenCalendly.Host.Calendars;
 using OpenCalendly.Host.Demo;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Host.Teams;
@@ -47,6 +48,12 @@ builder.Services.AddHttpClient(WebhookSender.ClientName, http => http.Timeout = 
         AllowAutoRedirect = false,
         ConnectCallback = webhooks.AllowPrivateTargets ? null : WebhookTargets.ConnectPublicOnlyAsync,
     });
+builder.Services.AddSingleton(CalendarSettings.From(config));
+CalendarSettings.AddProviders(builder.Services, config);
+builder.Services.AddSingleton<OAuthState>();
+builder.Services.AddSingleton<CalendarAccess>();
+builder.Services.AddSingleton<CalendarSync>();
+builder.Services.AddSingleton<WritebackAttempts>();
 var retries = RetrySchedule.From(config);
 builder.Services.AddSingleton(retries);
 
@@ -59,6 +66,7 @@ builder.Services.AddMarten(opts =>
         EmailOutbox.Apply(opts);
         WebhookSettings.Apply(opts);
         Team.Apply(opts);
+        CalendarSettings.Apply(opts);
     })
     .UseNpgsqlDataSource()
     .UseLightweightSessions()

@@ -4,9 +4,11 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
 using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Projections.Calendars;
 using OpenCalendly.Projections.EventTypes;
 using OpenCalendly.Projections.Teams;
 using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.Calendars;
 using OpenCalendly.Scheduling.EventTypes;
 using Weasel.Core;
 using Weasel.Postgresql;
@@ -20,6 +22,8 @@ public static class StoreConfiguration
 
     public static SlotReservationTable Reservations { get; } = new(Schema);
 
+    public static BusyWindowTable BusyWindows { get; } = new(Schema);
+
     public static void Apply(StoreOptions opts)
     {
         opts.DatabaseSchemaName = Schema;
@@ -29,6 +33,7 @@ public static class StoreConfiguration
 
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
         opts.Storage.ExtendedSchemaObjects.Add(Reservations);
+        opts.Storage.ExtendedSchemaObjects.Add(BusyWindows);
 
         opts.Projections.Add(new EventTypeProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<EventType>()
@@ -44,5 +49,9 @@ public static class StoreConfiguration
 
         opts.Projections.Add(new SlotReservationProjection(Reservations), ProjectionLifecycle.Inline);
         opts.Projections.Add(new TeamAssignmentsProjection(), ProjectionLifecycle.Inline);
+
+        opts.Projections.Add(new CalendarConnectionProjection(), ProjectionLifecycle.Inline);
+        opts.Schema.For<CalendarConnection>().Index(x => x.UserId);
+        opts.Projections.Add(new BusyWindowProjection(BusyWindows), ProjectionLifecycle.Inline);
     }
 }

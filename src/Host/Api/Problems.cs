@@ -24,6 +24,9 @@ public static partial class Problems
 
     public static ProblemDetails NotFound(string message) => Create(404, "not-found", message);
 
+    /// <summary>An upstream provider (Google, Microsoft) failed; the message says how, never with a token.</summary>
+    public static ProblemDetails ProviderFailed(string message) => Create(502, "provider-failed", message);
+
     public static ProblemDetails SlotTaken() => Create(409, "slot-taken", "Selected slot is no longer available.");
 
     public static ProblemDetails From(Refusal refusal) => refusal.Code switch

@@ -29,11 +29,11 @@ public static class PublicAvailabilityEndpoint
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
         var (from, to) = Range(start, days, now);
 
-        IReadOnlyList<TimeInterval> reserved;
+        TakenTime taken;
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
-            reserved = await Reservations.OfAsync(connection, organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
+            taken = await Reservations.OfAsync(connection, organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
 
-        var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, reserved, from, to, now));
+        var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, taken, from, to, now));
         return Results.Json(new
         {
             ok = true,

@@ -1,6 +1,7 @@
 using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Availability;
 using OpenCalendly.Scheduling.EventTypes;
 
@@ -14,8 +15,8 @@ public static class SlotInputs
     /// <summary>How far outside a range a reservation can still matter: the longest buffers on both sides.</summary>
     public static readonly Duration Reach = Duration.FromDays(1);
 
-    public static SlotQuery For(User organizer, EventType eventType, Schedule? schedule, IReadOnlyList<TimeInterval> reserved, Instant from, Instant to, Instant now) =>
+    public static SlotQuery For(User organizer, EventType eventType, Schedule? schedule, TakenTime taken, Instant from, Instant to, Instant now) =>
         new(Zones.Find(organizer.Timezone) ?? DateTimeZone.Utc,
-            schedule?.WeeklyRules() ?? [], schedule?.DateOverrides() ?? [], reserved, [],
+            schedule?.WeeklyRules() ?? [], schedule?.DateOverrides() ?? [], taken.Reserved, taken.Busy,
             from, to, Duration.FromMinutes(eventType.DurationMinutes), Step, now);
 }

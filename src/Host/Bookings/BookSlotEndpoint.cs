@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
+using OpenCalendly.Host.Calendars;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.Calendars;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -56,8 +58,8 @@ public static class BookSlotEndpoint
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
             var duration = Duration.FromMinutes(eventType.DurationMinutes);
             var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
-            var reserved = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
-            var slots = SlotInputs.For(organizer, eventType, schedule, reserved, start, start + duration, Instant.FromDateTimeOffset(now));
+            var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
+            var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, start + duration, Instant.FromDateTimeOffset(now));
 
             var tokens = new ActionTokens();
             var request = new BookingRequest(start, body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
@@ -72,7 +74,8 @@ public static class BookSlotEndpoint
             var emails = mail.Confirmed(http.Request, booking, eventType, [organizer], tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
             var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
-            var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks));
+            var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, [organizer.Id], WritebackOperation.Create, now, ct);
+            var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks));
             await session.SaveChangesAsync(ct);
             return result;
         }, ct);

@@ -66,7 +66,7 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         return result;
     }
 
-    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued)
+    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued, int writebacksQueued)
     {
         return Render(new
         {
@@ -76,7 +76,7 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
             actions = Actions(http, tokens, booking.ActionTokensExpireAt),
             email = new { queued = emailsQueued },
             webhooks = new { queued = webhooksQueued },
-            calendarWriteback = new { queued = 0 },
+            calendarWriteback = new { queued = writebacksQueued },
         });
     }
 

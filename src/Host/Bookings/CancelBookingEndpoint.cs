@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Calendars;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.Calendars;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine;
 using Wolverine.Http;
@@ -38,12 +40,13 @@ public static class CancelBookingEndpoint
             return Problems.Result(ActionLinkLookup.Gone(refusal, booking));
 
         var events = CancelBooking.Decide(booking, string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim(), Instant.FromDateTimeOffset(now));
-        var (emails, hooks) = (0, 0);
+        var (emails, hooks, writebacks) = (0, 0, 0);
         if (events.Length > 0)
         {
             stream.AppendMany(events);
             hooks = await webhooks.QueueAsync(session, bus, booking.OrganizerId, WebhookEvents.Canceled, Guid.CreateVersion7(),
                 BookingPayloads.Of(booking, new { reason = events[0].Reason, canceledAt = events[0].CanceledAt }), now, ct);
+            writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, booking.ReservedUserIds, WritebackOperation.Cancel, now, ct);
             var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
             // A team booking's emails go to the members who hold it, not to the team's owner.
             var hosts = await BookingMail.HostsAsync(session, booking, ct);
@@ -62,7 +65,7 @@ public static class CancelBookingEndpoint
             booking = new { id = booking.Id, status = BookingStatus.Canceled },
             email = new { queued = emails },
             webhooks = new { queued = hooks },
-            calendarWriteback = new { queued = 0 },
+            calendarWriteback = new { queued = writebacks },
         });
     }
 }

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Calendars;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Host.Teams;
@@ -10,6 +11,7 @@ using OpenCalendly.Scheduling.Teams;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.Calendars;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine;
 using Wolverine.Http;
@@ -85,8 +87,8 @@ public static class RescheduleBookingEndpoint
                 var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
                 if (organizer is null) return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
                 var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
-                var reserved = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
-                var slots = SlotInputs.For(organizer, eventType, schedule, reserved, start, end, instant);
+                var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
+                var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, end, instant);
                 hosts = [organizer.Id];
                 confirm = request => BookSlot.Confirm(newId, eventType, slots, request, tokens.Hashes, instant);
             }
@@ -110,6 +112,9 @@ public static class RescheduleBookingEndpoint
                 hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Rescheduled, Guid.CreateVersion7(),
                     BookingPayloads.Of(moved, new { rescheduledFromBookingId = old.Id, previousStartsAt = old.StartsAt, previousEndsAt = old.EndsAt }), now, ct);
 
+            // The new booking takes the chain's provider event along; calendars of people no longer holding it lose it.
+            var writebacks = await WritebackQueue.QueueAsync(session, bus, moved.Id, hosts, WritebackOperation.Update, now, ct)
+                + await WritebackQueue.QueueAsync(session, bus, old.Id, [.. old.ReservedUserIds.Except(hosts)], WritebackOperation.Cancel, now, ct);
             var result = answers.Succeed(session, record, answers.Render(new
             {
                 ok = true,
@@ -121,7 +126,7 @@ public static class RescheduleBookingEndpoint
                 actions = answers.Actions(http, tokens, moved.ActionTokensExpireAt),
                 email = new { queued = emails.Length },
                 webhooks = new { queued = hooks },
-                calendarWriteback = new { queued = 0 },
+                calendarWriteback = new { queued = writebacks },
             }));
             await session.SaveChangesAsync(ct);
             return result;

@@ -1,4 +1,6 @@
 using Marten;
+using OpenCalendly.Host.Calendars;
+using OpenCalendly.Scheduling.Calendars;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using Npgsql;
@@ -91,7 +93,8 @@ public static class BookTeamSlotEndpoint
                 foreach (var subscriber in assignees.Prepend(eventType.OrganizerId).Distinct())
                     hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
 
-                var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks));
+                var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, assignees, WritebackOperation.Create, now, ct);
+                var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks));
                 try
                 {
                     await session.SaveChangesAsync(ct);

@@ -32,8 +32,8 @@ public static class TeamSlotInputs
                 slotsByMember[memberId] = [];
                 continue;
             }
-            var reserved = await Reservations.OfAsync(connection, memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct, ignoring);
-            slotsByMember[memberId] = SlotCalculator.Compute(SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), reserved, from, to, now));
+            var taken = await Reservations.OfAsync(connection, memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct, ignoring);
+            slotsByMember[memberId] = SlotCalculator.Compute(SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), taken, from, to, now));
         }
         return TeamSlots.Merge(eventType.Mode ?? TeamMode.RoundRobin, slotsByMember);
     }

@@ -1,4 +1,5 @@
 using Marten;
+using OpenCalendly.Host.Api;
 
 namespace OpenCalendly.Host.Webhooks;
 
@@ -58,8 +59,7 @@ public sealed record WebhookSettings(bool AllowPrivateTargets, TimeSpan RetryBas
         TimeSpan.FromSeconds(config.GetValue("Webhooks:TimeoutSeconds", 10.0)));
 
     /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based): base, doubling, capped.</summary>
-    public TimeSpan DelayAfter(int attempt) =>
-        TimeSpan.FromTicks(Math.Min(RetryCap.Ticks, RetryBase.Ticks * (1L << Math.Min(attempt - 1, 30))));
+    public TimeSpan DelayAfter(int attempt) => Backoff.DelayAfter(attempt, RetryBase, RetryCap);
 
     public static void Apply(StoreOptions opts)
     {

@@ -54,5 +54,9 @@ public sealed class SecretBox
         }
     }
 
+    /// <summary>A key for another purpose (signing, say), derived from the current key with HKDF.</summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _keys[_currentKeyId], 32, info: Encoding.UTF8.GetBytes("opencalendly:" + purpose));
+
     private static byte[] AssociatedData(string keyId) => Encoding.UTF8.GetBytes("opencalendly:" + keyId);
 }

@@ -4,16 +4,26 @@ using OpenCalendly.Scheduling.Availability;
 
 namespace OpenCalendly.Projections.Bookings;
 
-/// <summary>Reads the reservation table: what of a person's time is already taken.</summary>
+/// <summary>A person's taken time: their bookings (widened by buffers) and the busy time of their calendars.</summary>
+public sealed record TakenTime(IReadOnlyList<TimeInterval> Reserved, IReadOnlyList<TimeInterval> Busy);
+
+/// <summary>Reads the reservation and busy-window tables: what of a person's time is already taken.</summary>
 public static class Reservations
 {
     private static readonly string Sql =
-        $"select lower(during), upper(during) from {StoreConfiguration.Reservations.QualifiedName} " +
-        "where user_id = $1 and active and during && tstzrange($2, $3, '[)') and booking_id <> $4 order by lower(during)";
+        $"select lower(during), upper(during), false from {StoreConfiguration.Reservations.QualifiedName} " +
+        "where user_id = $1 and active and during && tstzrange($2, $3, '[)') and booking_id <> $4 " +
+        "union all " +
+        $"select lower(during), upper(during), true from {StoreConfiguration.BusyWindows.QualifiedName} " +
+        "where user_id = $1 and during && tstzrange($2, $3, '[)') " +
+        "order by 1";
 
-    /// <summary>Active reservations of <paramref name="userId"/> overlapping <c>[from, to)</c>, sorted, already widened by their buffers.</summary>
+    /// <summary>
+    /// Active reservations (already widened by their buffers) and synced busy windows of <paramref name="userId"/>
+    /// overlapping <c>[from, to)</c>, each sorted, in one round trip.
+    /// </summary>
     /// <param name="ignoring">A booking whose own time doesn't count (the one being rescheduled).</param>
-    public static async Task<IReadOnlyList<TimeInterval>> OfAsync(
+    public static async Task<TakenTime> OfAsync(
         NpgsqlConnection connection, Guid userId, Instant from, Instant to, CancellationToken ct, Guid? ignoring = null)
     {
         await using var command = new NpgsqlCommand(Sql, connection);
@@ -21,13 +31,13 @@ public static class Reservations
         command.Parameters.Add(new NpgsqlParameter { Value = from.ToDateTimeOffset() });
         command.Parameters.Add(new NpgsqlParameter { Value = to.ToDateTimeOffset() });
         command.Parameters.Add(new NpgsqlParameter { Value = ignoring ?? Guid.Empty });
-        var intervals = new List<TimeInterval>();
+        List<TimeInterval> reserved = [], busy = [];
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            intervals.Add(new TimeInterval(
+            (reader.GetBoolean(2) ? busy : reserved).Add(new TimeInterval(
                 Instant.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(0)),
                 Instant.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(1))));
-        return intervals;
+        return new TakenTime(reserved, busy);
     }
 
     /// <summary>

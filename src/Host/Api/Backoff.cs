@@ -1,0 +1,8 @@
+namespace OpenCalendly.Host.Api;
+
+public static class Backoff
+{
+    /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based): <paramref name="first"/>, doubling, capped.</summary>
+    public static TimeSpan DelayAfter(int attempt, TimeSpan first, TimeSpan cap) =>
+        TimeSpan.FromTicks((long)Math.Min(cap.Ticks, first.Ticks * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30))));
+}

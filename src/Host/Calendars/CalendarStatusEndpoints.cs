@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Scheduling.Calendars;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.Calendars;
+
+public static class CalendarSyncStatusEndpoint
+{
+    [Authorize]
+    [WolverineGet("/v0/calendar/sync/status", OperationId = "calendarSyncStatus")]
+    public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CalendarProviders providers, CancellationToken ct)
+    {
+        var userId = caller.UserId();
+        var ids = CalendarProviders.All.Select(p => CalendarConnection.StreamId(userId, p)).ToArray();
+        var connections = (await db.LoadManyAsync<CalendarConnection>(ct, ids)).ToDictionary(c => c.Provider);
+        return Results.Json(new
+        {
+            ok = true,
+            providers = CalendarProviders.All.Select(p => CalendarStatusJson.Of(p, connections.GetValueOrDefault(p), providers.Find(p) is not null)),
+        });
+    }
+}
+
+public static class CalendarWritebackStatusEndpoint
+{
+    [Authorize]
+    [WolverineGet("/v0/calendar/writeback/status", OperationId = "calendarWritebackStatus")]
+    public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CalendarSettings settings, CancellationToken ct)
+    {
+        var userId = caller.UserId();
+        var batch = db.CreateBatchQuery();
+        var pending = batch.Query<CalendarWriteback>().Where(w => w.UserId == userId && w.Status == WritebackStatus.Pending).Count();
+        var succeeded = batch.Query<CalendarWriteback>().Where(w => w.UserId == userId && w.Status == WritebackStatus.Succeeded).Count();
+        var failed = batch.Query<CalendarWriteback>().Where(w => w.UserId == userId && w.Status == WritebackStatus.Failed).Count();
+        var failures = batch.Query<CalendarWriteback>().Where(w => w.UserId == userId && w.Status == WritebackStatus.Failed)
+            .OrderByDescending(w => w.UpdatedAt).Take(20).ToList();
+        await batch.Execute(ct);
+        return Results.Json(new
+        {
+            ok = true,
+            summary = new { pending = await pending, succeeded = await succeeded, failed = await failed },
+            failures = (await failures).Select(w => new
+            {
+                w.Id, w.BookingId, provider = CalendarProviders.Name(w.Provider), operation = w.Operation.ToString().ToLowerInvariant(),
+                attemptCount = w.Attempts, maxAttempts = settings.MaxAttempts, w.NextAttemptAt, w.LastAttemptAt, w.LastError, w.UpdatedAt,
+            }),
+        });
+    }
+}

@@ -1,0 +1,195 @@
+using Marten;
+using Npgsql;
+using OpenCalendly.Integrations.Calendars;
+using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.Calendars;
+using OpenCalendly.Scheduling.EventTypes;
+using Wolverine;
+
+namespace OpenCalendly.Host.Calendars;
+
+public enum WritebackStatus { Pending, Succeeded, Failed }
+
+/// <summary>
+/// One booking change to bring into one connected calendar: the record behind the writeback status routes
+/// and the retries. The outcome itself is an event on the connection's stream.
+/// </summary>
+public sealed class CalendarWriteback
+{
+    public Guid Id { get; set; }
+    public Guid BookingId { get; set; }
+    public Guid ConnectionId { get; set; }
+    public Guid UserId { get; set; }
+    public CalendarProvider Provider { get; set; }
+    public WritebackOperation Operation { get; set; }
+    public WritebackStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public string? LastError { get; set; }
+    public string? ExternalEventId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>Attempt writeback <c>WritebackId</c> now (if it is still due).</summary>
+public sealed record WriteBackBooking(Guid WritebackId);
+
+public enum WritebackOutcome { Skipped, Succeeded, Retried, Failed }
+
+/// <summary>Queues writebacks in the transaction of the booking change that causes them.</summary>
+public static class WritebackQueue
+{
+    /// <param name="holders">Whose calendars: the organizer, or a team booking's assigned members.</param>
+    /// <returns>How many writebacks were queued.</returns>
+    public static async Task<int> QueueAsync(
+        IDocumentSession session, IMessageBus bus, Guid bookingId, IReadOnlyList<Guid> holders, WritebackOperation operation, DateTimeOffset now, CancellationToken ct)
+    {
+        var userIds = holders.Distinct().ToArray();
+        if (userIds.Length == 0) return 0;
+        var connections = await session.Query<CalendarConnection>().Where(c => c.IsConnected && userIds.Contains(c.UserId)).ToListAsync(ct);
+        foreach (var connection in connections)
+        {
+            var writeback = new CalendarWriteback
+            {
+                Id = Guid.CreateVersion7(), BookingId = bookingId, ConnectionId = connection.Id, UserId = connection.UserId, Provider = connection.Provider,
+                Operation = operation, Status = WritebackStatus.Pending, NextAttemptAt = now, CreatedAt = now, UpdatedAt = now,
+            };
+            session.Store(writeback);
+            await bus.PublishAsync(new WriteBackBooking(writeback.Id));
+        }
+        return connections.Count;
+    }
+}
+
+/// <summary>
+/// One writeback attempt inside the caller's transaction. An advisory lock per connection and booking chain
+/// keeps two attempts at one provider event (a create and the move after a reschedule, say) from
+/// interleaving; the plan is made from the state committed before it, so whichever runs second sees the first.
+/// </summary>
+public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings settings, TimeProvider clock)
+{
+    public async Task<WritebackOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid writebackId, CancellationToken ct)
+    {
+        var job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
+        var booking = job is null ? null : await session.LoadAsync<Booking>(job.BookingId, ct);
+        if (job is not { Status: WritebackStatus.Pending } || booking is null) return WritebackOutcome.Skipped;
+
+        await session.BeginTransactionAsync(ct);
+        if (!await TryLock(session.Connection!, job.ConnectionId, booking.CalendarUid, ct))
+        {
+            await messages.ScheduleAsync(new WriteBackBooking(writebackId), TimeSpan.FromSeconds(5));
+            return WritebackOutcome.Skipped;
+        }
+        // Read again under the lock: another attempt may have finished this one, or written the chain's event.
+        job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
+        var now = clock.GetUtcNow();
+        if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now) return WritebackOutcome.Skipped;
+        var connection = await session.LoadAsync<CalendarConnection>(job.ConnectionId, ct);
+        var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
+
+        string? error;
+        try
+        {
+            error = connection is null ? "The calendar connection no longer exists." : await ApplyAsync(session, connection, booking, eventType, job, now, ct);
+        }
+        catch (CalendarProviderException e)
+        {
+            error = e.Message;
+        }
+
+        job.Attempts++;
+        (job.LastAttemptAt, job.UpdatedAt, job.LastError) = (now, now, error);
+        var outcome = error is null ? WritebackOutcome.Succeeded
+            : job.Attempts >= settings.MaxAttempts || connection is not { IsConnected: true } ? WritebackOutcome.Failed
+            : WritebackOutcome.Retried;
+        job.Status = outcome switch
+        {
+            WritebackOutcome.Succeeded => WritebackStatus.Succeeded,
+            WritebackOutcome.Failed => WritebackStatus.Failed,
+            _ => WritebackStatus.Pending,
+        };
+        if (outcome == WritebackOutcome.Retried)
+        {
+            var delay = settings.DelayAfter(job.Attempts);
+            job.NextAttemptAt = now + delay;
+            await messages.ScheduleAsync(new WriteBackBooking(job.Id), delay);
+        }
+        if (outcome == WritebackOutcome.Failed && connection is not null)
+            session.Events.Append(connection.Id, new WritebackFailed(connection.Id, booking.Id, job.Operation, error!, job.Attempts, now));
+        session.Store(job);
+        return outcome;
+    }
+
+    /// <returns>Null on success, else why not.</returns>
+    private async Task<string?> ApplyAsync(
+        IDocumentSession session, CalendarConnection connection, Booking booking, EventType? eventType, CalendarWriteback job, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!connection.IsConnected) return "The calendar was disconnected before this booking was written to it.";
+        var step = Writeback.Plan(booking, connection, job.Operation);
+        var spec = Spec(booking, eventType);
+        string? externalId;
+        switch (step)
+        {
+            case WritebackStep.Create:
+                externalId = await access.WithTokenAsync(session, connection, (p, token) => p.CreateEventAsync(token, spec, ct), null, ct);
+                break;
+            case WritebackStep.Update(var id):
+                externalId = await access.WithTokenAsync(session, connection, async (p, token) =>
+                {
+                    try
+                    {
+                        await p.UpdateEventAsync(token, id, spec, ct);
+                        return id;
+                    }
+                    catch (CalendarProviderException e) when (e.Status is 404 or 410)
+                    {
+                        // Deleted at the provider meanwhile: the booking still stands, so put it back.
+                        return await p.CreateEventAsync(token, spec, ct);
+                    }
+                }, null, ct);
+                break;
+            case WritebackStep.Delete(var id):
+                await access.WithTokenAsync(session, connection, async (p, token) =>
+                {
+                    await p.DeleteEventAsync(token, id, ct);
+                    return true;
+                }, null, ct);
+                externalId = null;
+                break;
+            default:
+                return null;
+        }
+        job.ExternalEventId = externalId ?? job.ExternalEventId;
+        session.Events.Append(connection.Id, new BookingWrittenBack(connection.Id, booking.Id, booking.CalendarUid,
+            step is WritebackStep.Delete ? WritebackOperation.Cancel : job.Operation, externalId, now));
+        return null;
+    }
+
+    private static CalendarEventSpec Spec(Booking booking, EventType? eventType)
+    {
+        var name = eventType?.Name ?? "Booking";
+        var answers = string.Concat(booking.Answers.Select(a => $"\n{a.Key}: {a.Value}"));
+        return new CalendarEventSpec(booking.CalendarUid, $"{name} with {booking.InviteeName}",
+            $"Booked through OpenCalendly.\nInvitee: {booking.InviteeName} <{booking.InviteeEmail}> ({booking.InviteeTimezone}){answers}",
+            booking.StartsAt, booking.EndsAt, eventType?.LocationValue, booking.InviteeName, booking.InviteeEmail);
+    }
+
+    private static async Task<bool> TryLock(NpgsqlConnection connection, Guid connectionId, string chainUid, CancellationToken ct)
+    {
+        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"writeback:{connectionId}:{chainUid}")), 0);
+        await using var command = new NpgsqlCommand("select pg_try_advisory_xact_lock($1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = key });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+}
+
+/// <summary>Runs by itself for every queued writeback and every scheduled retry.</summary>
+public static class WriteBackBookingHandler
+{
+    public static async Task Handle(WriteBackBooking message, IDocumentSession session, IMessageContext messages, WritebackAttempts attempts, CancellationToken ct)
+    {
+        await attempts.RunAsync(session, messages, message.WritebackId, ct);
+        await session.SaveChangesAsync(ct);
+    }
+}

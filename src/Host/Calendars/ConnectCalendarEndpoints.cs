@@ -1,0 +1,120 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Integrations.Calendars;
+using OpenCalendly.Scheduling.Calendars;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+
+namespace OpenCalendly.Host.Calendars;
+
+public sealed record ConnectStartInput(string? RedirectUri);
+
+public sealed record ConnectCompleteInput(string? Code, string? State, string? RedirectUri);
+
+internal static class ConnectRules
+{
+    public static FieldErrors RedirectUri(this FieldErrors errors, string? value) => errors
+        .Text("redirectUri", value, 1, 2000, required: true)
+        .When(value is { Length: > 0 and <= 2000 } && !OAuthState.IsRedirectUri(value), "redirectUri", "redirectUri must be an absolute http(s) URL without a fragment.");
+
+    public static ProblemDetails NotConfigured(CalendarProvider provider) => Problems.Create(400, "calendar-not-configured",
+        $"{(provider == CalendarProvider.Google ? "Google" : "Microsoft")} calendars are not configured on this server " +
+        $"(set Calendar:{provider}:ClientId and Calendar:{provider}:ClientSecret).");
+
+    public static ProblemDetails UnknownProvider() => Problems.NotFound("Unknown calendar provider: use google or microsoft.");
+}
+
+public static class StartCalendarConnectionEndpoint
+{
+    public static ProblemDetails Validate(ConnectStartInput body) => new FieldErrors().RedirectUri(body.RedirectUri).ToProblem();
+
+    [Authorize]
+    [WolverinePost("/v0/calendar/{provider}/connect/start", OperationId = "startCalendarConnection")]
+    public static IResult Post(string provider, ConnectStartInput body, ClaimsPrincipal caller, CalendarProviders providers, OAuthState states, TimeProvider clock)
+    {
+        if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
+        if (providers.Find(kind) is not { } adapter) return Problems.Result(ConnectRules.NotConfigured(kind));
+        var (state, expiresAt) = states.Issue(caller.UserId(), kind, body.RedirectUri!, clock.GetUtcNow());
+        return Results.Json(new { ok = true, provider, authUrl = adapter.AuthorizationUrl(body.RedirectUri!, state).AbsoluteUri, state, expiresAt });
+    }
+}
+
+public static class CompleteCalendarConnectionEndpoint
+{
+    public static ProblemDetails Validate(ConnectCompleteInput body) => new FieldErrors()
+        .Text("code", body.Code, 1, 4096, required: true)
+        .Text("state", body.State, 1, 4096, required: true)
+        .RedirectUri(body.RedirectUri)
+        .ToProblem();
+
+    /// <summary>
+    /// Exchanges the code, reads who the account is, and appends <see cref="CalendarConnected"/> with the tokens
+    /// sealed. The first sync is queued in the same transaction and runs at once.
+    /// </summary>
+    [Authorize]
+    [WolverinePost("/v0/calendar/{provider}/connect/complete", OperationId = "completeCalendarConnection")]
+    public static async Task<IResult> Post(
+        string provider, ConnectCompleteInput body, ClaimsPrincipal caller, CalendarProviders providers, OAuthState states,
+        CalendarAccess access, OutboxedSessionFactory sessions, IMessageBus bus, TimeProvider clock, CancellationToken ct)
+    {
+        if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
+        if (providers.Find(kind) is not { } adapter) return Problems.Result(ConnectRules.NotConfigured(kind));
+        var userId = caller.UserId();
+        var now = clock.GetUtcNow();
+        if (states.Check(body.State!, userId, kind, body.RedirectUri!, now) is { } refusal)
+            return Problems.Result(Problems.Create(400, "invalid-state", refusal, new Dictionary<string, string[]> { ["state"] = [refusal] }));
+
+        ProviderTokens tokens;
+        ProviderAccount account;
+        try
+        {
+            tokens = await adapter.ExchangeCodeAsync(body.Code!, body.RedirectUri!, ct);
+            account = await adapter.AccountAsync(tokens.AccessToken, ct);
+        }
+        catch (CalendarProviderException e)
+        {
+            return Problems.Result(Problems.ProviderFailed(e.Message));
+        }
+
+        await using var session = sessions.OpenSession(bus);
+        var id = CalendarConnection.StreamId(userId, kind);
+        var connected = new CalendarConnected(id, userId, kind, account.Id, account.Email, access.Seal(tokens), now);
+        session.Events.Append(id, connected);
+        await bus.PublishAsync(new SyncCalendar(id, now));
+        await session.SaveChangesAsync(ct);
+
+        var connection = CalendarConnection.From(connected, await session.LoadAsync<CalendarConnection>(id, ct));
+        return Results.Json(new { ok = true, connection = CalendarStatusJson.Of(kind, connection, configured: true) });
+    }
+}
+
+public static class DisconnectCalendarEndpoint
+{
+    /// <summary>Removes the connection; the projection deletes its busy windows in the same transaction.</summary>
+    [Authorize]
+    [WolverinePost("/v0/calendar/{provider}/disconnect", OperationId = "disconnectCalendar")]
+    public static async Task<IResult> Post(string provider, ClaimsPrincipal caller, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
+        var id = CalendarConnection.StreamId(caller.UserId(), kind);
+        var stream = await session.Events.FetchForWriting<CalendarConnection>(id, ct);
+        if (stream.Aggregate is not { IsConnected: true }) return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
+
+        var now = clock.GetUtcNow();
+        stream.AppendOne(new CalendarDisconnected(id, now));
+        // Writebacks still waiting for this calendar can no longer happen: say so rather than leave them pending.
+        var waiting = await session.Query<CalendarWriteback>().Where(w => w.ConnectionId == id && w.Status == WritebackStatus.Pending).ToListAsync(ct);
+        foreach (var writeback in waiting)
+        {
+            (writeback.Status, writeback.LastError, writeback.UpdatedAt) = (WritebackStatus.Failed, "The calendar was disconnected before this booking was written to it.", now);
+            session.Store(writeback);
+        }
+        await session.SaveChangesAsync(ct);
+        return Results.Json(new { ok = true, provider, disconnected = true });
+    }
+}

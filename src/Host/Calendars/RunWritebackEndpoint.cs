@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace OpenCalendly.Host.Calendars;
+
+public sealed record RunWritebackInput(int? Limit);
+
+/// <summary>
+/// Runs the caller's due writebacks now, each in its own transaction and message context (they also run by
+/// themselves; this is for whoever doesn't want to wait for the next retry).
+/// </summary>
+public static class RunWritebackEndpoint
+{
+    public const int DefaultLimit = 25;
+
+    public static ProblemDetails Validate(RunWritebackInput? body) => new FieldErrors().Number("limit", body?.Limit, 1, 100).ToProblem();
+
+    [Authorize]
+    [WolverinePost("/v0/calendar/writeback/run", OperationId = "runCalendarWriteback")]
+    public static async Task<IResult> Post(
+        RunWritebackInput? body, ClaimsPrincipal caller, IDocumentStore store, OutboxedSessionFactory sessions, IWolverineRuntime runtime,
+        WritebackAttempts attempts, TimeProvider clock, CancellationToken ct)
+    {
+        var limit = body?.Limit ?? DefaultLimit;
+        var userId = caller.UserId();
+        var now = clock.GetUtcNow();
+        Guid[] due;
+        await using (var query = store.QuerySession())
+            due = [.. await query.Query<CalendarWriteback>()
+                .Where(w => w.UserId == userId && w.Status == WritebackStatus.Pending && w.NextAttemptAt <= now)
+                .OrderBy(w => w.NextAttemptAt).Take(limit).Select(w => w.Id).ToListAsync(ct)];
+
+        var outcomes = new List<WritebackOutcome>();
+        foreach (var id in due)
+        {
+            var context = new MessageContext(runtime);
+            await using var session = sessions.OpenSession(context);
+            outcomes.Add(await attempts.RunAsync(session, context, id, ct));
+            await session.SaveChangesAsync(ct);
+        }
+        var processed = outcomes.Where(o => o != WritebackOutcome.Skipped).ToList();
+        return Results.Json(new
+        {
+            ok = true,
+            limit,
+            processed = processed.Count,
+            succeeded = processed.Count(o => o == WritebackOutcome.Succeeded),
+            retried = processed.Count(o => o == WritebackOutcome.Retried),
+            failed = processed.Count(o => o == WritebackOutcome.Failed),
+        });
+    }
+}

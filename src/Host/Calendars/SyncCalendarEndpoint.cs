@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Scheduling.Calendars;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Microsoft.AspNetCore.Authorization;
+
+namespace OpenCalendly.Host.Calendars;
+
+public sealed record SyncCalendarInput(DateTimeOffset? Start, DateTimeOffset? End);
+
+public static class SyncCalendarEndpoint
+{
+    public static ProblemDetails Validate(SyncCalendarInput? body) => new FieldErrors()
+        .When(body?.Start is { Year: < 2000 or >= 2200 }, "start", "start must be between 2000 and 2200.")
+        .When(body?.End is { Year: < 2000 or >= 2200 }, "end", "end must be between 2000 and 2200.")
+        .When(body is { Start: { } s, End: { } e } && (e <= s || e - s > SyncWindow.Longest), "end", "end must be after start, and at most 90 days after it.")
+        .ToProblem();
+
+    /// <summary>Syncs now. A provider failure is recorded on the connection (and answered 502) in the same commit.</summary>
+    [Authorize]
+    [WolverinePost("/v0/calendar/{provider}/sync", OperationId = "syncCalendar")]
+    public static async Task<IResult> Post(
+        string provider, SyncCalendarInput? body, ClaimsPrincipal caller, OutboxedSessionFactory sessions, IMessageBus bus,
+        CalendarSync sync, TimeProvider clock, CancellationToken ct)
+    {
+        if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
+        var id = CalendarConnection.StreamId(caller.UserId(), kind);
+        await using var session = sessions.OpenSession(bus);
+        if (await session.LoadAsync<CalendarConnection>(id, ct) is not { IsConnected: true })
+            return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
+
+        var now = clock.GetUtcNow();
+        var window = SyncWindow.Resolve(body?.Start, body?.End ?? (body?.Start is { } start ? start + SyncWindow.Default : null), now);
+        if (window is null) return Problems.Result(Problems.Invalid("end", "end must be after start, and at most 90 days after it."));
+
+        var result = await sync.RunAsync(session, (IMessageContext)bus, id, window, ct);
+        await session.SaveChangesAsync(ct);
+        if (!result.Succeeded) return Problems.Result(Problems.ProviderFailed(result.Error!));
+        return Results.Json(new
+        {
+            ok = true,
+            provider,
+            syncWindow = new { startIso = result.WindowStart, endIso = result.WindowEnd },
+            busyWindowCount = result.BusyWindowCount,
+            refreshedAccessToken = result.RefreshedAccessToken,
+            lastSyncedAt = result.LastSyncedAt,
+            nextSyncAt = result.NextSyncAt,
+        });
+    }
+}

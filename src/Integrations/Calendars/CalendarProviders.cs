@@ -1,0 +1,61 @@
+using OpenCalendly.Scheduling.Calendars;
+
+namespace OpenCalendly.Integrations.Calendars;
+
+/// <summary>Tokens as a provider issued them (in the clear: seal them before they are stored).</summary>
+public sealed record ProviderTokens(string AccessToken, string? RefreshToken, DateTimeOffset ExpiresAt);
+
+/// <summary>Who the connected account is at the provider.</summary>
+public sealed record ProviderAccount(string Id, string? Email);
+
+/// <summary>The provider event that mirrors a booking.</summary>
+/// <param name="ChainKey">Stable for the booking's reschedule chain: the provider's de-duplication key.</param>
+public sealed record CalendarEventSpec(
+    string ChainKey, string Title, string Description, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string? Location,
+    string InviteeName, string InviteeEmail);
+
+public enum ProviderFailure
+{
+    /// <summary>The provider refused the access token (expired or revoked): refresh and try once more.</summary>
+    Unauthorized,
+
+    /// <summary>The provider refused the refresh token (<c>invalid_grant</c>): only a new connection helps.</summary>
+    GrantRevoked,
+
+    /// <summary>Anything else: the provider failed, timed out, or answered something we cannot use.</summary>
+    Upstream,
+}
+
+/// <summary>A provider call that did not work, with a message fit for <c>lastError</c> (never a token).</summary>
+public sealed class CalendarProviderException(ProviderFailure failure, string message, int? status = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public ProviderFailure Failure { get; } = failure;
+    public int? Status { get; } = status;
+}
+
+/// <summary>One provider's OAuth and calendar API, behind one shape.</summary>
+public interface ICalendarProvider
+{
+    CalendarProvider Kind { get; }
+
+    /// <summary>Where to send the organizer to grant access.</summary>
+    Uri AuthorizationUrl(string redirectUri, string state);
+
+    Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, CancellationToken ct);
+
+    Task<ProviderTokens> RefreshAsync(string refreshToken, CancellationToken ct);
+
+    Task<ProviderAccount> AccountAsync(string accessToken, CancellationToken ct);
+
+    /// <summary>The account's busy time overlapping <c>[from, to)</c>.</summary>
+    Task<IReadOnlyList<BusyWindow>> BusyAsync(string accessToken, ProviderAccount account, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+
+    /// <returns>The provider's event id.</returns>
+    Task<string> CreateEventAsync(string accessToken, CalendarEventSpec spec, CancellationToken ct);
+
+    Task UpdateEventAsync(string accessToken, string eventId, CalendarEventSpec spec, CancellationToken ct);
+
+    /// <summary>Deletes the event; one that is already gone counts as deleted.</summary>
+    Task DeleteEventAsync(string accessToken, string eventId, CancellationToken ct);
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OpenCalendly.Scheduling.Calendars;
+
+/// <summary>
+/// One organizer's account at one provider: a stream per (user, provider), so connecting twice, racing
+/// or not, always lands on the same connection. Stored inline as the view the status routes read.
+/// </summary>
+public sealed class CalendarConnection
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public CalendarProvider Provider { get; set; }
+    public bool IsConnected { get; set; }
+    public string? ExternalAccountId { get; set; }
+    public string? ExternalEmail { get; set; }
+    public SealedTokens? Tokens { get; set; }
+    public DateTimeOffset? ConnectedAt { get; set; }
+    public DateTimeOffset? LastSyncedAt { get; set; }
+    public DateTimeOffset? NextSyncAt { get; set; }
+    public int BusyWindowCount { get; set; }
+    public string? LastError { get; set; }
+    public bool NeedsReconnect { get; set; }
+
+    /// <summary>The provider event of each booking chain written to this calendar (chain UID → provider event id).</summary>
+    public Dictionary<string, string> ExternalEvents { get; set; } = [];
+
+    /// <summary>The stream id of a user's connection to a provider: derived, never random.</summary>
+    public static Guid StreamId(Guid userId, CalendarProvider provider)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"calendar-connection:{userId:N}:{provider}"), hash);
+        var bytes = hash[..16].ToArray();
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom) in .NET's little-endian field layout
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(bytes);
+    }
+
+    /// <summary>
+    /// A (re)connection. The provider events already written stay known when the same account comes back,
+    /// so bookings made before a reconnect are still moved and deleted.
+    /// </summary>
+    public static CalendarConnection From(CalendarConnected e, CalendarConnection? before) => new()
+    {
+        Id = e.ConnectionId,
+        UserId = e.UserId,
+        Provider = e.Provider,
+        IsConnected = true,
+        ExternalAccountId = e.ExternalAccountId,
+        ExternalEmail = e.ExternalEmail,
+        Tokens = e.Tokens,
+        ConnectedAt = e.ConnectedAt,
+        NextSyncAt = e.ConnectedAt,
+        ExternalEvents = before?.ExternalAccountId == e.ExternalAccountId ? before.ExternalEvents : [],
+    };
+
+    public void When(CalendarTokensRefreshed e) => (Tokens, NeedsReconnect) = (e.Tokens, false);
+
+    public void When(BusyWindowsSynced e) =>
+        (LastSyncedAt, NextSyncAt, BusyWindowCount, LastError) = (e.SyncedAt, e.NextSyncAt, e.Busy.Count, null);
+
+    public void When(CalendarSyncFailed e) => (LastError, NeedsReconnect, NextSyncAt) = (e.Error, e.NeedsReconnect, e.NextSyncAt);
+
+    public void When(CalendarDisconnected e) =>
+        (IsConnected, Tokens, NextSyncAt, BusyWindowCount, LastError, NeedsReconnect) = (false, null, null, 0, null, false);
+
+    public void When(BookingWrittenBack e)
+    {
+        if (e.ExternalEventId is null) ExternalEvents.Remove(e.ChainUid);
+        else ExternalEvents[e.ChainUid] = e.ExternalEventId;
+    }
+
+    /// <summary>Whether the access token should be refreshed before use (it expires within a minute).</summary>
+    public bool AccessTokenStale(DateTimeOffset now) => Tokens is null || Tokens.AccessTokenExpiresAt <= now.AddMinutes(1);
+}

@@ -1,0 +1,123 @@
+using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.Calendars;
+
+namespace OpenCalendly.Scheduling.Tests;
+
+public sealed class CalendarDecisionTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2027-03-01T08:00:00Z");
+    private static readonly Guid User = Guid.NewGuid();
+
+    private static CalendarConnection Connected(string account = "acct-1") => CalendarConnection.From(
+        new CalendarConnected(CalendarConnection.StreamId(User, CalendarProvider.Google), User, CalendarProvider.Google, account, "me@example.com",
+            new SealedTokens("k1:access", "k1:refresh", Now.AddHours(1)), Now), null);
+
+    private static Booking Booking(BookingStatus status = BookingStatus.Confirmed) => new()
+    {
+        Id = Guid.NewGuid(), Status = status, CalendarUid = "chain-1@opencalendly",
+        StartsAt = Now.AddDays(1), EndsAt = Now.AddDays(1).AddMinutes(30),
+    };
+
+    [Fact]
+    public void a_confirmed_booking_without_an_event_is_created_and_with_one_is_updated()
+    {
+        var connection = Connected();
+        Writeback.Plan(Booking(), connection, WritebackOperation.Create).ShouldBeOfType<WritebackStep.Create>();
+
+        connection.When(new BookingWrittenBack(connection.Id, Guid.NewGuid(), "chain-1@opencalendly", WritebackOperation.Create, "evt-1", Now));
+        Writeback.Plan(Booking(), connection, WritebackOperation.Update).ShouldBe(new WritebackStep.Update("evt-1"));
+        // A create retried after it succeeded only brings the event up to date.
+        Writeback.Plan(Booking(), connection, WritebackOperation.Create).ShouldBe(new WritebackStep.Update("evt-1"));
+    }
+
+    [Fact]
+    public void a_cancel_deletes_the_chains_event_or_does_nothing_when_there_is_none()
+    {
+        var connection = Connected();
+        Writeback.Plan(Booking(BookingStatus.Canceled), connection, WritebackOperation.Cancel).ShouldBeOfType<WritebackStep.Nothing>();
+        connection.When(new BookingWrittenBack(connection.Id, Guid.NewGuid(), "chain-1@opencalendly", WritebackOperation.Create, "evt-1", Now));
+        Writeback.Plan(Booking(BookingStatus.Canceled), connection, WritebackOperation.Cancel).ShouldBe(new WritebackStep.Delete("evt-1"));
+        // A late create for a booking canceled since removes the event too.
+        Writeback.Plan(Booking(BookingStatus.Canceled), connection, WritebackOperation.Create).ShouldBe(new WritebackStep.Delete("evt-1"));
+        // Reassigned away on reschedule: this calendar loses the event even though the chain goes on.
+        Writeback.Plan(Booking(BookingStatus.Rescheduled), connection, WritebackOperation.Cancel).ShouldBe(new WritebackStep.Delete("evt-1"));
+
+        connection.When(new BookingWrittenBack(connection.Id, Guid.NewGuid(), "chain-1@opencalendly", WritebackOperation.Cancel, null, Now));
+        Writeback.Plan(Booking(BookingStatus.Canceled), connection, WritebackOperation.Cancel).ShouldBeOfType<WritebackStep.Nothing>();
+    }
+
+    [Fact]
+    public void a_rescheduled_booking_leaves_the_event_to_its_successor_and_a_disconnected_calendar_gets_nothing()
+    {
+        var connection = Connected();
+        Writeback.Plan(Booking(BookingStatus.Rescheduled), connection, WritebackOperation.Create).ShouldBeOfType<WritebackStep.Nothing>();
+        connection.When(new CalendarDisconnected(connection.Id, Now));
+        Writeback.Plan(Booking(), connection, WritebackOperation.Create).ShouldBeOfType<WritebackStep.Nothing>();
+    }
+
+    [Fact]
+    public void reconnecting_the_same_account_keeps_the_written_events_and_another_account_starts_afresh()
+    {
+        var connection = Connected();
+        connection.When(new BookingWrittenBack(connection.Id, Guid.NewGuid(), "chain-1@opencalendly", WritebackOperation.Create, "evt-1", Now));
+        connection.When(new CalendarSyncFailed(connection.Id, "invalid_grant", true, Now, null));
+        connection.NeedsReconnect.ShouldBeTrue();
+
+        var again = CalendarConnection.From(new CalendarConnected(connection.Id, User, CalendarProvider.Google, "acct-1", "me@example.com",
+            new SealedTokens("k1:a2", "k1:r2", Now.AddHours(2)), Now.AddHours(1)), connection);
+        again.ExternalEvents["chain-1@opencalendly"].ShouldBe("evt-1");
+        again.NeedsReconnect.ShouldBeFalse();
+        again.NextSyncAt.ShouldBe(Now.AddHours(1));
+
+        var other = CalendarConnection.From(new CalendarConnected(connection.Id, User, CalendarProvider.Google, "acct-2", "other@example.com",
+            new SealedTokens("k1:a3", "k1:r3", Now.AddHours(2)), Now.AddHours(1)), connection);
+        other.ExternalEvents.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void the_stream_id_is_stable_per_user_and_provider()
+    {
+        CalendarConnection.StreamId(User, CalendarProvider.Google).ShouldBe(CalendarConnection.StreamId(User, CalendarProvider.Google));
+        CalendarConnection.StreamId(User, CalendarProvider.Google).ShouldNotBe(CalendarConnection.StreamId(User, CalendarProvider.Microsoft));
+        CalendarConnection.StreamId(User, CalendarProvider.Google).ShouldNotBe(CalendarConnection.StreamId(Guid.NewGuid(), CalendarProvider.Google));
+        CalendarConnection.StreamId(User, CalendarProvider.Google).Version.ShouldBe(8);
+    }
+
+    [Fact]
+    public void tokens_are_stale_a_minute_before_they_expire()
+    {
+        var connection = Connected();
+        connection.AccessTokenStale(Now).ShouldBeFalse();
+        connection.AccessTokenStale(Now.AddMinutes(59).AddSeconds(1)).ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData(null, null, "2027-03-01T08:00:00Z", "2027-03-31T08:00:00Z")]
+    [InlineData("2027-04-01T00:00:00Z", null, "2027-04-01T00:00:00Z", "2027-05-01T00:00:00Z")]
+    [InlineData("2027-04-01T00:00:00+02:00", "2027-06-30T00:00:00+02:00", "2027-03-31T22:00:00Z", "2027-06-29T22:00:00Z")]
+    [InlineData("2027-04-01T00:00:00Z", "2027-07-01T00:00:00Z", null, null)]
+    [InlineData("2027-04-01T00:00:00Z", "2027-04-01T00:00:00Z", null, null)]
+    public void the_sync_window_defaults_to_thirty_days_and_is_at_most_ninety(string? start, string? end, string? expectedStart, string? expectedEnd)
+    {
+        var window = SyncWindow.Resolve(start is null ? null : DateTimeOffset.Parse(start), end is null ? null : DateTimeOffset.Parse(end), Now);
+        if (expectedStart is null) window.ShouldBeNull();
+        else window.ShouldBe((DateTimeOffset.Parse(expectedStart), DateTimeOffset.Parse(expectedEnd!)));
+    }
+
+    [Fact]
+    public void busy_windows_are_clipped_to_the_window_and_sorted()
+    {
+        var start = DateTimeOffset.Parse("2027-03-01T00:00:00Z");
+        var end = DateTimeOffset.Parse("2027-03-02T00:00:00Z");
+        var clipped = SyncWindow.Clip([
+            new BusyWindow(DateTimeOffset.Parse("2027-03-01T12:00:00+01:00"), DateTimeOffset.Parse("2027-03-01T13:00:00+01:00")),
+            new BusyWindow(DateTimeOffset.Parse("2027-02-28T23:00:00Z"), DateTimeOffset.Parse("2027-03-01T01:00:00Z")),
+            new BusyWindow(DateTimeOffset.Parse("2027-03-02T05:00:00Z"), DateTimeOffset.Parse("2027-03-02T06:00:00Z")),
+            new BusyWindow(DateTimeOffset.Parse("2027-03-01T09:00:00Z"), DateTimeOffset.Parse("2027-03-01T09:00:00Z")),
+        ], start, end);
+        clipped.ShouldBe([
+            new BusyWindow(start, DateTimeOffset.Parse("2027-03-01T01:00:00Z")),
+            new BusyWindow(DateTimeOffset.Parse("2027-03-01T11:00:00Z"), DateTimeOffset.Parse("2027-03-01T12:00:00Z")),
+        ]);
+    }
+}
