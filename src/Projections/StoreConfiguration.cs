@@ -3,6 +3,7 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
+using OpenCalendly.Projections.Analytics;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Projections.Calendars;
 using OpenCalendly.Projections.EventTypes;
@@ -24,6 +25,16 @@ public static class StoreConfiguration
 
     public static BusyWindowTable BusyWindows { get; } = new(Schema);
 
+    public static FunnelDailyTable FunnelDaily { get; } = new(Schema);
+
+    public static FunnelBookingsTable FunnelBookings { get; } = new(Schema);
+
+    public static FunnelEventsTable FunnelEvents { get; } = new(Schema);
+
+    public static TeamAssignmentsDailyTable TeamAssignmentsDaily { get; } = new(Schema);
+
+    public static FunnelProjection Funnel { get; } = new(FunnelDaily, FunnelBookings, FunnelEvents, TeamAssignmentsDaily);
+
     public static void Apply(StoreOptions opts)
     {
         opts.DatabaseSchemaName = Schema;
@@ -34,6 +45,10 @@ public static class StoreConfiguration
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
         opts.Storage.ExtendedSchemaObjects.Add(Reservations);
         opts.Storage.ExtendedSchemaObjects.Add(BusyWindows);
+        opts.Storage.ExtendedSchemaObjects.Add(FunnelDaily);
+        opts.Storage.ExtendedSchemaObjects.Add(FunnelBookings);
+        opts.Storage.ExtendedSchemaObjects.Add(FunnelEvents);
+        opts.Storage.ExtendedSchemaObjects.Add(TeamAssignmentsDaily);
 
         opts.Projections.Add(new EventTypeProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<EventType>()
@@ -53,5 +68,7 @@ public static class StoreConfiguration
         opts.Projections.Add(new CalendarConnectionProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<CalendarConnection>().Index(x => x.UserId);
         opts.Projections.Add(new BusyWindowProjection(BusyWindows), ProjectionLifecycle.Inline);
+
+        opts.Projections.Add(Funnel, ProjectionLifecycle.Inline);
     }
 }

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace OpenCalendly.Scheduling.Calendars;
 
 /// <summary>
@@ -27,15 +24,7 @@ public sealed class CalendarConnection
     public Dictionary<string, string> ExternalEvents { get; set; } = [];
 
     /// <summary>The stream id of a user's connection to a provider: derived, never random.</summary>
-    public static Guid StreamId(Guid userId, CalendarProvider provider)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"calendar-connection:{userId:N}:{provider}"), hash);
-        var bytes = hash[..16].ToArray();
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom) in .NET's little-endian field layout
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
-        return new Guid(bytes);
-    }
+    public static Guid StreamId(Guid userId, CalendarProvider provider) => DerivedIds.From($"calendar-connection:{userId:N}:{provider}");
 
     /// <summary>
     /// A (re)connection. The provider events already written stay known when the same account comes back,

@@ -1,0 +1,97 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using OpenCalendly.Scheduling.Analytics;
+using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.EventTypes;
+
+namespace OpenCalendly.Projections.Analytics;
+
+/// <summary>
+/// Keeps the analytics counters in the events' transaction: funnel stages, bookings by outcome, round-robin
+/// assignments. Its statements run in event order, read only its own tables, and are idempotent (a booking counts once,
+/// a funnel event once by its id), so a rebuild from the event store (<c>projections rebuild -p Funnel</c>)
+/// produces exactly what the inline path did, even while the inline path keeps writing beside it.
+/// </summary>
+public sealed class FunnelProjection : EventProjection
+{
+    public const string ProjectionName = "Funnel";
+
+    private readonly string _daily, _bookings, _events, _assignments;
+
+    public FunnelProjection(FunnelDailyTable daily, FunnelBookingsTable bookings, FunnelEventsTable events, TeamAssignmentsDailyTable assignments)
+    {
+        (_daily, _bookings, _events, _assignments) = (daily.QualifiedName, bookings.QualifiedName, events.QualifiedName, assignments.QualifiedName);
+        Name = ProjectionName;
+        Options.DeleteDataInTableOnTeardown(_daily);
+        Options.DeleteDataInTableOnTeardown(_bookings);
+        Options.DeleteDataInTableOnTeardown(_events);
+        Options.DeleteDataInTableOnTeardown(_assignments);
+        IncludeType<BookingPageViewed>();
+        IncludeType<SlotSelected>();
+        IncludeType<BookingConfirmed>();
+        IncludeType<BookingRescheduledFrom>();
+        IncludeType<BookingCanceled>();
+        IncludeType<BookingRescheduled>();
+    }
+
+    private static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    {
+        switch (e.Data)
+        {
+            case BookingPageViewed viewed:
+                Count(operations, viewed.EventTypeId, Day(viewed.ViewedAt), viewed.OrganizerId, "page_views", e.Id);
+                break;
+            case SlotSelected selected:
+                Count(operations, selected.EventTypeId, Day(selected.SelectedAt), selected.OrganizerId, "slot_selections", e.Id);
+                break;
+            case BookingConfirmed confirmed:
+                // Counted only if the booking is new to the table: a second application of the event changes nothing.
+                operations.QueueSqlCommand(
+                    $"with f as (insert into {_bookings} (booking_id, event_type_id, day, bucket) values (?, ?, ?, 'confirmed') " +
+                    "on conflict (booking_id) do nothing returning event_type_id, day), " +
+                    $"d as (insert into {_daily} (event_type_id, day, organizer_id, booking_confirmations, confirmed) select event_type_id, day, ?, 1, 1 from f " +
+                    $"on conflict (event_type_id, day) do update set booking_confirmations = {_daily}.booking_confirmations + 1, confirmed = {_daily}.confirmed + 1) " +
+                    $"insert into {_assignments} (event_type_id, day, member_id, assignments) select f.event_type_id, f.day, m, 1 from f, unnest(?::uuid[]) as m " +
+                    $"on conflict (event_type_id, day, member_id) do update set assignments = {_assignments}.assignments + 1",
+                    confirmed.BookingId, confirmed.EventTypeId, Day(confirmed.ConfirmedAt), confirmed.OrganizerId,
+                    confirmed.TeamMode == TeamMode.RoundRobin ? confirmed.ReservedUserIds.ToArray() : Array.Empty<Guid>());
+                break;
+            case BookingRescheduledFrom:
+                // Made by a reschedule (in the same stream, right after its BookingConfirmed): not a new page conversion.
+                Move(operations, e.StreamId, "confirmed", "rescheduled", extra: "booking_confirmations = d.booking_confirmations - 1");
+                break;
+            case BookingCanceled:
+                Move(operations, e.StreamId, "confirmed", "canceled");
+                break;
+            case BookingRescheduled:
+                // Superseded: the booking that continues it counts instead.
+                operations.QueueSqlCommand(
+                    $"with f as (update {_bookings} b set bucket = 'superseded' from {_bookings} old " +
+                    "where b.booking_id = ? and old.booking_id = b.booking_id and b.bucket <> 'superseded' returning b.event_type_id, b.day, old.bucket) " +
+                    $"update {_daily} d set confirmed = d.confirmed - (f.bucket = 'confirmed')::int, rescheduled = d.rescheduled - (f.bucket = 'rescheduled')::int, " +
+                    "canceled = d.canceled - (f.bucket = 'canceled')::int from f where d.event_type_id = f.event_type_id and d.day = f.day",
+                    e.StreamId);
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One funnel event, counted unless this event id was counted already.</summary>
+    private void Count(IDocumentOperations operations, Guid eventTypeId, DateOnly day, Guid organizerId, string column, Guid eventId) =>
+        operations.QueueSqlCommand(
+            $"with seen as (insert into {_events} (event_id, day) values (?, ?) on conflict (event_id) do nothing returning 1) " +
+            $"insert into {_daily} (event_type_id, day, organizer_id, {column}) select ?, ?, ?, 1 from seen " +
+            $"on conflict (event_type_id, day) do update set {column} = {_daily}.{column} + 1",
+            eventId, day, eventTypeId, day, organizerId);
+
+    /// <summary>Moves a booking from one counter of its day to another, if it is in <paramref name="from"/>.</summary>
+    private void Move(IDocumentOperations operations, Guid bookingId, string from, string to, string? extra = null) =>
+        operations.QueueSqlCommand(
+            $"with f as (update {_bookings} set bucket = '{to}' where booking_id = ? and bucket = '{from}' returning event_type_id, day) " +
+            $"update {_daily} d set {from} = d.{from} - 1, {to} = d.{to} + 1{(extra is null ? "" : ", " + extra)} " +
+            "from f where d.event_type_id = f.event_type_id and d.day = f.day",
+            bookingId);
+}
