@@ -28,6 +28,8 @@ var connectionString = config.GetConnectionString("Postgres")
     ?? throw new InvalidOperationException("Set ConnectionStrings:Postgres (env ConnectionStrings__Postgres).");
 
 builder.Services.AddSingleton(TimeProvider.System);
+// Every logger's scopes go through it: the request scope's path loses action tokens.
+builder.Services.AddSingleton<IExternalScopeProvider, RedactingScopeProvider>();
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
 builder.Services.AddSingleton<Idempotency>();
@@ -100,6 +102,7 @@ builder.Services.AddAuthentication(SessionAuthentication.SchemeName)
 builder.Services.AddAuthorization();
 builder.Services.AddRateLimiter(o => RateLimits.Configure(o, config));
 builder.Services.AddOpenApi();
+Telemetry.Add(builder.Services, config);
 builder.Services.AddHostedService<DemoSeed>();
 
 var app = builder.Build();

@@ -3,6 +3,7 @@ using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Wolverine;
 
@@ -20,6 +21,9 @@ public class App : IAsyncLifetime
 
     /// <summary>The host's clock: real time plus an offset a test may move (tests in a collection run one at a time).</summary>
     public TestClock Clock { get; } = new();
+
+    /// <summary>What the host logged (at its configured levels).</summary>
+    public CapturedLogs Logs { get; } = new();
 
     protected virtual int PermitsPerMinute => 1_000_000;
 
@@ -73,6 +77,7 @@ public class App : IAsyncLifetime
         builder.UseSetting("App:PublicBaseUrl", "http://opencalendly.test");
         builder.UseSetting("Messaging:RetryDelaysSeconds", "1,1,2");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {
             services.DisableAllExternalWolverineTransports();

@@ -263,6 +263,19 @@ public sealed class WebhookDeliveryTests(WebhookApp app)
         delivery["lastError"]!.GetValue<string>().ShouldStartWith("HTTP 500");
         await Task.Delay(1000);
         app.Receiver.About(id).Count.ShouldBe(WebhookApp.MaxAttempts);
+
+        // A second booking delivered fine: operator health counts one of each.
+        (await _http.Patch($"/v0/webhooks/{webhookId}", new { url = app.Receiver.Url("ok") }, organizer.Session)).ShouldBe(200);
+        var second = (await Book(organizer, slug, "2030-12-04T11:00:00Z"))["booking"]!["id"]!.GetValue<string>();
+        await app.Receiver.WaitFor(r => r.Count >= 1, second);
+        JsonNode health;
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        do health = (await _http.Get("/v0/analytics/operator/health", organizer.Session)).ShouldBe(200).Json["webhookDeliveries"]!;
+        while (health["succeeded"]!.GetValue<int>() < 1 && DateTime.UtcNow < deadline && await Pause());
+        health["total"]!.GetValue<int>().ShouldBe(2);
+        health["failed"]!.GetValue<int>().ShouldBe(1);
+        health["succeeded"]!.GetValue<int>().ShouldBe(1);
+        health["pending"]!.GetValue<int>().ShouldBe(0);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public static class PublicAvailabilityEndpoint
         if (await pages.GetAsync(db, username, slug, ct) is not (var organizer, var eventType, var schedule))
             return Problems.Result(Problems.NotFound("Event type not found."));
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
         var (from, to) = Range(start, days, now);
 
@@ -34,6 +35,7 @@ public static class PublicAvailabilityEndpoint
             taken = await Reservations.OfAsync(connection, organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
 
         var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, taken, from, to, now));
+        Telemetry.AvailabilityDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return Results.Json(new
         {
             ok = true,

@@ -77,6 +77,7 @@ public static class BookSlotEndpoint
             var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, [organizer.Id], WritebackOperation.Create, now, ct);
             var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks));
             await session.SaveChangesAsync(ct);
+            answers.Committed(booking, "confirmed");
             return result;
         }, ct);
     }

@@ -21,7 +21,8 @@ public sealed record BookingJson(
 /// Renders booking answers to the exact bytes that are sent and stored for idempotent replay,
 /// with the same JSON settings as every other response.
 /// </summary>
-public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration config, Idempotency idempotency)
+public sealed partial class BookingAnswers(
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IConfiguration config, Idempotency idempotency, ILogger<BookingAnswers> logger)
 {
     private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;
 
@@ -45,6 +46,8 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
         {
             await ((MessageContext)bus).ClearAllAsync();
+            Telemetry.SlotTaken.Add(1);
+            SlotRefusedByDatabase(logger, scope);
             return await idempotency.CompleteAloneAsync(record, 409, Render(Problems.SlotTaken()), ct);
         }
         catch
@@ -59,8 +62,22 @@ public sealed class BookingAnswers(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
     public IResult Succeed(IDocumentSession session, IdempotencyRecord record, string body) =>
         idempotency.Complete(session, record, 200, body);
 
+    /// <summary>Counts and logs a committed booking change (after the commit, so nothing rolled back is reported).</summary>
+    public void Committed(Booking booking, string change)
+    {
+        Telemetry.Booking(change);
+        BookingChanged(logger, booking.Id, change, booking.EventTypeId, booking.StartsAt);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Booking {BookingId} {Change} (event type {EventTypeId}, starts {StartsAt:o})")]
+    private static partial void BookingChanged(ILogger logger, Guid bookingId, string change, Guid eventTypeId, DateTimeOffset startsAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slot refused by the reservation constraint at commit ({Scope})")]
+    private static partial void SlotRefusedByDatabase(ILogger logger, string scope);
+
     public async Task<IResult> RefuseAsync(IDocumentSession session, IdempotencyRecord record, ProblemDetails problem, CancellationToken ct)
     {
+        if (problem.Type == "/problems/slot-taken") Telemetry.SlotTaken.Add(1);
         var result = idempotency.Complete(session, record, problem.Status!.Value, Render(problem));
         await session.SaveChangesAsync(ct);
         return result;

@@ -27,7 +27,7 @@ public static class CancelBookingEndpoint
     [WolverinePost("/v0/bookings/actions/{token}/cancel", OperationId = "cancelBooking")]
     public static async Task<IResult> Post(
         string token, CancelBookingInput? body, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,
-        WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
+        WebhookQueue webhooks, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
     {
         await using var session = sessions.OpenSession(bus);
         if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Cancel))
@@ -58,6 +58,7 @@ public static class CancelBookingEndpoint
                 }
         }
         await session.SaveChangesAsync(ct);
+        if (events.Length > 0) answers.Committed(booking, "canceled");
 
         return Results.Json(new
         {

@@ -129,6 +129,7 @@ public static class RescheduleBookingEndpoint
                 calendarWriteback = new { queued = writebacks },
             }));
             await session.SaveChangesAsync(ct);
+            answers.Committed(moved, "rescheduled");
             return result;
         }, ct);
     }

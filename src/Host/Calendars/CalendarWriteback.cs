@@ -1,4 +1,5 @@
 using Marten;
+using OpenCalendly.Host.Api;
 using Npgsql;
 using OpenCalendly.Integrations.Calendars;
 using OpenCalendly.Scheduling.Bookings;
@@ -118,6 +119,7 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings se
         if (outcome == WritebackOutcome.Failed && connection is not null)
             session.Events.Append(connection.Id, new WritebackFailed(connection.Id, booking.Id, job.Operation, error!, job.Attempts, now));
         session.Store(job);
+        Telemetry.Delivery("calendar", outcome.ToString().ToLowerInvariant());
         return outcome;
     }
 

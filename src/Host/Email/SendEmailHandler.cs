@@ -40,12 +40,14 @@ public static class SendEmailHandler
             await sender.SendAsync(email, ct);
             (delivery.Status, delivery.LastError) = (EmailDeliveryStatus.Succeeded, null);
             await Save(session, delivery, ct);
+            Telemetry.Delivery("email", "succeeded");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var final = envelope.Attempts >= retries.MaxAttempts;
             (delivery.Status, delivery.LastError) = (final ? EmailDeliveryStatus.Failed : EmailDeliveryStatus.Pending, Truncate(e.Message));
             await Save(session, delivery, CancellationToken.None);
+            Telemetry.Delivery("email", final ? "failed" : "retried");
             throw;
         }
     }

@@ -1,5 +1,7 @@
 using Npgsql;
 using Wolverine.Http;
+using Wolverine.Persistence;
+using Wolverine.Runtime;
 
 namespace OpenCalendly.Host.Health;
 
@@ -23,4 +25,34 @@ public static class HealthEndpoint
     /// <summary>Liveness: the process answers, without touching the database.</summary>
     [WolverineGet("/health/live", OperationId = "live")]
     public static IResult Live() => Results.Json(new { status = "ok" });
+
+    /// <summary>
+    /// Readiness: the database answers, and Wolverine's durability agent (which recovers outbox and inbox messages and
+    /// fires scheduled ones) runs on this node or another one of the cluster; with the outbox backlog.
+    /// </summary>
+    [WolverineGet("/health/ready", OperationId = "ready")]
+    public static async Task<IResult> Ready(NpgsqlDataSource dataSource, IWolverineRuntime runtime, CancellationToken ct)
+    {
+        var scheme = PersistenceConstants.AgentScheme;
+        bool durability;
+        try
+        {
+            await using var command = dataSource.CreateCommand(
+                "select count(*) from opencalendly.wolverine_node_assignments a join opencalendly.wolverine_nodes n on n.id = a.node_id where a.id like $1");
+            command.Parameters.Add(new NpgsqlParameter { Value = scheme + "://%" });
+            durability = runtime.Agents.AllRunningAgentUris().Any(u => u.Scheme == scheme) || (long)(await command.ExecuteScalarAsync(ct))! > 0;
+        }
+        catch (NpgsqlException)
+        {
+            return Results.Json(new { status = "unavailable", database = "unreachable" }, statusCode: 503);
+        }
+        var counts = await runtime.Storage.Admin.FetchCountsAsync();
+        return Results.Json(new
+        {
+            status = durability ? "ready" : "starting",
+            database = "ok",
+            durabilityAgent = durability ? "running" : "not running",
+            outbox = new { outgoing = counts.Outgoing, scheduled = counts.Scheduled, incoming = counts.Incoming, deadLetters = counts.DeadLetter },
+        }, statusCode: durability ? 200 : 503);
+    }
 }

@@ -98,6 +98,7 @@ public static class BookTeamSlotEndpoint
                 try
                 {
                     await session.SaveChangesAsync(ct);
+                    answers.Committed(booking, "confirmed");
                     return result;
                 }
                 catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))

@@ -1,4 +1,5 @@
 using Marten;
+using OpenCalendly.Host.Api;
 using Npgsql;
 using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Integrations.Webhooks;
@@ -57,6 +58,7 @@ public sealed class WebhookAttempts(WebhookSender sender, SecretBox secrets, Web
             await messages.ScheduleAsync(new DeliverWebhook(delivery.Id), delay);
         }
         session.Store(delivery);
+        Telemetry.Delivery("webhook", outcome.ToString().ToLowerInvariant());
         return outcome;
     }
 
