@@ -10,6 +10,7 @@ using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Calendars;
 using OpenCalendly.Host.Demo;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Host.Pages;
 using OpenCalendly.Host.Teams;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Integrations.Webhooks;
@@ -118,6 +119,7 @@ app.UseStaticFiles();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapScalarApiReference("/docs");
 app.MapWolverineEndpoints();
+PageRoutes.Map(app);
 
 return await app.RunJasperFxCommands(args);
 

@@ -85,7 +85,7 @@ public class App : IAsyncLifetime
         });
     }
 
-    private static async Task<string> FreshDatabase(string name)
+    public static async Task<string> FreshDatabase(string name)
     {
         var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
         var database = $"{builder.Database}_{name}";

@@ -131,6 +131,13 @@ public sealed class BadInputTests(App app)
         (await _http.Send(HttpMethod.Delete, "/v0/event-types", null)).ShouldBeProblem(405, "method-not-allowed");
     }
 
+    [Theory]
+    [InlineData("docs")]
+    [InlineData("health")]
+    public async Task usernames_the_routes_use_are_reserved(string username) =>
+        (await _http.Post("/v0/auth/magic-link", new { email = $"{Guid.NewGuid():N}@example.com", username, displayName = "X", timezone = "UTC" }))
+            .ShouldBeProblem(400, "validation").Json["errors"]!["username"].ShouldNotBeNull();
+
     [Fact]
     public async Task unknown_fields_are_ignored()
     {

@@ -24,6 +24,7 @@ public static class RequestMagicLinkEndpoint
         .Email("email", body.Email, required: true)
         .Text("username", body.Username, 3, 64)
         .Pattern("username", body.Username, FieldErrors.Kebab(), "must use a-z, 0-9 and single hyphens.")
+        .When(body.Username is not null && Pages.PageRoutes.ReservedNames.Contains(body.Username), "username", "That username is reserved: pick another.")
         .Text("displayName", body.DisplayName, 1, 120)
         .Zone("timezone", body.Timezone)
         .ToProblem();

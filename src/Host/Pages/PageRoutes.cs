@@ -1,0 +1,28 @@
+namespace OpenCalendly.Host.Pages;
+
+/// <summary>
+/// The front end's routes: each serves one static page from <c>wwwroot</c>, whose module reads the rest of the
+/// path and calls the JSON API. Literal routes (<c>/v0/…</c>, <c>/health/…</c>, <c>/docs</c>) win over the
+/// <c>/{username}/{slug}</c> pattern.
+/// </summary>
+public static class PageRoutes
+{
+    /// <summary>First path segments the API and the pages use: no username may be one of them.</summary>
+    public static readonly IReadOnlySet<string> ReservedNames =
+        new HashSet<string>(["v0", "auth", "booking", "team", "docs", "health", "openapi", "organizer", "settings", "embed", "js", "css"]);
+
+    public static void Map(WebApplication app)
+    {
+        Page(app, "/auth/sign-in", "sign-in.html");
+        Page(app, "/auth/verify", "verify.html");
+        Page(app, "/booking/actions/{token}", "manage.html");
+        // Names and slugs never contain a dot, so static files (/js/api.js) never match these.
+        Page(app, "/team/{teamSlug:regex(^[a-z0-9-]+$)}/{slug:regex(^[a-z0-9-]+$)}", "book.html");
+        // The API's and the pages' own first segments are never a username here: /v0/nothing stays a 404.
+        Page(app, $"/{{username:regex(^(?!({string.Join('|', ReservedNames)})$)[a-z0-9-]+$)}}/{{slug:regex(^[a-z0-9-]+$)}}", "book.html");
+    }
+
+    private static void Page(WebApplication app, string route, string file) =>
+        app.MapGet(route, (IWebHostEnvironment env) => Results.File(Path.Combine(env.WebRootPath, file), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+}

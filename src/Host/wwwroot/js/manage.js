@@ -1,0 +1,83 @@
+// /booking/actions/{token}: view the booking, then cancel (with a reason) or pick a new time.
+import { api, newKey, showError } from "./api.js";
+import { detectedZone, zoneOptions, renderSlots, dayLabel, timeLabel } from "./slots.js";
+
+const el = (id) => document.getElementById(id);
+const token = decodeURIComponent(location.pathname.split("/").filter(Boolean)[2] || "");
+const link = `/v0/bookings/actions/${encodeURIComponent(token)}`;
+let zone = detectedZone();
+let weekStart = new Date();
+let chosen = null;
+let view = null;
+
+function describe(booking) {
+  el("when").textContent = `${dayLabel(booking.startsAt, zone)}, ${timeLabel(booking.startsAt, zone)}–${timeLabel(booking.endsAt, zone)} (${zone})`;
+  el("status").textContent = booking.status;
+}
+
+async function loadSlots() {
+  const organizer = view.organizer, eventType = view.eventType;
+  try {
+    const answer = await api("GET", `/v0/users/${encodeURIComponent(organizer.username)}/event-types/${encodeURIComponent(eventType.slug)}/availability?start=${encodeURIComponent(weekStart.toISOString())}&days=7`, undefined, { auth: false });
+    renderSlots(el("slots"), answer.slots, zone, (slot) => { chosen = slot; el("reschedule-button").disabled = false; });
+  } catch (e) {
+    showError(el("error"), e);
+  }
+}
+
+async function start() {
+  try {
+    view = await api("GET", link, undefined, { auth: false });
+  } catch (e) {
+    el("title").textContent = e.status === 410 ? "This link has expired" : "Booking link not found";
+    showError(el("error"), e);
+    return;
+  }
+  el("details").hidden = false;
+  el("what").textContent = view.eventType ? `${view.eventType.name} with ${view.organizer?.displayName ?? "the organizer"}` : "Booking";
+  describe(view.booking);
+
+  if (view.actionType === "cancel" && view.actions.canCancel) {
+    el("cancel-form").hidden = false;
+    el("cancel-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      showError(el("error"), null);
+      try {
+        const reason = el("reason").value.trim();
+        const canceled = await api("POST", `${link}/cancel`, reason ? { reason } : {}, { auth: false });
+        el("status").textContent = canceled.booking.status;
+        el("cancel-form").hidden = true;
+        el("done").hidden = false;
+        el("done").textContent = "Your booking is canceled. The organizer has been told.";
+      } catch (e) {
+        showError(el("error"), e);
+      }
+    });
+  } else if (view.actionType === "reschedule" && view.actions.canReschedule && view.organizer && view.eventType) {
+    el("reschedule").hidden = false;
+    zoneOptions(el("zone"), zone);
+    el("zone").addEventListener("change", () => { zone = el("zone").value; describe(view.booking); loadSlots(); });
+    el("next-week").addEventListener("click", () => { weekStart = new Date(weekStart.getTime() + 7 * 864e5); loadSlots(); });
+    el("reschedule-button").addEventListener("click", async () => {
+      showError(el("error"), null);
+      try {
+        const moved = await api("POST", `${link}/reschedule`, { startsAt: chosen.startsAt, timezone: zone }, { idempotencyKey: newKey(), auth: false });
+        el("reschedule").hidden = true;
+        describe({ ...moved.newBooking, status: moved.newBooking.status });
+        el("done").hidden = false;
+        el("done").replaceChildren("Moved. ", Object.assign(document.createElement("a"), {
+          href: `/booking/actions/${encodeURIComponent(moved.actions.reschedule.token)}`, textContent: "Manage the new booking",
+        }));
+      } catch (e) {
+        showError(el("error"), e);
+        if (e.status === 409) loadSlots();
+      }
+    });
+    await loadSlots();
+  } else {
+    el("done").hidden = false;
+    el("done").textContent = view.booking.status === "canceled" ? "This booking was canceled." : "This booking can no longer be changed here.";
+  }
+}
+
+start();

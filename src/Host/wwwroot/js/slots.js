@@ -1,0 +1,79 @@
+// A week of slots grouped by day in a chosen zone, as buttons a keyboard can walk (arrow keys, Home, End).
+
+export const detectedZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+export function zoneOptions(select, selected) {
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [selected];
+  if (!zones.includes("UTC")) zones.unshift("UTC");
+  if (!zones.includes(selected)) zones.unshift(selected);
+  select.replaceChildren(...zones.map((zone) => new Option(zone.replaceAll("_", " "), zone, false, zone === selected)));
+}
+
+const dayKey = (iso, zone) => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(iso));
+export const dayLabel = (iso, zone) => new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: "long", month: "long", day: "numeric" }).format(new Date(iso));
+export const timeLabel = (iso, zone) => new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(new Date(iso));
+
+/** Renders slots into container; onPick(slot) runs when one is chosen. */
+export function renderSlots(container, slots, zone, onPick) {
+  container.replaceChildren();
+  if (slots.length === 0) {
+    const empty = document.createElement("p");
+    empty.className = "muted";
+    empty.textContent = "No open times in this week. Try the next one.";
+    container.append(empty);
+    return;
+  }
+  const days = new Map();
+  for (const slot of slots) {
+    const key = dayKey(slot.startsAt, zone);
+    if (!days.has(key)) days.set(key, []);
+    days.get(key).push(slot);
+  }
+  for (const [, daySlots] of days) {
+    const group = document.createElement("section");
+    group.className = "day";
+    const heading = document.createElement("h3");
+    heading.textContent = dayLabel(daySlots[0].startsAt, zone);
+    const list = document.createElement("div");
+    list.className = "slot-list";
+    list.setAttribute("role", "group");
+    list.setAttribute("aria-label", heading.textContent);
+    for (const slot of daySlots) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "slot";
+      button.dataset.startsAt = slot.startsAt;
+      button.textContent = timeLabel(slot.startsAt, zone);
+      button.setAttribute("aria-label", `${heading.textContent}, ${button.textContent}`);
+      button.addEventListener("click", () => {
+        container.querySelectorAll(".slot[aria-pressed='true']").forEach((b) => b.setAttribute("aria-pressed", "false"));
+        button.setAttribute("aria-pressed", "true");
+        onPick(slot);
+      });
+      list.append(button);
+    }
+    group.append(heading, list);
+    container.append(group);
+  }
+  container.onkeydown = (event) => {
+    const buttons = [...container.querySelectorAll("button.slot")];
+    const index = buttons.indexOf(document.activeElement);
+    if (index < 0) return;
+    const next = { ArrowRight: index + 1, ArrowDown: index + 1, ArrowLeft: index - 1, ArrowUp: index - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    buttons[Math.max(0, Math.min(buttons.length - 1, next))].focus();
+  };
+}
+
+/** An iCalendar file for the booking, for "add to calendar". */
+export function icsFor({ id, title, startsAt, endsAt, location }) {
+  const stamp = (iso) => new Date(iso).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const escape = (text) => String(text || "").replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, "\\n");
+  const lines = [
+    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//OpenCalendly//Booking page//EN", "BEGIN:VEVENT",
+    `UID:${id}@opencalendly`, `DTSTAMP:${stamp(new Date().toISOString())}`, `DTSTART:${stamp(startsAt)}`, `DTEND:${stamp(endsAt)}`,
+    `SUMMARY:${escape(title)}`, location ? `LOCATION:${escape(location)}` : null, "END:VEVENT", "END:VCALENDAR",
+  ].filter(Boolean);
+  return new Blob([lines.join("\r\n") + "\r\n"], { type: "text/calendar" });
+}
