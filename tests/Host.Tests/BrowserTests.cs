@@ -177,7 +177,7 @@ public sealed class BookingPageTests(BrowserApp app)
         {
             throw new ShouldAssertException($"Not signed in: at {page.Url}, page says '{await page.TextContentAsync("main")}'");
         }
-        page.Url.ShouldBe($"{app.BaseUrl}/");
+        page.Url.ShouldBe($"{app.BaseUrl}/organizer");
         (await page.TextContentAsync("[data-testid=identity]"))!.ShouldContain($"Signed in as Org {organizer.Username}");
 
         await page.SelectOptionAsync("#theme-choice", "dark");

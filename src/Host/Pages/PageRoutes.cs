@@ -16,6 +16,8 @@ public static class PageRoutes
         Page(app, "/auth/sign-in", "sign-in.html");
         Page(app, "/auth/verify", "verify.html");
         Page(app, "/booking/actions/{token}", "manage.html");
+        Page(app, "/organizer", "organizer.html");
+        Page(app, "/settings/calendar/{provider:regex(^(google|microsoft)$)}/callback", "settings-callback.html");
         // Names and slugs never contain a dot, so static files (/js/api.js) never match these.
         Page(app, "/team/{teamSlug:regex(^[a-z0-9-]+$)}/{slug:regex(^[a-z0-9-]+$)}", "book.html");
         // The API's and the pages' own first segments are never a username here: /v0/nothing stays a 404.

@@ -13,6 +13,7 @@ export async function renderChrome() {
   header.innerHTML = `
     <a class="brand" href="/">OpenCalendly</a>
     <nav aria-label="Main">
+      <a href="/organizer">Console</a>
       <a href="/docs">API</a>
     </nav>
     <div class="identity" data-testid="identity"></div>

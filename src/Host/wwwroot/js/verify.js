@@ -5,7 +5,7 @@ try {
   if (!token) throw new Error("This sign-in link has no token.");
   const signedIn = await api("POST", "/v0/auth/verify", { token }, { auth: false });
   session.set(signedIn.sessionToken);
-  location.replace("/");
+  location.replace("/organizer");
 } catch (e) {
   document.querySelector("h1").textContent = "That link didn't work";
   showError(document.getElementById("error"), e);

@@ -1,0 +1,292 @@
+// The organizer console: one panel per area, each calling the API and showing its errors in place.
+import { api, session, showError } from "./api.js";
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const hhmm = (minutes) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+const minutesOf = (time) => { const [h, m] = time.split(":").map(Number); return h * 60 + m; };
+let me = null;
+let eventTypes = [];
+let teams = [];
+
+/** Runs a panel action, showing any API error in that panel. */
+function guarded(panel, action) {
+  return async (event) => {
+    event?.preventDefault?.();
+    const error = $(`#${panel} .error`);
+    showError(error, null);
+    try { await action(event); } catch (e) { showError(error, e); }
+  };
+}
+
+function row(...children) {
+  const li = document.createElement("li");
+  li.append(...children);
+  return li;
+}
+
+function button(text, onClick, className = "") {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  if (className) b.className = className;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+const text = (value) => Object.assign(document.createElement("span"), { textContent: value });
+
+/** A wall-clock date and time in a zone, as an ISO instant (two passes settle DST edges). */
+function zonedToIso(date, time, zone) {
+  const [y, mo, d] = date.split("-").map(Number);
+  const [h, mi] = time.split(":").map(Number);
+  const wanted = Date.UTC(y, mo - 1, d, h, mi);
+  const offsetAt = (instant) => {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+    return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - instant;
+  };
+  let guess = wanted - offsetAt(wanted);
+  guess = wanted - offsetAt(guess);
+  return new Date(guess).toISOString();
+}
+
+// ---- Event types
+async function loadEventTypes() {
+  eventTypes = (await api("GET", "/v0/event-types")).eventTypes;
+  $("#event-types").replaceChildren(...eventTypes.map((e) => {
+    const link = Object.assign(document.createElement("a"), { href: `/${me.username}/${e.slug}`, textContent: `${e.name} (${e.durationMinutes} min)` });
+    const state = text(e.isActive ? "active" : "inactive");
+    state.className = "muted";
+    const toggle = button(e.isActive ? "Deactivate" : "Activate", guarded("event-types-panel", async () => {
+      await api("PATCH", `/v0/event-types/${e.id}`, { isActive: !e.isActive });
+      await loadEventTypes();
+    }));
+    return row(link, state, toggle);
+  }));
+  const filter = $("#analytics-form [name=eventTypeId]");
+  filter.replaceChildren(new Option("All", ""), ...eventTypes.map((e) => new Option(e.name, e.id)));
+}
+
+$("#event-type-form").addEventListener("submit", guarded("event-types-panel", async (event) => {
+  const form = new FormData(event.target);
+  await api("POST", "/v0/event-types", {
+    name: form.get("name"), slug: form.get("slug"), durationMinutes: Number(form.get("durationMinutes")), locationType: form.get("locationType"),
+  });
+  event.target.reset();
+  await loadEventTypes();
+}));
+
+// ---- Weekly hours and overrides (in the organizer's zone)
+function ruleRow(rule) {
+  const div = document.createElement("div");
+  div.className = "rule inline";
+  const day = document.createElement("select");
+  day.setAttribute("aria-label", "Day");
+  day.append(...days.map((name, i) => new Option(name, i, false, i === rule.dayOfWeek)));
+  const start = Object.assign(document.createElement("input"), { type: "time", value: hhmm(rule.startMinute) });
+  start.setAttribute("aria-label", "From");
+  const end = Object.assign(document.createElement("input"), { type: "time", value: hhmm(Math.min(rule.endMinute, 1439)) });
+  end.setAttribute("aria-label", "To");
+  div.append(day, start, end, button("Remove", () => div.remove()));
+  return div;
+}
+
+async function loadHours() {
+  const availability = await api("GET", "/v0/me/availability");
+  $("#hours-zone").textContent = `(${me.timezone})`;
+  $("#rules").replaceChildren(...availability.rules.map(ruleRow));
+  $("#overrides").replaceChildren(...availability.overrides.map((o) => row(
+    text(`${new Date(o.startAt).toLocaleString(undefined, { timeZone: me.timezone })} – ${new Date(o.endAt).toLocaleString(undefined, { timeZone: me.timezone })}: ${o.isAvailable ? "available" : "unavailable"}${o.reason ? ` (${o.reason})` : ""}`),
+    button("Remove", guarded("hours-panel", async () => {
+      const rest = availability.overrides.filter((x) => x.id !== o.id).map(({ startAt, endAt, isAvailable, reason }) => ({ startAt, endAt, isAvailable, reason }));
+      await api("PUT", "/v0/me/availability/overrides", { overrides: rest });
+      await loadHours();
+    })))));
+  return availability;
+}
+
+$("#add-rule").addEventListener("click", () => $("#rules").append(ruleRow({ dayOfWeek: 1, startMinute: 540, endMinute: 1020 })));
+$("#save-rules").addEventListener("click", guarded("hours-panel", async () => {
+  const rules = [...document.querySelectorAll("#rules .rule")].map((div) => {
+    const [day, start, end] = div.querySelectorAll("select, input");
+    const endMinute = end.value === "23:59" ? 1440 : minutesOf(end.value);
+    return { dayOfWeek: Number(day.value), startMinute: minutesOf(start.value), endMinute };
+  });
+  await api("PUT", "/v0/me/availability/rules", { rules });
+  await loadHours();
+  $("#save-rules").textContent = "Saved";
+  setTimeout(() => { $("#save-rules").textContent = "Save weekly hours"; }, 1500);
+}));
+$("#override-form").addEventListener("submit", guarded("hours-panel", async (event) => {
+  const form = new FormData(event.target);
+  const current = (await api("GET", "/v0/me/availability")).overrides.map(({ startAt, endAt, isAvailable, reason }) => ({ startAt, endAt, isAvailable, reason }));
+  const date = form.get("date");
+  current.push({
+    startAt: zonedToIso(date, form.get("start"), me.timezone), endAt: zonedToIso(date, form.get("end"), me.timezone),
+    isAvailable: form.get("kind") === "on", reason: form.get("reason") || null,
+  });
+  await api("PUT", "/v0/me/availability/overrides", { overrides: current });
+  event.target.reset();
+  await loadHours();
+}));
+
+// ---- Teams
+async function loadTeams() {
+  teams = (await api("GET", "/v0/teams")).teams;
+  $("#teams").replaceChildren(...teams.map((t) => {
+    const details = document.createElement("div");
+    details.className = "team";
+    const memberForm = document.createElement("form");
+    memberForm.className = "inline";
+    memberForm.innerHTML = `<label>Member user id <input name="userId" required maxlength="36"></label><button type="submit">Add member</button>`;
+    memberForm.addEventListener("submit", guarded("teams-panel", async (event) => {
+      await api("POST", `/v0/teams/${t.id}/members`, { userId: new FormData(event.target).get("userId").trim(), role: "member" });
+      await loadTeams();
+    }));
+    const typeForm = document.createElement("form");
+    typeForm.className = "inline";
+    typeForm.innerHTML = `<label>Team event name <input name="name" required maxlength="120"></label>
+      <label>Slug <input name="slug" required maxlength="80"></label>
+      <label>Mode <select name="mode"><option value="round_robin">Round robin</option><option value="collective">Collective</option></select></label>
+      <button type="submit">Create team event type</button>`;
+    typeForm.addEventListener("submit", guarded("teams-panel", async (event) => {
+      const form = new FormData(event.target);
+      await api("POST", "/v0/team-event-types", { teamId: t.id, name: form.get("name"), slug: form.get("slug"), durationMinutes: 30, mode: form.get("mode"), locationType: "video" });
+      await loadTeams();
+    }));
+    details.append(text(`${t.name} (/${t.slug}) · ${t.memberCount} members · ${t.teamEventTypeCount} event types`), memberForm, typeForm);
+    return row(details);
+  }));
+  $("#analytics-form [name=teamId]").replaceChildren(new Option("All", ""), ...teams.map((t) => new Option(t.name, t.id)));
+}
+
+$("#team-form").addEventListener("submit", guarded("teams-panel", async (event) => {
+  const form = new FormData(event.target);
+  await api("POST", "/v0/teams", { name: form.get("name"), slug: form.get("slug") });
+  event.target.reset();
+  await loadTeams();
+}));
+
+// ---- Webhooks
+async function loadWebhooks() {
+  const hooks = (await api("GET", "/v0/webhooks")).webhooks;
+  $("#webhooks").replaceChildren(...hooks.map((h) => row(
+    text(`${h.url} · ${h.events.join(", ")} · ${h.isActive ? "active" : "paused"}`),
+    button("Deliveries", guarded("webhooks-panel", async () => {
+      const deliveries = (await api("GET", `/v0/webhooks/${h.id}/deliveries`)).deliveries;
+      $("#deliveries").replaceChildren(text(deliveries.length === 0 ? "No deliveries yet." : ""),
+        ...deliveries.map((d) => row(text(`${d.eventType} · ${d.status} · ${d.attempts} attempt(s)${d.lastError ? ` · ${d.lastError}` : ""}`))));
+    })),
+    button(h.isActive ? "Pause" : "Resume", guarded("webhooks-panel", async () => {
+      await api("PATCH", `/v0/webhooks/${h.id}`, { isActive: !h.isActive });
+      await loadWebhooks();
+    })))));
+}
+
+$("#webhook-form").addEventListener("submit", guarded("webhooks-panel", async (event) => {
+  const form = new FormData(event.target);
+  await api("POST", "/v0/webhooks", { url: form.get("url"), secret: form.get("secret"), events: ["booking.created", "booking.canceled", "booking.rescheduled"] });
+  event.target.reset();
+  await loadWebhooks();
+}));
+
+// ---- Calendars
+async function loadCalendars() {
+  const status = await api("GET", "/v0/calendar/sync/status");
+  $("#calendars").replaceChildren(...status.providers.map((p) => {
+    const name = p.provider === "google" ? "Google" : "Microsoft";
+    const parts = [text(p.connected
+      ? `${name}: ${p.externalEmail ?? "connected"} · last synced ${p.lastSyncedAt ? new Date(p.lastSyncedAt).toLocaleString() : "never"}${p.lastError ? ` · ${p.lastError}` : ""}`
+      : `${name}: ${p.configured ? "not connected" : "not configured on this server"}`)];
+    if (p.connected) {
+      parts.push(button("Sync now", guarded("calendars-panel", async () => { await api("POST", `/v0/calendar/${p.provider}/sync`, {}); await loadCalendars(); })));
+      parts.push(button("Disconnect", guarded("calendars-panel", async () => { await api("POST", `/v0/calendar/${p.provider}/disconnect`, {}); await loadCalendars(); })));
+    }
+    if (p.configured && (!p.connected || p.needsReconnect)) {
+      parts.push(button(p.needsReconnect ? "Reconnect" : "Connect", guarded("calendars-panel", async () => {
+        const started = await api("POST", `/v0/calendar/${p.provider}/connect/start`, { redirectUri: `${location.origin}/settings/calendar/${p.provider}/callback` });
+        location.assign(started.authUrl);
+      })));
+    }
+    return row(...parts);
+  }));
+  const writeback = await api("GET", "/v0/calendar/writeback/status");
+  $("#writeback").textContent = `Writeback: ${writeback.summary.succeeded} written, ${writeback.summary.pending} pending, ${writeback.summary.failed} failed`
+    + (writeback.failures[0] ? ` (last failure: ${writeback.failures[0].lastError})` : "");
+}
+
+// ---- Analytics
+function drawChart(daily) {
+  const svg = $("#funnel-chart");
+  const byDay = new Map();
+  for (const d of daily) {
+    const entry = byDay.get(d.date) ?? { views: 0, booked: 0 };
+    entry.views += d.pageViews;
+    entry.booked += d.bookingConfirmations;
+    byDay.set(d.date, entry);
+  }
+  const entries = [...byDay.entries()];
+  const max = Math.max(1, ...entries.map(([, e]) => e.views), ...entries.map(([, e]) => e.booked));
+  const width = 100 / Math.max(1, entries.length);
+  svg.replaceChildren(...entries.flatMap(([date, e], i) => {
+    const bar = (value, shift, cls) => {
+      const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      rect.setAttribute("x", `${i * width + shift * width / 2}%`);
+      rect.setAttribute("width", `${width / 2 - 0.5}%`);
+      rect.setAttribute("y", `${130 - (value / max) * 120}`);
+      rect.setAttribute("height", `${(value / max) * 120}`);
+      rect.setAttribute("class", cls);
+      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      title.textContent = `${date}: ${value}`;
+      rect.append(title);
+      return rect;
+    };
+    return [bar(e.views, 0, "bar-views"), bar(e.booked, 1, "bar-booked")];
+  }));
+}
+
+async function loadAnalytics(event) {
+  event?.preventDefault();
+  const form = new FormData($("#analytics-form"));
+  const query = new URLSearchParams([...form.entries()].filter(([, v]) => v));
+  const teamQuery = new URLSearchParams([...query.entries()].filter(([k]) => k !== "eventTypeId"));
+  const funnelQuery = new URLSearchParams([...query.entries()].filter(([k]) => k !== "teamId"));
+  const [funnel, team, health] = await Promise.all([
+    api("GET", `/v0/analytics/funnel?${funnelQuery}`), api("GET", `/v0/analytics/team?${teamQuery}`),
+    api("GET", `/v0/analytics/operator/health?${new URLSearchParams([...teamQuery.entries()].filter(([k]) => k !== "teamId"))}`),
+  ]);
+  const s = funnel.summary;
+  $("#funnel-summary").replaceChildren(...[["Page views", s.pageViews], ["Slot selections", s.slotSelections], ["Bookings", s.bookingConfirmations],
+    ["Canceled", s.canceled], ["Rescheduled", s.rescheduled], ["Conversion", `${(s.conversionRate * 100).toFixed(1)}%`]]
+    .flatMap(([k, v]) => {
+      const value = Object.assign(document.createElement("dd"), { textContent: String(v) });
+      value.dataset.metric = k;
+      return [Object.assign(document.createElement("dt"), { textContent: k }), value];
+    }));
+  drawChart(funnel.daily);
+  $("#distribution").replaceChildren(...team.roundRobinAssignments.map((a) => row(text(`${a.eventTypeName}: ${a.memberDisplayName} — ${a.assignments}`))),
+    ...team.collectiveBookings.map((c) => row(text(`${c.eventTypeName} (collective): ${c.bookings} bookings`))));
+  $("#health").textContent = `Webhooks: ${health.webhookDeliveries.succeeded}/${health.webhookDeliveries.total} delivered, ${health.webhookDeliveries.failed} failed · `
+    + `Emails: ${health.emailDeliveries.succeeded}/${health.emailDeliveries.total} sent, ${health.emailDeliveries.failed} failed`;
+}
+
+$("#analytics-form").addEventListener("submit", guarded("analytics-panel", loadAnalytics));
+
+async function start() {
+  if (!session.get()) { $("#signed-out").hidden = false; return; }
+  try {
+    me = (await api("GET", "/v0/auth/me")).user;
+  } catch {
+    $("#signed-out").hidden = false;
+    return;
+  }
+  $("#panels").hidden = false;
+  const panels = [["event-types-panel", loadEventTypes], ["hours-panel", loadHours], ["teams-panel", loadTeams], ["webhooks-panel", loadWebhooks],
+    ["calendars-panel", loadCalendars]];
+  await Promise.all(panels.map(([panel, load]) => guarded(panel, load)()));
+  await guarded("analytics-panel", loadAnalytics)();
+  document.body.dataset.ready = "true";
+}
+
+start();

@@ -1,0 +1,104 @@
+using Microsoft.Playwright;
+
+namespace OpenCalendly.Host.Tests;
+
+/// <summary>The organizer console in Chromium: each panel does one real thing, and an API refusal reads as a sentence.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ConsoleTests(BrowserApp app)
+{
+    private static readonly PageWaitForSelectorOptions Visible = new() { State = WaitForSelectorState.Visible, Timeout = 15_000 };
+
+    private async Task<IPage> SignedIn(Organizer organizer)
+    {
+        var page = await app.NewPage();
+        await page.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}');");
+        await page.GotoAsync($"{app.BaseUrl}/organizer");
+        await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+        return page;
+    }
+
+    [Fact]
+    public async Task the_console_creates_event_types_sets_hours_and_overrides_in_the_organizers_zone()
+    {
+        var organizer = await app.Http.SignUp("America/New_York");
+        var page = await SignedIn(organizer);
+        (await page.TextContentAsync("#hours-zone")).ShouldBe("(America/New_York)");
+
+        var slug = Organizers.Unique("intro");
+        await page.FillAsync("#event-type-form [name=name]", "Intro");
+        await page.FillAsync("#event-type-form [name=slug]", slug);
+        await page.ClickAsync("#event-type-form button[type=submit]");
+        await page.WaitForSelectorAsync($"#event-types a[href='/{organizer.Username}/{slug}']", Visible);
+        await page.ClickAsync("#event-types button:has-text('Deactivate')");
+        await page.WaitForSelectorAsync("#event-types button:text-is('Activate')", Visible);
+        var listed = (await app.Http.Get("/v0/event-types", organizer.Session)).Json["eventTypes"]!.AsArray().Single()!;
+        listed["isActive"]!.GetValue<bool>().ShouldBeFalse();
+
+        await page.ClickAsync("#add-rule");
+        await page.ClickAsync("#save-rules");
+        await page.WaitForSelectorAsync("#save-rules:has-text('Saved')", Visible);
+        var rules = (await app.Http.Get("/v0/me/availability", organizer.Session)).Json["rules"]!.AsArray();
+        rules.Single()!["dayOfWeek"]!.GetValue<int>().ShouldBe(1);
+        rules.Single()!["startMinute"]!.GetValue<int>().ShouldBe(540);
+
+        await page.FillAsync("#override-form [name=date]", "2031-07-01");
+        await page.FillAsync("#override-form [name=start]", "09:00");
+        await page.FillAsync("#override-form [name=end]", "12:00");
+        await page.FillAsync("#override-form [name=reason]", "Dentist");
+        await page.ClickAsync("#override-form button[type=submit]");
+        await page.WaitForSelectorAsync("#overrides li", Visible);
+        var overrideSaved = (await app.Http.Get("/v0/me/availability", organizer.Session)).Json["overrides"]!.AsArray().Single()!;
+        overrideSaved["startAt"]!.GetValue<string>().ShouldBe("2031-07-01T13:00:00.000Z");   // 09:00 in New York, summer time
+        overrideSaved["endAt"]!.GetValue<string>().ShouldBe("2031-07-01T16:00:00.000Z");
+        overrideSaved["isAvailable"]!.GetValue<bool>().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task teams_webhooks_calendars_and_analytics_panels_work_and_show_api_errors_in_place()
+    {
+        var (organizer, slug, _) = await app.Http.Bookable();
+        await app.Http.Record(organizer, slug, "page_view", 4);
+        await app.Http.Book(organizer, slug, "2031-03-03T10:00:00Z");
+        var page = await SignedIn(organizer);
+
+        var teamSlug = Organizers.Unique("team");
+        await page.FillAsync("#team-form [name=name]", "Sales");
+        await page.FillAsync("#team-form [name=slug]", teamSlug);
+        await page.ClickAsync("#team-form button[type=submit]");
+        await page.WaitForSelectorAsync($"#teams li:has-text('/{teamSlug}')", Visible);
+
+        // The API refuses plain http targets: its sentence appears in the webhooks panel.
+        await page.FillAsync("#webhook-form [name=url]", "http://example.com/hook");
+        await page.FillAsync("#webhook-form [name=secret]", "a-long-enough-secret");
+        await page.ClickAsync("#webhook-form button[type=submit]");
+        await page.WaitForSelectorAsync("#webhooks-panel .error", Visible);
+        (await page.TextContentAsync("#webhooks-panel .error"))!.ShouldContain("url");
+        await page.FillAsync("#webhook-form [name=url]", "https://93.184.215.14/hook");
+        await page.ClickAsync("#webhook-form button[type=submit]");
+        await page.WaitForSelectorAsync("#webhooks li", Visible);
+        (await page.IsHiddenAsync("#webhooks-panel .error")).ShouldBeTrue();
+        await page.ClickAsync("#webhooks button:has-text('Deliveries')");
+        await page.WaitForSelectorAsync("#deliveries:has-text('No deliveries yet.')", Visible);
+
+        (await page.TextContentAsync("#calendars"))!.ShouldContain("Google: not configured on this server");
+
+        (await page.TextContentAsync("[data-metric='Page views']")).ShouldBe("4");
+        (await page.TextContentAsync("[data-metric='Bookings']")).ShouldBe("1");
+        (await page.TextContentAsync("[data-metric='Conversion']")).ShouldBe("25.0%");
+        (await page.Locator("#funnel-chart rect").CountAsync()).ShouldBe(2);
+        await page.FillAsync("#analytics-form [name=startDate]", "2020-01-01");
+        await page.FillAsync("#analytics-form [name=endDate]", "2021-01-01");
+        await page.ClickAsync("#analytics-form button[type=submit]");
+        await page.WaitForSelectorAsync("#analytics-panel .error", Visible);
+        (await page.TextContentAsync("#analytics-panel .error"))!.ShouldContain("at most 90");
+    }
+
+    [Fact]
+    public async Task signed_out_the_console_says_how_to_sign_in()
+    {
+        var page = await app.NewPage();
+        await page.GotoAsync($"{app.BaseUrl}/organizer");
+        await page.WaitForSelectorAsync("#signed-out", Visible);
+        (await page.IsHiddenAsync("#panels")).ShouldBeTrue();
+    }
+}
