@@ -244,5 +244,15 @@ public sealed class BookingPageTests(BrowserApp app)
         await page.FillAsync("#invitee-email", "pat@example.com");
         await page.ClickAsync("#book-button");
         await page.WaitForSelectorAsync("#confirmation", Visible);
+
+        // Its reschedule link offers the team's times, not the owner's (the owner has no hours at all).
+        await page.GotoAsync(app.BaseUrl + await page.GetAttributeAsync("#reschedule-link", "href"));
+        await page.WaitForSelectorAsync("#reschedule", Visible);
+        (await page.TextContentAsync("#what")).ShouldBe("Sales demo with Sales");
+        await page.WaitForSelectorAsync("button.slot", Visible);
+        await page.Locator("button.slot").Nth(2).ClickAsync();
+        await page.ClickAsync("#reschedule-button");
+        await page.WaitForSelectorAsync("#done", Visible);
+        (await page.TextContentAsync("#done"))!.ShouldStartWith("Moved.");
     }
 }

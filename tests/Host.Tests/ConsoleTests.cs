@@ -29,6 +29,11 @@ public sealed class ConsoleTests(BrowserApp app)
         await page.FillAsync("#event-type-form [name=slug]", slug);
         await page.ClickAsync("#event-type-form button[type=submit]");
         await page.WaitForSelectorAsync($"#event-types a[href='/{organizer.Username}/{slug}']", Visible);
+        await page.ClickAsync("#event-types button:text-is('Edit')");
+        await page.FillAsync(".edit-event-type [name=name]", "Intro call");
+        await page.FillAsync(".edit-event-type [name=durationMinutes]", "45");
+        await page.ClickAsync(".edit-event-type button[type=submit]");
+        await page.WaitForSelectorAsync("#event-types a:has-text('Intro call (45 min)')", Visible);
         await page.ClickAsync("#event-types button:has-text('Deactivate')");
         await page.WaitForSelectorAsync("#event-types button:text-is('Activate')", Visible);
         var listed = (await app.Http.Get("/v0/event-types", organizer.Session)).Json["eventTypes"]!.AsArray().Single()!;
@@ -100,5 +105,53 @@ public sealed class ConsoleTests(BrowserApp app)
         await page.GotoAsync($"{app.BaseUrl}/organizer");
         await page.WaitForSelectorAsync("#signed-out", Visible);
         (await page.IsHiddenAsync("#panels")).ShouldBeTrue();
+    }
+}
+
+/// <summary>
+/// Screenshots of the main pages. They land in a temporary folder, or in <c>OPENCALENDLY_SCREENSHOTS</c> when set
+/// (<c>docs/screenshots</c> is refreshed that way for the README).
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ScreenshotTests(BrowserApp app)
+{
+    [Fact]
+    public async Task the_main_pages_render_and_are_captured()
+    {
+        var folder = Environment.GetEnvironmentVariable("OPENCALENDLY_SCREENSHOTS") is { Length: > 0 } configured
+            ? configured : Path.Combine(Path.GetTempPath(), "opencalendly-screenshots-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        var (organizer, slug, _) = await app.Http.Bookable(questions: [new { id = "company", label = "Company", required = true }]);
+        await app.Http.Record(organizer, slug, "page_view", 12);
+        await app.Http.Record(organizer, slug, "slot_selection", 5);
+        var booked = (await app.Http.Post("/v0/bookings", Bookings.Request(organizer, slug, DateTime.UtcNow.Date.AddDays(3).AddHours(10).ToString("yyyy-MM-ddTHH:mm:ssZ"),
+            answers: new { company = "Acme" }), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+
+        var page = await app.NewPage(1100, 900);
+        await page.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
+        await page.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
+        await page.Locator("button.slot").Nth(4).ClickAsync();
+        await Shoot(page, folder, "booking-page.png");
+
+        await page.GotoAsync($"{app.BaseUrl}/booking/actions/{booked.Token("reschedule")}");
+        await page.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
+        await Shoot(page, folder, "reschedule-page.png");
+
+        await page.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}'); localStorage.setItem('oc-theme', 'dark');");
+        await page.GotoAsync($"{app.BaseUrl}/organizer");
+        await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached });
+        await Shoot(page, folder, "console-dark.png");
+
+        var phone = await app.NewPage(375, 740);
+        await phone.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
+        await phone.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
+        await Shoot(phone, folder, "booking-page-375px.png", fullPage: false);
+    }
+
+    private static async Task Shoot(IPage page, string folder, string name, bool fullPage = true)
+    {
+        var path = Path.Combine(folder, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
+        new FileInfo(path).Length.ShouldBeGreaterThan(5_000);
     }
 }

@@ -21,6 +21,7 @@ public static class ViewActionLinkEndpoint
 
         var eventType = await db.LoadAsync<EventType>(booking.EventTypeId, ct);
         var organizer = await db.LoadAsync<User>(booking.OrganizerId, ct);
+        var team = booking.TeamId is { } teamId ? await db.LoadAsync<OpenCalendly.Host.Teams.Team>(teamId, ct) : null;
         return Results.Json(new
         {
             ok = true,
@@ -32,6 +33,7 @@ public static class ViewActionLinkEndpoint
             },
             eventType = eventType is null ? null : new { eventType.Slug, eventType.Name, eventType.DurationMinutes },
             organizer = organizer is null ? null : new { organizer.Username, organizer.DisplayName, organizer.Timezone },
+            team = team is null ? null : new { team.Slug, team.Name },
             actions = new { canCancel = ActionLinks.CanCancel(booking, now), canReschedule = ActionLinks.CanReschedule(booking, now) },
         });
     }

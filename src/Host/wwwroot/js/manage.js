@@ -16,9 +16,11 @@ function describe(booking) {
 }
 
 async function loadSlots() {
-  const organizer = view.organizer, eventType = view.eventType;
+  const eventType = view.eventType;
+  // A team booking is moved among the team's free members; a personal one within the organizer's hours.
+  const page = view.team ? `/v0/teams/${encodeURIComponent(view.team.slug)}` : `/v0/users/${encodeURIComponent(view.organizer.username)}`;
   try {
-    const answer = await api("GET", `/v0/users/${encodeURIComponent(organizer.username)}/event-types/${encodeURIComponent(eventType.slug)}/availability?start=${encodeURIComponent(weekStart.toISOString())}&days=7`, undefined, { auth: false });
+    const answer = await api("GET", `${page}/event-types/${encodeURIComponent(eventType.slug)}/availability?start=${encodeURIComponent(weekStart.toISOString())}&days=7`, undefined, { auth: false });
     renderSlots(el("slots"), answer.slots, zone, (slot) => { chosen = slot; el("reschedule-button").disabled = false; });
   } catch (e) {
     showError(el("error"), e);
@@ -34,7 +36,7 @@ async function start() {
     return;
   }
   el("details").hidden = false;
-  el("what").textContent = view.eventType ? `${view.eventType.name} with ${view.organizer?.displayName ?? "the organizer"}` : "Booking";
+  el("what").textContent = view.eventType ? `${view.eventType.name} with ${view.team?.name ?? view.organizer?.displayName ?? "the organizer"}` : "Booking";
   describe(view.booking);
 
   if (view.actionType === "cancel" && view.actions.canCancel) {

@@ -62,7 +62,26 @@ async function loadEventTypes() {
       await api("PATCH", `/v0/event-types/${e.id}`, { isActive: !e.isActive });
       await loadEventTypes();
     }));
-    return row(link, state, toggle);
+    const edit = button("Edit", () => {
+      const form = document.createElement("form");
+      form.className = "inline edit-event-type";
+      form.innerHTML = `<label>Name <input name="name" required maxlength="120"></label>
+        <label>Minutes <input name="durationMinutes" type="number" min="5" max="720" required></label>
+        <label>Location details <input name="locationValue" maxlength="500"></label>
+        <button type="submit" class="primary">Save</button>`;
+      form.elements.name.value = e.name;
+      form.elements.durationMinutes.value = e.durationMinutes;
+      form.elements.locationValue.value = e.locationValue ?? "";
+      form.addEventListener("submit", guarded("event-types-panel", async () => {
+        await api("PATCH", `/v0/event-types/${e.id}`, {
+          name: form.elements.name.value, durationMinutes: Number(form.elements.durationMinutes.value), locationValue: form.elements.locationValue.value,
+        });
+        await loadEventTypes();
+      }));
+      edit.replaceWith(form);
+      form.elements.name.focus();
+    });
+    return row(link, state, toggle, edit);
   }));
   const filter = $("#analytics-form [name=eventTypeId]");
   filter.replaceChildren(new Option("All", ""), ...eventTypes.map((e) => new Option(e.name, e.id)));
