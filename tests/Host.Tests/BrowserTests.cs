@@ -15,6 +15,9 @@ public sealed class BrowserApp : IAsyncLifetime
     private WebApplicationFactory<Program> _factory = null!;
     private IPlaywright _playwright = null!;
 
+    /// <summary>Google, as the console's Connect button meets it (consent page included).</summary>
+    public GoogleStandIn Google { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
     public HttpClient Http { get; private set; } = null!;
@@ -25,6 +28,7 @@ public sealed class BrowserApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var database = await App.FreshDatabase("browser");
+        Google = await GoogleStandIn.StartAsync();
         var port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         JasperFxEnvironment.AutoStartHost = true;
@@ -36,6 +40,11 @@ public sealed class BrowserApp : IAsyncLifetime
             builder.UseSetting("RateLimiting:PermitsPerMinute", "1000000");
             builder.UseSetting("Email:SinkFolder", Path.Combine(Path.GetTempPath(), "opencalendly-browser-mail"));
             builder.UseSetting("App:PublicBaseUrl", BaseUrl);
+            builder.UseSetting("Calendar:Google:ClientId", OAuthStandIn.ClientId);
+            builder.UseSetting("Calendar:Google:ClientSecret", OAuthStandIn.ClientSecret);
+            builder.UseSetting("Calendar:Google:AuthorizeUrl", Google.AuthorizeUrl);
+            builder.UseSetting("Calendar:Google:TokenUrl", Google.BaseUrl + "/token");
+            builder.UseSetting("Calendar:Google:ApiBaseUrl", Google.BaseUrl);
         });
         _factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         _factory.StartServer();
@@ -68,6 +77,7 @@ public sealed class BrowserApp : IAsyncLifetime
         _playwright.Dispose();
         Http.Dispose();
         await _factory.DisposeAsync();
+        await Google.DisposeAsync();
     }
 }
 

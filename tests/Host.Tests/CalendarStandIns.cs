@@ -73,6 +73,23 @@ public abstract class OAuthStandIn : IAsyncDisposable
         return code;
     }
 
+    /// <summary>The account the consent page signs in as when a browser arrives (a fresh one if unset).</summary>
+    public StandInAccount? ConsentingAccount { get; set; }
+
+    /// <summary>
+    /// The authorization endpoint as a browser meets it: the organizer "agrees" at once, and the browser is sent
+    /// back to <c>redirect_uri</c> with a code and the untouched <c>state</c>.
+    /// </summary>
+    protected IResult Consent(HttpRequest request)
+    {
+        var query = request.Query;
+        if (query["client_id"] != ClientId || query["response_type"] != "code" || string.IsNullOrEmpty(query["redirect_uri"]))
+            return Results.BadRequest("invalid_request");
+        var redirect = query["redirect_uri"].ToString();
+        var code = IssueCode(ConsentingAccount ??= NewAccount(), redirect);
+        return Results.Redirect($"{redirect}?code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(query["state"].ToString())}");
+    }
+
     /// <summary>Every access token stops working (as if expired early or revoked): the next call gets 401.</summary>
     public void ExpireAccessTokens() => _accessTokens.Clear();
 
@@ -162,6 +179,7 @@ public sealed class GoogleStandIn : OAuthStandIn
         await standIn.StartAsync(app =>
         {
             app.MapPost("/token", standIn.Token);
+            app.MapGet("/o/oauth2/v2/auth", standIn.Consent);
             app.MapGet("/calendar/v3/calendars/primary", (HttpRequest request) => standIn.Api(request, account =>
                 Results.Json(new { kind = "calendar#calendar", id = account.Email, summary = account.Email, timeZone = "America/New_York" })));
             app.MapPost("/calendar/v3/freeBusy", async (HttpRequest request) =>

@@ -85,7 +85,16 @@ public sealed class ConsoleTests(BrowserApp app)
         await page.ClickAsync("#webhooks button:has-text('Deliveries')");
         await page.WaitForSelectorAsync("#deliveries:has-text('No deliveries yet.')", Visible);
 
-        (await page.TextContentAsync("#calendars"))!.ShouldContain("Google: not configured on this server");
+        (await page.TextContentAsync("#calendars"))!.ShouldContain("Microsoft: not configured on this server");
+
+        // Connect Google: to the provider's consent page, back through the callback page, and connected.
+        var account = app.Google.ConsentingAccount = app.Google.NewAccount();
+        await page.ClickAsync("#calendars button:text-is('Connect')");
+        await page.WaitForURLAsync($"{app.BaseUrl}/organizer#calendars-panel", new() { Timeout = 15_000 });
+        await page.WaitForSelectorAsync($"#calendars li:has-text('Google: {account.Email}')", Visible);
+        await page.ClickAsync("#calendars button:text-is('Sync now')");
+        await page.WaitForSelectorAsync("#calendars li:has-text('Google'):has-text('last synced'):not(:has-text('never'))", Visible);
+        (await page.TextContentAsync("#writeback"))!.ShouldStartWith("Writeback:");
 
         (await page.TextContentAsync("[data-metric='Page views']")).ShouldBe("4");
         (await page.TextContentAsync("[data-metric='Bookings']")).ShouldBe("1");
@@ -96,6 +105,54 @@ public sealed class ConsoleTests(BrowserApp app)
         await page.ClickAsync("#analytics-form button[type=submit]");
         await page.WaitForSelectorAsync("#analytics-panel .error", Visible);
         (await page.TextContentAsync("#analytics-panel .error"))!.ShouldContain("at most 90");
+    }
+
+    [Fact]
+    public async Task from_sign_in_to_a_canceled_booking_whose_slot_comes_back_all_in_the_browser()
+    {
+        var username = Organizers.Unique("new");
+        var page = await app.NewPage();
+        await page.GotoAsync($"{app.BaseUrl}/auth/sign-in");
+        await page.FillAsync("#email", $"{username}@example.com");
+        await page.FillAsync("#username", username);
+        await page.FillAsync("#display-name", "Nora New");
+        await page.SelectOptionAsync("#zone", "UTC");
+        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await page.WaitForSelectorAsync("#follow", Visible);
+        await page.ClickAsync("#follow");
+        await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        page.Url.ShouldBe($"{app.BaseUrl}/organizer");
+
+        await page.FillAsync("#event-type-form [name=name]", "Coffee chat");
+        await page.FillAsync("#event-type-form [name=slug]", "coffee");
+        await page.ClickAsync("#event-type-form button[type=submit]");
+        await page.WaitForSelectorAsync($"#event-types a[href='/{username}/coffee']", Visible);
+        for (var day = 0; day < 7; day++)
+        {
+            await page.ClickAsync("#add-rule");
+            await page.Locator("#rules .rule select").Last.SelectOptionAsync(day.ToString());
+        }
+        await page.ClickAsync("#save-rules");
+        await page.WaitForSelectorAsync("#save-rules:has-text('Saved')", Visible);
+
+        await page.ClickAsync($"#event-types a[href='/{username}/coffee']");
+        await page.WaitForSelectorAsync("button.slot", Visible);
+        var slot = page.Locator("button.slot").First;
+        var startsAt = await slot.GetAttributeAsync("data-starts-at");
+        await slot.ClickAsync();
+        await page.FillAsync("#invitee-name", "Pat Lee");
+        await page.FillAsync("#invitee-email", "pat@example.com");
+        await page.ClickAsync("#book-button");
+        await page.WaitForSelectorAsync("#confirmation", Visible);
+        (await app.Http.Get($"/v0/users/{username}/event-types/coffee/availability?days=2")).Json["slots"]!.AsArray()
+            .ShouldNotContain(s => s!["startsAt"]!.GetValue<string>() == startsAt);
+
+        await page.ClickAsync("#cancel-link");
+        await page.WaitForSelectorAsync("#cancel-form", Visible);
+        await page.ClickAsync("#cancel-form button[type=submit]");
+        await page.WaitForSelectorAsync("#done", Visible);
+        await page.GotoAsync($"{app.BaseUrl}/{username}/coffee");
+        await page.WaitForSelectorAsync($"button.slot[data-starts-at='{startsAt}']", Visible);
     }
 
     [Fact]

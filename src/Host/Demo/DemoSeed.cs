@@ -71,10 +71,11 @@ public sealed class DemoSeed(
         Console.WriteLine($$"""
 
             OpenCalendly is running at {{baseUrl}}
+              Demo booking page:    {{baseUrl}}/{{Username}}/{{EventSlug}}
+              Console:              {{baseUrl}}/organizer
               API reference:        {{baseUrl}}/docs
-              Demo booking page:    {{baseUrl}}/v0/users/{{Username}}/event-types/{{EventSlug}}
               Demo availability:    {{baseUrl}}/v0/users/{{Username}}/event-types/{{EventSlug}}/availability?timezone=Europe/London
-              Sign in as '{{Username}}' (link valid 15 minutes, works once):
+              Sign in as '{{Username}}' (opens the console; link valid 15 minutes, works once):
                 {{baseUrl}}/auth/verify?token={{signInToken}}
                 curl -s -X POST {{baseUrl}}/v0/auth/verify -H 'Content-Type: application/json' -d '{"token":"{{signInToken}}"}'
 
