@@ -108,6 +108,7 @@ builder.Services.AddHostedService<DemoSeed>();
 
 var app = builder.Build();
 
+app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<JsonBodyGate>();

@@ -212,3 +212,36 @@ public sealed class ScreenshotTests(BrowserApp app)
         new FileInfo(path).Length.ShouldBeGreaterThan(5_000);
     }
 }
+
+[Collection(BrowserCollection.Name)]
+public sealed class ContentSecurityPolicyTests(BrowserApp app)
+{
+    private async Task<IPage> Watched()
+    {
+        var page = await app.NewPage();
+        await page.AddInitScriptAsync(
+            "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));");
+        return page;
+    }
+
+    [Theory]
+    [InlineData("/docs/")]
+    [InlineData("/auth/sign-in")]
+    [InlineData("/organizer")]
+    public async Task pages_load_without_a_policy_violation(string path)
+    {
+        var page = await Watched();
+        await page.GotoAsync(app.BaseUrl + path, new() { WaitUntil = WaitUntilState.NetworkIdle });
+        (await page.EvaluateAsync<string[]>("window.__violations")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task an_injected_inline_script_is_refused_and_seen()
+    {
+        var page = await Watched();
+        await page.GotoAsync(app.BaseUrl + "/auth/sign-in", new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = true'; document.head.append(s); }");
+        await page.WaitForFunctionAsync("window.__violations.length > 0");
+        (await page.EvaluateAsync<bool>("window.__ran === true")).ShouldBeFalse();
+    }
+}

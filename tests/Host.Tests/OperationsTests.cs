@@ -144,3 +144,38 @@ public sealed class TelemetryTests(TelemetryApp app)
         collector.Saw("/v1/traces", "/v0/bookings/actions/{token}").ShouldBeTrue();
     }
 }
+
+[Collection(AppCollection.Name)]
+public sealed class SecurityHeaderTests(App app)
+{
+    [Theory]
+    [InlineData("/auth/sign-in")]
+    [InlineData("/demo-user/some-event")]
+    [InlineData("/v0/auth/me")]
+    [InlineData("/health/live")]
+    [InlineData("/v0/nothing-here")]
+    public async Task pages_and_api_answers_carry_the_security_headers(string path)
+    {
+        using var response = await app.Http.GetAsync(path);
+        response.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff");
+        response.Headers.GetValues("Referrer-Policy").Single().ShouldBe("no-referrer");
+        response.Headers.GetValues("X-Frame-Options").Single().ShouldBe("DENY");
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        policy.ShouldContain("frame-ancestors 'none'");
+        policy.ShouldContain("script-src 'self';");
+        policy.ShouldNotContain("unsafe-inline");
+    }
+
+    [Fact]
+    public async Task no_page_has_inline_script_or_style()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Host", "wwwroot"), "*.html"))
+        {
+            var html = await File.ReadAllTextAsync(file);
+            System.Text.RegularExpressions.Regex.Matches(html, "<script(?![^>]*\\bsrc=)[^>]*>").ShouldBeEmpty(file);
+            html.ShouldNotContain("<style", Case.Insensitive, file);
+            html.ShouldNotContain(" style=", Case.Insensitive, file);
+            html.ShouldNotContain(" onclick=", Case.Insensitive, file);
+        }
+    }
+}
