@@ -33,17 +33,19 @@ public sealed class CalendarAccess(CalendarProviders providers, SecretBox secret
         }
     }
 
-    /// <summary>Seals tokens for an event; a provider that sends no new refresh token keeps the old one.</summary>
-    public SealedTokens Seal(ProviderTokens tokens, string? previousSealedRefresh = null) => new(
-        secrets.Seal(tokens.AccessToken), tokens.RefreshToken is { } refresh ? secrets.Seal(refresh) : previousSealedRefresh, tokens.ExpiresAt);
+    /// <summary>Seals tokens for an event, with the current key (so refreshes also move tokens to a rotated key).</summary>
+    public SealedTokens Seal(ProviderTokens tokens) => new(
+        secrets.Seal(tokens.AccessToken), tokens.RefreshToken is { } refresh ? secrets.Seal(refresh) : null, tokens.ExpiresAt);
 
     private async Task<string> RefreshAsync(
         IDocumentSession session, CalendarConnection connection, ICalendarProvider provider, Action? refreshed, CancellationToken ct)
     {
         if (connection.Tokens?.RefreshToken is not { } sealedRefresh)
             throw new CalendarProviderException(ProviderFailure.GrantRevoked, "The provider gave no refresh token: connect the calendar again.");
-        var tokens = await provider.RefreshAsync(Open(sealedRefresh), ct);
-        var e = new CalendarTokensRefreshed(connection.Id, Seal(tokens, sealedRefresh), clock.GetUtcNow());
+        var refreshToken = Open(sealedRefresh);
+        var tokens = await provider.RefreshAsync(refreshToken, ct);
+        // Providers that keep the refresh token (Google) send none back: seal the old one again, with the current key.
+        var e = new CalendarTokensRefreshed(connection.Id, Seal(tokens with { RefreshToken = tokens.RefreshToken ?? refreshToken }), clock.GetUtcNow());
         session.Events.Append(connection.Id, e);
         connection.When(e);
         refreshed?.Invoke();
