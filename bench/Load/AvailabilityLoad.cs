@@ -78,7 +78,8 @@ public static class AvailabilityLoad
         return (username, "load", start);
     }
 
-    private static async Task<JsonNode> Post(HttpClient http, string url, object body, string? session = null, string? idempotencyKey = null)
+    /// <summary>Posts JSON and fails loudly on anything but success (the load scenarios' setup calls).</summary>
+    internal static async Task<JsonNode> Post(HttpClient http, string url, object body, string? session = null, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
         if (session is not null) request.Headers.Authorization = new("Bearer", session);

@@ -17,10 +17,10 @@ public static class FunnelLoad
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var http = new HttpClient(handler) { BaseAddress = baseUrl };
         var username = "funnel-" + Guid.NewGuid().ToString("N")[..10];
-        var link = await Post(http, "/v0/auth/magic-link", new { email = $"{username}@example.com", username, displayName = "Funnel", timezone = "UTC" });
-        var session = (await Post(http, "/v0/auth/verify", new { token = link["magicLinkToken"]!.GetValue<string>() }))["sessionToken"]!.GetValue<string>();
+        var link = await AvailabilityLoad.Post(http, "/v0/auth/magic-link", new { email = $"{username}@example.com", username, displayName = "Funnel", timezone = "UTC" });
+        var session = (await AvailabilityLoad.Post(http, "/v0/auth/verify", new { token = link["magicLinkToken"]!.GetValue<string>() }))["sessionToken"]!.GetValue<string>();
         for (var page = 0; page < Pages; page++)
-            await Post(http, "/v0/event-types", new { name = $"Page {page}", slug = $"page-{page}", durationMinutes = 30, locationType = "video" }, session);
+            await AvailabilityLoad.Post(http, "/v0/event-types", new { name = $"Page {page}", slug = $"page-{page}", durationMinutes = 30, locationType = "video" }, session);
 
         var next = -1;
         var errors = 0;
@@ -45,15 +45,5 @@ public static class FunnelLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  POST /v0/analytics/funnel/events, {total:N0} events over {Pages} pages, {concurrency} clients: {all.Count / elapsed.TotalSeconds:F0} events/s, p50 {P(0.5):F2} ms, p99 {P(0.99):F2} ms, errors {errors}"));
         return errors == 0 ? 0 : 1;
-    }
-
-    private static async Task<JsonNode> Post(HttpClient http, string url, object body, string? session = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
-        if (session is not null) request.Headers.Authorization = new("Bearer", session);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url} answered {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
     }
 }

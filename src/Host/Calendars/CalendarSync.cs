@@ -1,5 +1,5 @@
 using Marten;
-using Npgsql;
+using OpenCalendly.Projections;
 using OpenCalendly.Integrations.Calendars;
 using OpenCalendly.Scheduling.Calendars;
 using Wolverine;
@@ -25,11 +25,7 @@ public sealed class CalendarSync(CalendarAccess access, CalendarSettings setting
     {
         // One sync of a connection at a time, so two never interleave their replacement of its rows.
         await session.BeginTransactionAsync(ct);
-        await using (var command = new NpgsqlCommand("select pg_advisory_xact_lock($1)", session.Connection))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(connectionId.ToByteArray(), 0) ^ 0x5C_A1E0 });
-            await command.ExecuteNonQueryAsync(ct);
-        }
+        await AdvisoryLocks.TakeAsync(session.Connection!, BitConverter.ToInt64(connectionId.ToByteArray(), 0) ^ 0x5C_A1E0, ct);
         var connection = await session.LoadAsync<CalendarConnection>(connectionId, ct)
             ?? throw new InvalidOperationException($"Calendar connection {connectionId} does not exist.");
 

@@ -1,6 +1,7 @@
 using Marten;
 using OpenCalendly.Host.Api;
 using Npgsql;
+using OpenCalendly.Projections;
 using OpenCalendly.Integrations.Calendars;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.Calendars;
@@ -36,8 +37,6 @@ public sealed class CalendarWriteback
 /// <summary>Attempt writeback <c>WritebackId</c> now (if it is still due).</summary>
 public sealed record WriteBackBooking(Guid WritebackId);
 
-public enum WritebackOutcome { Skipped, Succeeded, Retried, Failed }
-
 /// <summary>Queues writebacks in the transaction of the booking change that causes them.</summary>
 public static class WritebackQueue
 {
@@ -70,22 +69,22 @@ public static class WritebackQueue
 /// </summary>
 public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings settings, TimeProvider clock)
 {
-    public async Task<WritebackOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid writebackId, CancellationToken ct)
+    public async Task<DeliveryOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid writebackId, CancellationToken ct)
     {
         var job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
         var booking = job is null ? null : await session.LoadAsync<Booking>(job.BookingId, ct);
-        if (job is not { Status: WritebackStatus.Pending } || booking is null) return WritebackOutcome.Skipped;
+        if (job is not { Status: WritebackStatus.Pending } || booking is null) return DeliveryOutcome.Skipped;
 
         await session.BeginTransactionAsync(ct);
         if (!await TryLock(session.Connection!, job.ConnectionId, booking.CalendarUid, ct))
         {
             await messages.ScheduleAsync(new WriteBackBooking(writebackId), TimeSpan.FromSeconds(5));
-            return WritebackOutcome.Skipped;
+            return DeliveryOutcome.Skipped;
         }
         // Read again under the lock: another attempt may have finished this one, or written the chain's event.
         job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
         var now = clock.GetUtcNow();
-        if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now) return WritebackOutcome.Skipped;
+        if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now) return DeliveryOutcome.Skipped;
         var connection = await session.LoadAsync<CalendarConnection>(job.ConnectionId, ct);
         var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
 
@@ -101,22 +100,20 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings se
 
         job.Attempts++;
         (job.LastAttemptAt, job.UpdatedAt, job.LastError) = (now, now, error);
-        var outcome = error is null ? WritebackOutcome.Succeeded
-            : job.Attempts >= settings.MaxAttempts || connection is not { IsConnected: true } ? WritebackOutcome.Failed
-            : WritebackOutcome.Retried;
+        var outcome = DeliveryOutcomes.After(error is null, retryable: connection is { IsConnected: true }, job.Attempts, settings.MaxAttempts);
         job.Status = outcome switch
         {
-            WritebackOutcome.Succeeded => WritebackStatus.Succeeded,
-            WritebackOutcome.Failed => WritebackStatus.Failed,
+            DeliveryOutcome.Succeeded => WritebackStatus.Succeeded,
+            DeliveryOutcome.Failed => WritebackStatus.Failed,
             _ => WritebackStatus.Pending,
         };
-        if (outcome == WritebackOutcome.Retried)
+        if (outcome == DeliveryOutcome.Retried)
         {
             var delay = settings.DelayAfter(job.Attempts);
             job.NextAttemptAt = now + delay;
             await messages.ScheduleAsync(new WriteBackBooking(job.Id), delay);
         }
-        if (outcome == WritebackOutcome.Failed && connection is not null)
+        if (outcome == DeliveryOutcome.Failed && connection is not null)
             session.Events.Append(connection.Id, new WritebackFailed(connection.Id, booking.Id, job.Operation, error!, job.Attempts, now));
         session.Store(job);
         Telemetry.Delivery("calendar", outcome.ToString().ToLowerInvariant());
@@ -177,13 +174,9 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings se
             booking.StartsAt, booking.EndsAt, eventType?.LocationValue, booking.InviteeName, booking.InviteeEmail);
     }
 
-    private static async Task<bool> TryLock(NpgsqlConnection connection, Guid connectionId, string chainUid, CancellationToken ct)
-    {
-        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"writeback:{connectionId}:{chainUid}")), 0);
-        await using var command = new NpgsqlCommand("select pg_try_advisory_xact_lock($1)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = key });
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
+    private static Task<bool> TryLock(NpgsqlConnection connection, Guid connectionId, string chainUid, CancellationToken ct) =>
+        AdvisoryLocks.TryTakeAsync(connection,
+            BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"writeback:{connectionId}:{chainUid}")), 0), ct);
 }
 
 /// <summary>Runs by itself for every queued writeback and every scheduled retry.</summary>

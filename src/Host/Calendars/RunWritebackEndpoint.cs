@@ -37,7 +37,7 @@ public static class RunWritebackEndpoint
                 .Where(w => w.UserId == userId && w.Status == WritebackStatus.Pending && w.NextAttemptAt <= now)
                 .OrderBy(w => w.NextAttemptAt).Take(limit).Select(w => w.Id).ToListAsync(ct)];
 
-        var outcomes = new List<WritebackOutcome>();
+        var outcomes = new List<DeliveryOutcome>();
         foreach (var id in due)
         {
             var context = new MessageContext(runtime);
@@ -45,15 +45,10 @@ public static class RunWritebackEndpoint
             outcomes.Add(await attempts.RunAsync(session, context, id, ct));
             await session.SaveChangesAsync(ct);
         }
-        var processed = outcomes.Where(o => o != WritebackOutcome.Skipped).ToList();
+        var summary = RunSummary.Of(outcomes);
         return Results.Json(new
         {
-            ok = true,
-            limit,
-            processed = processed.Count,
-            succeeded = processed.Count(o => o == WritebackOutcome.Succeeded),
-            retried = processed.Count(o => o == WritebackOutcome.Retried),
-            failed = processed.Count(o => o == WritebackOutcome.Failed),
+            ok = true, limit, processed = summary.Processed, succeeded = summary.Succeeded, retried = summary.Retried, failed = summary.Failed,
         });
     }
 }

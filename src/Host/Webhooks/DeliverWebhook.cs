@@ -1,6 +1,7 @@
 using Marten;
 using OpenCalendly.Host.Api;
 using Npgsql;
+using OpenCalendly.Projections;
 using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Integrations.Webhooks;
 using Wolverine;
@@ -10,8 +11,6 @@ namespace OpenCalendly.Host.Webhooks;
 /// <summary>Attempt delivery <c>DeliveryId</c> now (if it is still due).</summary>
 public sealed record DeliverWebhook(Guid DeliveryId);
 
-public enum WebhookOutcome { Skipped, Succeeded, Retried, Failed }
-
 /// <summary>
 /// One delivery attempt inside the caller's transaction: an advisory lock per delivery keeps two nodes
 /// (or the scheduled message and a manual run) from attempting it at once; the record and the next
@@ -19,20 +18,20 @@ public enum WebhookOutcome { Skipped, Succeeded, Retried, Failed }
 /// </summary>
 public sealed class WebhookAttempts(WebhookSender sender, SecretBox secrets, WebhookSettings settings, TimeProvider clock)
 {
-    public async Task<WebhookOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid deliveryId, CancellationToken ct)
+    public async Task<DeliveryOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid deliveryId, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
         if (!await TryLock(session.Connection!, deliveryId, ct))
         {
             // Someone else holds it right now; look again shortly rather than drop the attempt.
             await messages.ScheduleAsync(new DeliverWebhook(deliveryId), TimeSpan.FromSeconds(5));
-            return WebhookOutcome.Skipped;
+            return DeliveryOutcome.Skipped;
         }
 
         var now = clock.GetUtcNow();
         var delivery = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
         // Not due: it is done, or a later attempt is already scheduled by whoever retried it.
-        if (delivery is not { Status: WebhookDeliveryStatus.Pending } || delivery.NextAttemptAt > now) return WebhookOutcome.Skipped;
+        if (delivery is not { Status: WebhookDeliveryStatus.Pending } || delivery.NextAttemptAt > now) return DeliveryOutcome.Skipped;
 
         var subscription = await session.LoadAsync<WebhookSubscription>(delivery.SubscriptionId, ct);
         var secret = subscription is null ? null : secrets.Open(subscription.SealedSecret);
@@ -42,16 +41,15 @@ public sealed class WebhookAttempts(WebhookSender sender, SecretBox secrets, Web
 
         delivery.Attempts++;
         (delivery.LastAttemptAt, delivery.LastStatus, delivery.LastError) = (now, attempt.Status, attempt.Error);
-        var outcome = attempt.Succeeded ? WebhookOutcome.Succeeded
-            : delivery.Attempts >= settings.MaxAttempts || subscription is not { IsActive: true } || secret is null ? WebhookOutcome.Failed
-            : WebhookOutcome.Retried;
+        var outcome = DeliveryOutcomes.After(attempt.Succeeded, retryable: subscription is { IsActive: true } && secret is not null,
+            delivery.Attempts, settings.MaxAttempts);
         delivery.Status = outcome switch
         {
-            WebhookOutcome.Succeeded => WebhookDeliveryStatus.Succeeded,
-            WebhookOutcome.Failed => WebhookDeliveryStatus.Failed,
+            DeliveryOutcome.Succeeded => WebhookDeliveryStatus.Succeeded,
+            DeliveryOutcome.Failed => WebhookDeliveryStatus.Failed,
             _ => WebhookDeliveryStatus.Pending,
         };
-        if (outcome == WebhookOutcome.Retried)
+        if (outcome == DeliveryOutcome.Retried)
         {
             var delay = settings.DelayAfter(delivery.Attempts);
             delivery.NextAttemptAt = now + delay;
@@ -62,13 +60,9 @@ public sealed class WebhookAttempts(WebhookSender sender, SecretBox secrets, Web
         return outcome;
     }
 
-    private static async Task<bool> TryLock(NpgsqlConnection connection, Guid deliveryId, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("select pg_try_advisory_xact_lock($1, $2)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = 0x0EB400 });
-        command.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt32(deliveryId.ToByteArray(), 12) });
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
+    /// <summary>The delivery's last four bytes under a webhook prefix, so its keys keep clear of the other locks' space.</summary>
+    private static Task<bool> TryLock(NpgsqlConnection connection, Guid deliveryId, CancellationToken ct) =>
+        AdvisoryLocks.TryTakeAsync(connection, (0x0EB400L << 32) | (uint)BitConverter.ToInt32(deliveryId.ToByteArray(), 12), ct);
 }
 
 /// <summary>Runs by itself for every queued delivery and every scheduled retry.</summary>

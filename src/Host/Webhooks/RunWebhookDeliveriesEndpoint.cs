@@ -33,7 +33,7 @@ public static class RunWebhookDeliveriesEndpoint
                 .Where(d => d.OrganizerId == organizerId && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now)
                 .OrderBy(d => d.NextAttemptAt).Take(take).Select(d => d.Id).ToListAsync(ct)];
 
-        var outcomes = new List<WebhookOutcome>();
+        var outcomes = new List<DeliveryOutcome>();
         foreach (var id in due)
         {
             var context = new MessageContext(runtime);
@@ -41,14 +41,7 @@ public static class RunWebhookDeliveriesEndpoint
             outcomes.Add(await attempts.RunAsync(session, context, id, ct));
             await session.SaveChangesAsync(ct);
         }
-        var processed = outcomes.Where(o => o != WebhookOutcome.Skipped).ToList();
-        return Results.Json(new
-        {
-            ok = true,
-            processed = processed.Count,
-            succeeded = processed.Count(o => o == WebhookOutcome.Succeeded),
-            retried = processed.Count(o => o == WebhookOutcome.Retried),
-            failed = processed.Count(o => o == WebhookOutcome.Failed),
-        });
+        var summary = RunSummary.Of(outcomes);
+        return Results.Json(new { ok = true, processed = summary.Processed, succeeded = summary.Succeeded, retried = summary.Retried, failed = summary.Failed });
     }
 }

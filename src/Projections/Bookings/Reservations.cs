@@ -48,10 +48,6 @@ public static class Reservations
     public static async Task LockAsync(NpgsqlConnection connection, IEnumerable<Guid> userIds, CancellationToken ct)
     {
         foreach (var userId in userIds.Distinct().Order())
-        {
-            await using var command = new NpgsqlCommand("select pg_advisory_xact_lock($1)", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(userId.ToByteArray(), 8) });
-            await command.ExecuteNonQueryAsync(ct);
-        }
+            await AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(userId.ToByteArray(), 8), ct);
     }
 }
