@@ -22,3 +22,22 @@ public sealed record RunSummary(int Processed, int Succeeded, int Retried, int F
             made.Count(o => o == DeliveryOutcome.Failed));
     }
 }
+
+/// <summary>Runs due attempts now, each in its own transaction and message context, so one attempt's retry and records commit alone.</summary>
+public static class DueAttempts
+{
+    public static async Task<RunSummary> RunAsync(
+        IEnumerable<Guid> due, Wolverine.Marten.Publishing.OutboxedSessionFactory sessions, Wolverine.Runtime.IWolverineRuntime runtime,
+        Func<Marten.IDocumentSession, Wolverine.IMessageContext, Guid, CancellationToken, Task<DeliveryOutcome>> attempt, CancellationToken ct)
+    {
+        var outcomes = new List<DeliveryOutcome>();
+        foreach (var id in due)
+        {
+            var context = new Wolverine.Runtime.MessageContext(runtime);
+            await using var session = sessions.OpenSession(context);
+            outcomes.Add(await attempt(session, context, id, ct));
+            await session.SaveChangesAsync(ct);
+        }
+        return RunSummary.Of(outcomes);
+    }
+}

@@ -37,15 +37,7 @@ public static class RunWritebackEndpoint
                 .Where(w => w.UserId == userId && w.Status == WritebackStatus.Pending && w.NextAttemptAt <= now)
                 .OrderBy(w => w.NextAttemptAt).Take(limit).Select(w => w.Id).ToListAsync(ct)];
 
-        var outcomes = new List<DeliveryOutcome>();
-        foreach (var id in due)
-        {
-            var context = new MessageContext(runtime);
-            await using var session = sessions.OpenSession(context);
-            outcomes.Add(await attempts.RunAsync(session, context, id, ct));
-            await session.SaveChangesAsync(ct);
-        }
-        var summary = RunSummary.Of(outcomes);
+        var summary = await DueAttempts.RunAsync(due, sessions, runtime, attempts.RunAsync, ct);
         return Results.Json(new
         {
             ok = true, limit, processed = summary.Processed, succeeded = summary.Succeeded, retried = summary.Retried, failed = summary.Failed,

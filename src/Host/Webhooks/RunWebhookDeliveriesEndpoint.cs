@@ -33,15 +33,7 @@ public static class RunWebhookDeliveriesEndpoint
                 .Where(d => d.OrganizerId == organizerId && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now)
                 .OrderBy(d => d.NextAttemptAt).Take(take).Select(d => d.Id).ToListAsync(ct)];
 
-        var outcomes = new List<DeliveryOutcome>();
-        foreach (var id in due)
-        {
-            var context = new MessageContext(runtime);
-            await using var session = sessions.OpenSession(context);
-            outcomes.Add(await attempts.RunAsync(session, context, id, ct));
-            await session.SaveChangesAsync(ct);
-        }
-        var summary = RunSummary.Of(outcomes);
+        var summary = await DueAttempts.RunAsync(due, sessions, runtime, attempts.RunAsync, ct);
         return Results.Json(new { ok = true, processed = summary.Processed, succeeded = summary.Succeeded, retried = summary.Retried, failed = summary.Failed });
     }
 }
