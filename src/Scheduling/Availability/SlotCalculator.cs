@@ -23,11 +23,15 @@ public static class SlotCalculator
         if (query.RangeEnd <= query.RangeStart || query.EventDuration <= Duration.Zero || query.Step <= Duration.Zero)
             return [];
 
+        var limits = query.Limits;
         var windows = Windows(query);
-        var removed = new IntervalIndex([.. query.Overrides.Where(o => !o.IsAvailable).Select(o => new TimeInterval(o.StartAt, o.EndAt))]);
+        var removed = new IntervalIndex([
+            .. query.Overrides.Where(o => !o.IsAvailable).Select(o => new TimeInterval(o.StartAt, o.EndAt)), .. limits.TimeOff]);
         var busy = new IntervalIndex(query.Busy);
         var reserved = new IntervalIndex(query.Reserved);
-        var earliest = Instant.Max(query.RangeStart, query.Now);
+        var caps = new BookingCaps(query.Zone, limits.DailyCap, limits.WeeklyCap, limits.CountedStarts);
+        var earliest = Instant.Max(query.RangeStart, query.Now + limits.MinimumNotice);
+        var latestStart = LatestStart(query);
 
         var slots = new List<Slot>();
         var sorted = true;
@@ -45,10 +49,11 @@ public static class SlotCalculator
             for (; start + query.EventDuration <= window.End; start += query.Step)
             {
                 var end = start + query.EventDuration;
-                if (end > query.RangeEnd) break;
+                if (end > query.RangeEnd || start >= latestStart) break;
 
-                var slot = new Slot(start, end, window.BufferBeforeMinutes, window.BufferAfterMinutes);
-                if (removed.Overlaps(start, end) || busy.Overlaps(start, end)) continue;
+                var slot = new Slot(start, end,
+                    window.BufferBeforeMinutes + limits.ExtraBufferBeforeMinutes, window.BufferAfterMinutes + limits.ExtraBufferAfterMinutes);
+                if (removed.Overlaps(start, end) || busy.Overlaps(start, end) || caps.IsFull(start)) continue;
                 var widened = slot.Reserved;
                 if (reserved.Overlaps(widened.Start, widened.End)) continue;
 
@@ -68,6 +73,15 @@ public static class SlotCalculator
             if (slot.Start == start) return slot;
         return null;
     }
+
+    /// <summary>
+    /// The booking window ends at the start of the local date after its last day, so it counts calendar
+    /// days of the organizer (a 23-hour day is still a day).
+    /// </summary>
+    private static Instant LatestStart(SlotQuery query) =>
+        query.Limits.WindowDays is { } days
+            ? query.Zone.AtStartOfDay(query.Now.InZone(query.Zone).Date.PlusDays(days + 1)).ToInstant()
+            : Instant.MaxValue;
 
     private static List<Window> Windows(SlotQuery query)
     {

@@ -11,6 +11,8 @@ public sealed class EventType
     public LocationType LocationType { get; set; }
     public string? LocationValue { get; set; }
     public List<Question> Questions { get; set; } = [];
+    public BookingControls Controls { get; set; } = BookingControls.Default;
+    public List<Reminder> Reminders { get; set; } = [];
     public bool IsActive { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -67,7 +69,7 @@ public sealed class EventType
         }
     }
 
-    public EventTypeDetails Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions);
+    public EventTypeDetails Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, Controls, Reminders);
 
     private void Take(EventTypeDetails details, DateTimeOffset at)
     {
@@ -77,6 +79,8 @@ public sealed class EventType
         LocationType = details.LocationType;
         LocationValue = details.LocationValue;
         Questions = [.. details.Questions];
+        Controls = details.EffectiveControls;
+        Reminders = [.. details.EffectiveReminders];
         UpdatedAt = at;
     }
 }

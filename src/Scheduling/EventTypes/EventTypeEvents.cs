@@ -5,14 +5,22 @@ public enum LocationType { Video, Phone, InPerson, Custom }
 /// <summary>A question the invitee answers when booking.</summary>
 public sealed record Question(string Id, string Label, bool Required, string? Placeholder);
 
-/// <summary>What an event type offers; revised as a whole.</summary>
+/// <summary>What an event type offers and when it can be booked; revised as a whole.</summary>
 public sealed record EventTypeDetails(
     string Name,
     string Slug,
     int DurationMinutes,
     LocationType LocationType,
     string? LocationValue,
-    IReadOnlyList<Question> Questions);
+    IReadOnlyList<Question> Questions,
+    BookingControls? Controls = null,
+    IReadOnlyList<Reminder>? Reminders = null)
+{
+    /// <summary>Events written before the controls existed carry none: they mean the defaults.</summary>
+    public BookingControls EffectiveControls => Controls ?? BookingControls.Default;
+
+    public IReadOnlyList<Reminder> EffectiveReminders => Reminders ?? [];
+}
 
 /// <summary>An organizer published a new event type (active from the start).</summary>
 public sealed record EventTypeCreated(Guid EventTypeId, Guid OrganizerId, EventTypeDetails Details, DateTimeOffset CreatedAt);

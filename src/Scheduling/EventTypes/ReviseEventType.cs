@@ -9,7 +9,9 @@ public sealed record EventTypeChange(
     string? LocationValue = null,
     bool ClearLocationValue = false,
     IReadOnlyList<Question>? Questions = null,
-    bool? IsActive = null);
+    bool? IsActive = null,
+    BookingControls? Controls = null,
+    IReadOnlyList<Reminder>? Reminders = null);
 
 public static class ReviseEventType
 {
@@ -26,6 +28,8 @@ public static class ReviseEventType
             LocationType = change.LocationType ?? before.LocationType,
             LocationValue = change.ClearLocationValue ? null : change.LocationValue ?? before.LocationValue,
             Questions = change.Questions ?? before.Questions,
+            Controls = change.Controls ?? before.EffectiveControls,
+            Reminders = change.Reminders ?? before.EffectiveReminders,
         };
         if (!SameDetails(before, after))
             events.Add(new EventTypeDetailsRevised(current.Id, current.OrganizerId, after, now));
@@ -40,5 +44,6 @@ public static class ReviseEventType
     private static bool SameDetails(EventTypeDetails a, EventTypeDetails b) =>
         a.Name == b.Name && a.Slug == b.Slug && a.DurationMinutes == b.DurationMinutes
         && a.LocationType == b.LocationType && a.LocationValue == b.LocationValue
-        && a.Questions.SequenceEqual(b.Questions);
+        && a.Questions.SequenceEqual(b.Questions)
+        && a.EffectiveControls == b.EffectiveControls && a.EffectiveReminders.SequenceEqual(b.EffectiveReminders);
 }
