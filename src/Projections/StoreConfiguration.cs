@@ -59,6 +59,7 @@ public static class StoreConfiguration
         opts.Projections.Add(new BookingProjection(), ProjectionLifecycle.Inline);
         opts.Schema.For<Booking>()
             .Index(x => x.OrganizerId)
+            .Index(x => x.EventTypeId)
             .Index(x => x.CancelTokenHash)
             .Index(x => x.RescheduleTokenHash);
 

@@ -150,7 +150,7 @@ public sealed class SecurityHeaderTests(App app)
 {
     [Theory]
     [InlineData("/auth/sign-in")]
-    [InlineData("/demo-user/some-event")]
+    [InlineData("/organizer")]
     [InlineData("/v0/auth/me")]
     [InlineData("/health/live")]
     [InlineData("/v0/nothing-here")]
@@ -164,6 +164,20 @@ public sealed class SecurityHeaderTests(App app)
         policy.ShouldContain("frame-ancestors 'none'");
         policy.ShouldContain("script-src 'self';");
         policy.ShouldNotContain("unsafe-inline");
+    }
+
+    [Theory]
+    [InlineData("/demo-user/some-event")]
+    [InlineData("/team/some-team/some-event")]
+    public async Task booking_pages_may_be_framed_by_any_site_and_keep_the_rest_of_the_policy(string path)
+    {
+        using var response = await app.Http.GetAsync(path);
+        response.Headers.Contains("X-Frame-Options").ShouldBeFalse();
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        policy.ShouldContain("frame-ancestors *");
+        policy.ShouldContain("script-src 'self';");
+        policy.ShouldNotContain("unsafe-inline");
+        response.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff");
     }
 
     [Fact]

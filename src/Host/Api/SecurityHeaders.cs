@@ -15,6 +15,15 @@ public sealed class SecurityHeaders(RequestDelegate next)
         "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
         "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+    /// <summary>The page policy with framing open to any site: for the booking pages that <c>/embed.js</c> frames.</summary>
+    public static readonly string EmbeddablePagePolicy = PagePolicy.Replace("frame-ancestors 'none'", "frame-ancestors *");
+
+    public static void AllowFraming(HttpResponse response)
+    {
+        response.Headers.Remove("X-Frame-Options");
+        response.Headers.ContentSecurityPolicy = EmbeddablePagePolicy;
+    }
+
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Response.Headers;

@@ -34,7 +34,8 @@ public static class PublicAvailabilityEndpoint
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
             taken = await Reservations.OfAsync(connection, organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
 
-        var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, taken, from, to, now));
+        var counted = await SlotInputs.CountedAsync(db, eventType, SlotInputs.ZoneOf(organizer), from, to, ct);
+        var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, taken, from, to, now, counted));
         Telemetry.AvailabilityDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return Results.Json(new
         {

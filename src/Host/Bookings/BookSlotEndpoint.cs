@@ -53,13 +53,15 @@ public static class BookSlotEndpoint
 
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
+            if (eventType.Controls.HasCaps) await Reservations.LockCapsAsync(connection, eventType.Id, ct);
             await Reservations.LockAsync(connection, [organizer.Id], ct);
 
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
             var duration = Duration.FromMinutes(eventType.DurationMinutes);
             var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
             var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
-            var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, start + duration, Instant.FromDateTimeOffset(now));
+            var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);
+            var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, start + duration, Instant.FromDateTimeOffset(now), counted);
 
             var tokens = new ActionTokens();
             var request = new BookingRequest(start, body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
@@ -75,6 +77,7 @@ public static class BookSlotEndpoint
             foreach (var email in emails) await bus.PublishAsync(email);
             var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
             var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, [organizer.Id], WritebackOperation.Create, now, ct);
+            await Reminders.ScheduleAsync(bus, booking, eventType, now);
             var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks));
             await session.SaveChangesAsync(ct);
             answers.Committed(booking, "confirmed");

@@ -21,6 +21,11 @@ public sealed class BookingMail(EmailOutbox outbox, IConfiguration config)
     public SendEmail[] Canceled(Booking booking, EventType eventType, IReadOnlyList<User> hosts, string? reason, DateTimeOffset now) =>
         Seal(BookingEmails.Canceled(Facts(null, booking, eventType, hosts, null) with { CalendarSequence = booking.CalendarSequence + 1 }, reason, now));
 
+    public SendEmail[] Reminder(Booking booking, EventType eventType, IReadOnlyList<User> hosts, Reminder reminder) =>
+        Seal(BookingEmails.Reminder(Facts(null, booking, eventType, hosts, null), reminder.MinutesBefore,
+            toInvitee: reminder.Recipients is ReminderRecipients.Invitee or ReminderRecipients.Both,
+            toHosts: reminder.Recipients is ReminderRecipients.Organizer or ReminderRecipients.Both));
+
     /// <summary>The people who hold a booking, in the order given: its organizer, or a team booking's assigned members.</summary>
     public static async Task<IReadOnlyList<User>> HostsAsync(Marten.IQuerySession db, Booking booking, CancellationToken ct) =>
         await HostsAsync(db, booking.TeamId is null ? [booking.OrganizerId] : booking.ReservedUserIds, ct);

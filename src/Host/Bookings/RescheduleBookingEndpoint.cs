@@ -61,6 +61,7 @@ public static class RescheduleBookingEndpoint
 
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
+            if (eventType.Controls.HasCaps) await Reservations.LockCapsAsync(connection, eventType.Id, ct);
             await Reservations.LockAsync(connection, found.ReservedUserIds.Concat(pool), ct);
             var stream = await session.Events.FetchForWriting<Booking>(found.Id, ct);
             var old = stream.Aggregate!;
@@ -88,7 +89,8 @@ public static class RescheduleBookingEndpoint
                 if (organizer is null) return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
                 var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
                 var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
-                var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, end, instant);
+                var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
+                var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, end, instant, counted);
                 hosts = [organizer.Id];
                 confirm = request => BookSlot.Confirm(newId, eventType, slots, request, tokens.Hashes, instant);
             }
@@ -115,6 +117,8 @@ public static class RescheduleBookingEndpoint
             // The new booking takes the chain's provider event along; calendars of people no longer holding it lose it.
             var writebacks = await WritebackQueue.QueueAsync(session, bus, moved.Id, hosts, WritebackOperation.Update, now, ct)
                 + await WritebackQueue.QueueAsync(session, bus, old.Id, [.. old.ReservedUserIds.Except(hosts)], WritebackOperation.Cancel, now, ct);
+            // The old booking's reminders find it rescheduled and stand down; the new one gets its own.
+            await Reminders.ScheduleAsync(bus, moved, eventType, now);
             var result = answers.Succeed(session, record, answers.Render(new
             {
                 ok = true,

@@ -13,7 +13,9 @@ public sealed record EventTypeInput(
     LocationType? LocationType,
     string? LocationValue,
     IReadOnlyList<QuestionInput?>? Questions,
-    bool? IsActive)
+    bool? IsActive,
+    ControlsInput? Controls = null,
+    IReadOnlyList<ReminderInput?>? Reminders = null)
 {
     public const int MaxQuestions = 20;
 
@@ -26,6 +28,8 @@ public sealed record EventTypeInput(
             .Number("durationMinutes", DurationMinutes, 5, 240, required: creating)
             .Text("locationValue", LocationValue, 0, 500);
         if (creating) errors.Require("locationType", LocationType);
+        Controls?.Check(errors);
+        ReminderInput.Check(errors, Reminders);
         if (Questions is null) return errors;
 
         if (Questions.Count > MaxQuestions) return errors.Add("questions", $"At most {MaxQuestions} questions.");
@@ -48,8 +52,9 @@ public sealed record EventTypeInput(
 
 public sealed record EventTypeJson(
     Guid Id, string Slug, string Name, int DurationMinutes, LocationType LocationType, string? LocationValue,
-    IReadOnlyList<Question> Questions, bool IsActive, DateTimeOffset CreatedAt)
+    IReadOnlyList<Question> Questions, bool IsActive, DateTimeOffset CreatedAt, ControlsJson Controls, IReadOnlyList<ReminderJson> Reminders)
 {
     public static EventTypeJson Of(EventType e) =>
-        new(e.Id, e.Slug, e.Name, e.DurationMinutes, e.LocationType, e.LocationValue, e.Questions, e.IsActive, e.CreatedAt);
+        new(e.Id, e.Slug, e.Name, e.DurationMinutes, e.LocationType, e.LocationValue, e.Questions, e.IsActive, e.CreatedAt,
+            ControlsJson.Of(e.Controls), ReminderJson.Of(e.Reminders));
 }

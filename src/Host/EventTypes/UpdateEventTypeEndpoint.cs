@@ -15,7 +15,8 @@ public static class UpdateEventTypeEndpoint
 {
     public static ProblemDetails Validate(EventTypeInput body)
     {
-        if (body is { Name: null, Slug: null, DurationMinutes: null, LocationType: null, LocationValue: null, Questions: null, IsActive: null })
+        if (body is { Name: null, Slug: null, DurationMinutes: null, LocationType: null, LocationValue: null, Questions: null, IsActive: null,
+                Controls: null, Reminders: null })
             return Problems.Create(400, "empty-update", "Send at least one field to update.");
         return body.Check(creating: false).ToProblem();
     }
@@ -36,7 +37,8 @@ public static class UpdateEventTypeEndpoint
             return (Problems.Result(Problems.Create(409, "duplicate-slug", "You already have an event type with that slug.")), []);
 
         var change = new EventTypeChange(body.Name, body.Slug, body.DurationMinutes, body.LocationType,
-            CreateEventTypeEndpoint.NullIfEmpty(body.LocationValue), body.LocationValue == "", body.QuestionList(), body.IsActive);
+            CreateEventTypeEndpoint.NullIfEmpty(body.LocationValue), body.LocationValue == "", body.QuestionList(), body.IsActive,
+            body.Controls?.Over(eventType.Controls), ReminderInput.From(body.Reminders));
         var events = ReviseEventType.Decide(eventType, change, clock.GetUtcNow());
 
         eventType.Evolve(events);

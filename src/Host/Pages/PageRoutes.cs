@@ -19,12 +19,17 @@ public static class PageRoutes
         Page(app, "/organizer", "organizer.html");
         Page(app, "/settings/calendar/{provider:regex(^(google|microsoft)$)}/callback", "settings-callback.html");
         // Names and slugs never contain a dot, so static files (/js/api.js) never match these.
-        Page(app, "/team/{teamSlug:regex(^[a-z0-9-]+$)}/{slug:regex(^[a-z0-9-]+$)}", "book.html");
+        Page(app, "/team/{teamSlug:regex(^[a-z0-9-]+$)}/{slug:regex(^[a-z0-9-]+$)}", "book.html", embeddable: true);
         // The API's and the pages' own first segments are never a username here: /v0/nothing stays a 404.
-        Page(app, $"/{{username:regex(^(?!({string.Join('|', ReservedNames)})$)[a-z0-9-]+$)}}/{{slug:regex(^[a-z0-9-]+$)}}", "book.html");
+        Page(app, $"/{{username:regex(^(?!({string.Join('|', ReservedNames)})$)[a-z0-9-]+$)}}/{{slug:regex(^[a-z0-9-]+$)}}", "book.html", embeddable: true);
     }
 
-    private static void Page(WebApplication app, string route, string file) =>
-        app.MapGet(route, (IWebHostEnvironment env) => Results.File(Path.Combine(env.WebRootPath, file), "text/html; charset=utf-8"))
+    /// <param name="embeddable">Booking pages may be framed by any site (that is what /embed.js does); every other page refuses framing.</param>
+    private static void Page(WebApplication app, string route, string file, bool embeddable = false) =>
+        app.MapGet(route, (IWebHostEnvironment env, HttpContext http) =>
+            {
+                if (embeddable) Api.SecurityHeaders.AllowFraming(http.Response);
+                return Results.File(Path.Combine(env.WebRootPath, file), "text/html; charset=utf-8");
+            })
             .ExcludeFromDescription();
 }

@@ -77,6 +77,7 @@ public static class BookTeamSlotEndpoint
             {
                 await using var session = sessions.OpenSession(bus);
                 await session.BeginTransactionAsync(ct);
+                if (eventType.Controls.HasCaps) await Reservations.LockCapsAsync(session.Connection!, eventType.Id, ct);
                 await Reservations.LockAsync(session.Connection!, assignees, ct);
                 var slot = (await TeamSlotInputs.ComputeAsync(session, session.Connection!, team, eventType, start, end, instant, ct, assignees))
                     .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
@@ -94,6 +95,7 @@ public static class BookTeamSlotEndpoint
                     hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
 
                 var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, assignees, WritebackOperation.Create, now, ct);
+                await Reminders.ScheduleAsync(bus, booking, eventType, now);
                 var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks));
                 try
                 {

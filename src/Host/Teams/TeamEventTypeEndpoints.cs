@@ -13,17 +13,20 @@ namespace OpenCalendly.Host.Teams;
 
 public sealed record TeamEventTypeInput(
     Guid? TeamId, string? Name, string? Slug, int? DurationMinutes, TeamMode? Mode, LocationType? LocationType,
-    string? LocationValue, IReadOnlyList<QuestionInput?>? Questions, IReadOnlyList<Guid>? RequiredMemberUserIds)
+    string? LocationValue, IReadOnlyList<QuestionInput?>? Questions, IReadOnlyList<Guid>? RequiredMemberUserIds,
+    ControlsInput? Controls = null, IReadOnlyList<ReminderInput?>? Reminders = null)
 {
-    public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, null);
+    public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, null, Controls, Reminders);
 }
 
 public sealed record TeamEventTypeJson(
     Guid Id, Guid TeamId, string Slug, string Name, int DurationMinutes, TeamMode Mode, LocationType LocationType, string? LocationValue,
-    IReadOnlyList<Question> Questions, IReadOnlyList<Guid> RequiredMemberUserIds, bool IsActive, DateTimeOffset CreatedAt)
+    IReadOnlyList<Question> Questions, IReadOnlyList<Guid> RequiredMemberUserIds, bool IsActive, DateTimeOffset CreatedAt,
+    ControlsJson Controls, IReadOnlyList<ReminderJson> Reminders)
 {
     public static TeamEventTypeJson Of(EventType e) => new(e.Id, e.TeamId!.Value, e.Slug, e.Name, e.DurationMinutes, e.Mode!.Value,
-        e.LocationType, e.LocationValue, e.Questions, e.RequiredMemberIds, e.IsActive, e.CreatedAt);
+        e.LocationType, e.LocationValue, e.Questions, e.RequiredMemberIds, e.IsActive, e.CreatedAt,
+        ControlsJson.Of(e.Controls), ReminderJson.Of(e.Reminders));
 }
 
 public static class CreateTeamEventTypeEndpoint
@@ -49,7 +52,8 @@ public static class CreateTeamEventTypeEndpoint
         var details = body.Details;
         var created = new TeamEventTypeCreated(Guid.CreateVersion7(), team.OwnerId, new TeamSettings(team.Id, body.Mode!.Value, required),
             new EventTypeDetails(details.Name!, details.Slug!, details.DurationMinutes!.Value, details.LocationType!.Value,
-                CreateEventTypeEndpoint.NullIfEmpty(details.LocationValue), details.QuestionList() ?? []),
+                CreateEventTypeEndpoint.NullIfEmpty(details.LocationValue), details.QuestionList() ?? [],
+                details.Controls?.Over(BookingControls.Default) ?? BookingControls.Default, ReminderInput.From(details.Reminders) ?? []),
             clock.GetUtcNow());
         return (Results.Json(new { ok = true, teamEventType = TeamEventTypeJson.Of(EventType.From(created)) }),
             MartenOps.StartStream<EventType>(created.EventTypeId, created));

@@ -22,7 +22,10 @@ public static class TeamSlotInputs
         IReadOnlyList<Guid>? only = null, Guid? ignoring = null)
     {
         var pool = only ?? Pool(team, eventType);
-        var users = (await db.LoadManyAsync<User>(ct, pool)).ToDictionary(u => u.Id);
+        var users = (await db.LoadManyAsync<User>(ct, [.. pool, eventType.OrganizerId])).ToDictionary(u => u.Id);
+        // Caps count the team's bookings in the owner's days, whichever member holds them.
+        var capsZone = users.TryGetValue(eventType.OrganizerId, out var owner) ? SlotInputs.ZoneOf(owner) : DateTimeZone.Utc;
+        var counted = await SlotInputs.CountedAsync(db, eventType, capsZone, from, to, ct, ignoring);
         var schedules = (await db.LoadManyAsync<Schedule>(ct, pool)).ToDictionary(s => s.Id);
         var slotsByMember = new Dictionary<Guid, IReadOnlyList<Slot>>();
         foreach (var memberId in pool)
@@ -33,7 +36,8 @@ public static class TeamSlotInputs
                 continue;
             }
             var taken = await Reservations.OfAsync(connection, memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct, ignoring);
-            slotsByMember[memberId] = SlotCalculator.Compute(SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), taken, from, to, now));
+            slotsByMember[memberId] = SlotCalculator.Compute(
+                SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), taken, from, to, now, counted, capsZone));
         }
         return TeamSlots.Merge(eventType.Mode ?? TeamMode.RoundRobin, slotsByMember);
     }

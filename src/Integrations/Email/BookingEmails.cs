@@ -49,6 +49,37 @@ public static class BookingEmails
         organizer: $"Rescheduled: {f.EventName} with {f.Invitee.Name}",
         lead: "was moved to a new time");
 
+    /// <summary>
+    /// A reminder <paramref name="minutesBefore"/> minutes ahead, to the invitee and/or the hosts. It carries no
+    /// links (the booking keeps only hashes of its action tokens) and no invitation: the calendar already has the event.
+    /// </summary>
+    public static EmailMessage[] Reminder(BookingFacts f, int minutesBefore, bool toInvitee, bool toHosts)
+    {
+        var role = $"@{minutesBefore}m";
+        var soon = Ahead(minutesBefore);
+        var messages = new List<EmailMessage>();
+        if (toInvitee)
+            messages.Add(Message(f, "booking-reminder", "invitee" + role, f.Invitee, f.InviteeTimezone,
+                $"Reminder: {f.EventName} with {f.Organizer.Name} {soon}", $"Your {f.EventName} with {f.Organizer.Name} starts {soon}.", links: false, null));
+        if (toHosts)
+        {
+            var lead = $"{f.EventName} with {f.Invitee.Name} ({f.Invitee.Email}) starts {soon}.";
+            var subject = $"Reminder: {f.EventName} with {f.Invitee.Name} {soon}";
+            messages.Add(Message(f, "booking-reminder", "organizer" + role, f.Organizer, f.OrganizerTimezone, subject, lead, links: false, null));
+            messages.AddRange((f.CoHosts ?? []).Select(co =>
+                Message(f, "booking-reminder", $"organizer.{co.Person.Email.ToLowerInvariant()}{role}", co.Person, co.Timezone, subject, lead, links: false, null)));
+        }
+        return [.. messages];
+    }
+
+    /// <summary>"in 30 minutes", "in 2 hours", "in 1 day", "in 90 minutes": whole hours and days read as such.</summary>
+    public static string Ahead(int minutes) => minutes switch
+    {
+        _ when minutes % 1440 == 0 => $"in {minutes / 1440} day{(minutes == 1440 ? "" : "s")}",
+        _ when minutes % 60 == 0 => $"in {minutes / 60} hour{(minutes == 60 ? "" : "s")}",
+        _ => $"in {minutes} minutes",
+    };
+
     private static EmailMessage[] Both(BookingFacts f, string kind, InvitationMethod method, DateTimeOffset now, string invitee, string organizer, string lead)
     {
         var attachment = new Invitation(method, f.CalendarUid, f.CalendarSequence, f.StartsAt, f.EndsAt,
@@ -63,7 +94,7 @@ public static class BookingEmails
         ];
     }
 
-    private static EmailMessage Message(BookingFacts f, string kind, string role, Participant to, string zone, string subject, string lead, bool links, EmailAttachment attachment)
+    private static EmailMessage Message(BookingFacts f, string kind, string role, Participant to, string zone, string subject, string lead, bool links, EmailAttachment? attachment)
     {
         var time = Describe(f.StartsAt, f.EndsAt, zone);
         var lines = new List<(string Label, string Value)> { ("When", time) };
@@ -73,7 +104,7 @@ public static class BookingEmails
 
         var text = $"{lead}\n\n{string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}"))}\n";
         var html = $"<p>{Html(lead)}</p><table>{string.Join("", lines.Select(l => $"<tr><th align=\"left\">{Html(l.Label)}</th><td>{Cell(l)}</td></tr>"))}</table>";
-        return new EmailMessage($"{kind}:{f.BookingId}:{role}", kind, to.Email, subject, text, html, [attachment], f.BookingId);
+        return new EmailMessage($"{kind}:{f.BookingId}:{role}", kind, to.Email, subject, text, html, attachment is null ? [] : [attachment], f.BookingId);
     }
 
     /// <summary>"Tuesday 4 June 2030, 10:00–10:30 (Europe/London)" in the recipient's zone.</summary>

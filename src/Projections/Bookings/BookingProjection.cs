@@ -15,6 +15,7 @@ public sealed class BookingProjection : SingleStreamProjection<Booking, Guid>
             case (not null, BookingCanceled canceled): snapshot.When(canceled); break;
             case (not null, BookingRescheduled rescheduled): snapshot.When(rescheduled); break;
             case (not null, BookingRescheduledFrom from): snapshot.When(from); break;
+            case (not null, BookingReminderSent reminded): snapshot.When(reminded); break;
         }
         return snapshot;
     }

@@ -41,6 +41,13 @@ public static class Reservations
     }
 
     /// <summary>
+    /// Serializes the bookings of one capped event type, whoever holds them (a team's members lock apart),
+    /// so the cap counted inside the transaction is still the cap at commit. Taken before any person's lock.
+    /// </summary>
+    public static Task LockCapsAsync(NpgsqlConnection connection, Guid eventTypeId, CancellationToken ct) =>
+        AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(eventTypeId.ToByteArray(), 0) ^ 0x0CA9_0000_0000L, ct);
+
+    /// <summary>
     /// Serializes bookings of the same people: racing transactions queue here for a moment and then see
     /// each other's rows, instead of deadlocking on each other's uncommitted inserts. Sorted, so two
     /// multi-person bookings always lock in the same order.

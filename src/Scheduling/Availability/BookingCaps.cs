@@ -35,6 +35,10 @@ public sealed class BookingCaps
         return _byDate.GetValueOrDefault(date) >= _daily || _byWeek.GetValueOrDefault(WeekOf(date)) >= _weekly;
     }
 
+    /// <summary>From the Monday before <paramref name="from"/> to the Monday after <paramref name="to"/>: every booking a cap there counts.</summary>
+    public static (Instant From, Instant To) CountingRange(DateTimeZone zone, Instant from, Instant to) =>
+        (zone.AtStartOfDay(WeekOf(from.InZone(zone).Date)).ToInstant(), zone.AtStartOfDay(WeekOf(to.InZone(zone).Date).PlusWeeks(1)).ToInstant());
+
     /// <summary>The Monday that starts the ISO week of <paramref name="date"/>.</summary>
     public static LocalDate WeekOf(LocalDate date) => date.PlusDays(1 - (int)date.DayOfWeek);
 }

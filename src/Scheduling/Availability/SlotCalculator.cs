@@ -29,7 +29,7 @@ public static class SlotCalculator
             .. query.Overrides.Where(o => !o.IsAvailable).Select(o => new TimeInterval(o.StartAt, o.EndAt)), .. limits.TimeOff]);
         var busy = new IntervalIndex(query.Busy);
         var reserved = new IntervalIndex(query.Reserved);
-        var caps = new BookingCaps(query.Zone, limits.DailyCap, limits.WeeklyCap, limits.CountedStarts);
+        var caps = new BookingCaps(limits.CapsZone ?? query.Zone, limits.DailyCap, limits.WeeklyCap, limits.CountedStarts);
         var earliest = Instant.Max(query.RangeStart, query.Now + limits.MinimumNotice);
         var latestStart = LatestStart(query);
 

@@ -40,6 +40,9 @@ public sealed record SlotLimits
 
     public int? WeeklyCap { get; init; }
 
+    /// <summary>Whose local days and weeks the caps count (a team event type's owner); null: the query's zone.</summary>
+    public DateTimeZone? CapsZone { get; init; }
+
     /// <summary>Starts of the confirmed bookings that count toward the caps (the weeks around the range).</summary>
     public IReadOnlyList<Instant> CountedStarts { get; init; } = [];
 

@@ -37,6 +37,9 @@ public sealed class Booking
     /// <summary>The iCalendar SEQUENCE of the last invitation sent for this booking.</summary>
     public int CalendarSequence { get; set; }
 
+    /// <summary>The reminders already sent, by minutes before the start.</summary>
+    public List<int> RemindersSent { get; set; } = [];
+
     public static Booking From(BookingConfirmed e) => new()
     {
         Id = e.BookingId,
@@ -65,6 +68,8 @@ public sealed class Booking
 
     public void When(BookingRescheduled e) =>
         (Status, RescheduledToBookingId, RescheduledToStartsAt, RescheduledToEndsAt) = (BookingStatus.Rescheduled, e.NewBookingId, e.NewStartsAt, e.NewEndsAt);
+
+    public void When(BookingReminderSent e) => RemindersSent.Add(e.MinutesBefore);
 
     public void When(BookingRescheduledFrom e) =>
         (RescheduledFromBookingId, CalendarUid, CalendarSequence) = (e.PreviousBookingId, e.CalendarUid, e.CalendarSequence);

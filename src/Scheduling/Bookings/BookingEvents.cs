@@ -32,6 +32,10 @@ public sealed record BookingCanceled(Guid BookingId, Guid OrganizerId, string? R
 public sealed record BookingRescheduled(
     Guid BookingId, Guid OrganizerId, Guid NewBookingId, DateTimeOffset NewStartsAt, DateTimeOffset NewEndsAt, DateTimeOffset RescheduledAt);
 
+/// <summary>The reminder <paramref name="MinutesBefore"/> minutes ahead went out (once: a second one finds this event).</summary>
+public sealed record BookingReminderSent(
+    Guid BookingId, int MinutesBefore, EventTypes.ReminderRecipients Recipients, int EmailsQueued, DateTimeOffset SentAt);
+
 /// <summary>
 /// Follows <see cref="BookingConfirmed"/> in a stream that continues a rescheduled booking. Calendar
 /// invitations keep the original UID and raise the sequence, so calendars move the event instead of adding one.

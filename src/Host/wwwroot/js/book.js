@@ -14,6 +14,20 @@ let weekStart = new Date();
 let chosen = null;
 let eventType = null;
 
+// Embedded by /embed.js: tell the host page our height, and (only to the origin that embedded us) the booking.
+const params = new URLSearchParams(location.search);
+const embedded = params.get("embed") === "1" && window.parent !== window;
+const parentOrigin = (() => {
+  try { const o = new URL(params.get("parent") || "").origin; return o === params.get("parent") ? o : null; } catch { return null; }
+})();
+function tellHost(message) {
+  if (embedded) window.parent.postMessage(message, message.type === "opencalendly:resize" ? (parentOrigin || "*") : parentOrigin);
+}
+if (embedded) {
+  document.documentElement.classList.add("embedded");
+  new ResizeObserver(() => tellHost({ type: "opencalendly:resize", height: document.documentElement.scrollHeight })).observe(document.body);
+}
+
 async function track(stage) {
   if (team) return;   // the funnel is per organizer page
   try { await api("POST", "/v0/analytics/funnel/events", { username: owner, eventSlug: slug, stage }, { auth: false }); } catch { /* analytics never blocks booking */ }
@@ -88,6 +102,10 @@ function confirm(booked) {
   el("cancel-link").href = `/booking/actions/${encodeURIComponent(booked.actions.cancel.token)}`;
   el("reschedule-link").href = `/booking/actions/${encodeURIComponent(booked.actions.reschedule.token)}`;
   el("confirmation-heading").focus();
+  if (parentOrigin) {
+    const b = booked.booking;
+    tellHost({ type: "opencalendly:booking.confirmed", booking: { id: b.id, eventTypeId: b.eventTypeId, startsAt: b.startsAt, endsAt: b.endsAt, inviteeName: b.inviteeName, inviteeEmail: b.inviteeEmail } });
+  }
 }
 
 async function start() {

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using OpenCalendly.Scheduling.Bookings;
+using Wolverine.Http;
+
+namespace OpenCalendly.Host.Bookings;
+
+/// <summary>
+/// The caller's bookings (as organizer or assigned member), by start: from <c>from</c> (default now) to <c>to</c>,
+/// optionally one <c>status</c>, at most <c>limit</c> (1–200, default 50). The console lists them and opens each one's history.
+/// </summary>
+public static class ListBookingsEndpoint
+{
+    public static ProblemDetails Validate(string? from, string? to, string? status, string? limit) => new FieldErrors()
+        .When(from is not null && Instants.Parse(from) is null, "from", "from must be an ISO-8601 instant with an offset.")
+        .When(to is not null && Instants.Parse(to) is null, "to", "to must be an ISO-8601 instant with an offset.")
+        .When(status is not null && Status(status) is null, "status", "status must be confirmed, canceled or rescheduled.")
+        .When(limit is not null && !(int.TryParse(limit, System.Globalization.NumberStyles.None, null, out var n) && n is >= 1 and <= 200), "limit", "limit must be a whole number from 1 to 200.")
+        .ToProblem();
+
+    [Authorize]
+    [WolverineGet("/v0/me/bookings", OperationId = "listBookings")]
+    public static async Task<IResult> Get(
+        string? from, string? to, string? status, string? limit, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock, CancellationToken ct)
+    {
+        var userId = caller.UserId();
+        var start = from is null ? clock.GetUtcNow() : Instants.Parse(from)!.Value;
+        var end = to is null ? DateTimeOffset.MaxValue : Instants.Parse(to)!.Value;
+        var query = db.Query<Booking>().Where(b => (b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)) && b.EndsAt > start && b.StartsAt < end);
+        if (status is not null && Status(status) is { } wanted) query = query.Where(b => b.Status == wanted);
+        var bookings = await query.OrderBy(b => b.StartsAt).Take(limit is null ? 50 : int.Parse(limit)).ToListAsync(ct);
+        return Results.Json(new
+        {
+            ok = true,
+            bookings = bookings.Select(b => new
+            {
+                b.Id, b.EventTypeId, b.Status, b.StartsAt, b.EndsAt, b.InviteeName, b.InviteeEmail, b.InviteeTimezone,
+                assignmentUserIds = b.ReservedUserIds, b.TeamId, b.RescheduledFromBookingId, b.RescheduledToBookingId,
+            }),
+        });
+    }
+
+    private static BookingStatus? Status(string text) => text switch
+    {
+        "confirmed" => BookingStatus.Confirmed,
+        "canceled" => BookingStatus.Canceled,
+        "rescheduled" => BookingStatus.Rescheduled,
+        _ => null,
+    };
+}
