@@ -33,4 +33,23 @@ public static class Organizers
         }, organizer.Session)).ShouldBe(200);
         return (organizer, slug, created.Json["eventType"]!["id"]!.GetValue<string>());
     }
+
+    /// <summary>A team owned by a fresh organizer.</summary>
+    public static async Task<(Organizer Owner, string TeamId, string TeamSlug)> Team(this HttpClient http)
+    {
+        var owner = await http.SignUp();
+        var slug = Unique("team");
+        var team = (await http.Post("/v0/teams", new { name = "Sales", slug }, owner.Session)).ShouldBe(200).Json["team"]!;
+        return (owner, team["id"]!.GetValue<string>(), slug);
+    }
+
+    /// <summary>A fresh member of the team, available every day from <paramref name="startMinute"/> to <paramref name="endMinute"/>.</summary>
+    public static async Task<Organizer> Member(this HttpClient http, string teamId, Organizer owner, string timezone = "UTC", int startMinute = 540, int endMinute = 1020)
+    {
+        var member = await http.SignUp(timezone);
+        var rules = Enumerable.Range(0, 7).Select(day => new { dayOfWeek = day, startMinute, endMinute });
+        (await http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);
+        (await http.Post($"/v0/teams/{teamId}/members", new { userId = member.Id, role = "member" }, owner.Session)).ShouldBe(200);
+        return member;
+    }
 }

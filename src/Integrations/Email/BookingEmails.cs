@@ -55,7 +55,7 @@ public static class BookingEmails
     /// </summary>
     public static EmailMessage[] Reminder(BookingFacts f, int minutesBefore, bool toInvitee, bool toHosts)
     {
-        var role = $"@{minutesBefore}m";
+        var role = $".{minutesBefore}m";
         var soon = Ahead(minutesBefore);
         var messages = new List<EmailMessage>();
         if (toInvitee)
