@@ -152,10 +152,10 @@ public static class HolidayPresetEndpoint
 
     [Authorize]
     [WolverineGet("/v0/me/time-off/holidays", OperationId = "holidayPreset")]
-    public static IResult Get(string country, string year)
+    public static IResult Get(string? country, string? year)
     {
-        var code = Code(country);
-        var y = int.Parse(year);
+        var code = Code(country!);
+        var y = int.Parse(year!);
         return Results.Json(new { ok = true, country = code, year = y, holidays = HolidayPresets.For(code, y)!.Select(h => new { date = h.Date.ToDateOnly(), name = h.Name }) });
     }
 
