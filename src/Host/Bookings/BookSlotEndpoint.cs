@@ -77,8 +77,8 @@ public static class BookSlotEndpoint
             foreach (var email in emails) await bus.PublishAsync(email);
             var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
             var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, [organizer.Id], WritebackOperation.Create, now, ct);
-            await Reminders.ScheduleAsync(bus, booking, eventType, now);
-            var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks));
+            var reminders = await Reminders.ScheduleAsync(bus, booking, eventType, now);
+            var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
             await session.SaveChangesAsync(ct);
             answers.Committed(booking, "confirmed");
             return result;

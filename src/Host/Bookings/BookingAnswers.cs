@@ -83,7 +83,7 @@ public sealed partial class BookingAnswers(
         return result;
     }
 
-    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued, int writebacksQueued)
+    public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued, int writebacksQueued, int remindersScheduled)
     {
         return Render(new
         {
@@ -94,6 +94,7 @@ public sealed partial class BookingAnswers(
             email = new { queued = emailsQueued },
             webhooks = new { queued = webhooksQueued },
             calendarWriteback = new { queued = writebacksQueued },
+            reminders = new { scheduled = remindersScheduled },
         });
     }
 

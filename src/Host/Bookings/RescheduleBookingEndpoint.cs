@@ -118,7 +118,7 @@ public static class RescheduleBookingEndpoint
             var writebacks = await WritebackQueue.QueueAsync(session, bus, moved.Id, hosts, WritebackOperation.Update, now, ct)
                 + await WritebackQueue.QueueAsync(session, bus, old.Id, [.. old.ReservedUserIds.Except(hosts)], WritebackOperation.Cancel, now, ct);
             // The old booking's reminders find it rescheduled and stand down; the new one gets its own.
-            await Reminders.ScheduleAsync(bus, moved, eventType, now);
+            var reminders = await Reminders.ScheduleAsync(bus, moved, eventType, now);
             var result = answers.Succeed(session, record, answers.Render(new
             {
                 ok = true,
@@ -131,6 +131,7 @@ public static class RescheduleBookingEndpoint
                 email = new { queued = emails.Length },
                 webhooks = new { queued = hooks },
                 calendarWriteback = new { queued = writebacks },
+                reminders = new { scheduled = reminders },
             }));
             await session.SaveChangesAsync(ct);
             answers.Committed(moved, "rescheduled");

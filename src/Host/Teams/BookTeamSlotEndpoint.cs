@@ -95,8 +95,8 @@ public static class BookTeamSlotEndpoint
                     hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
 
                 var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, assignees, WritebackOperation.Create, now, ct);
-                await Reminders.ScheduleAsync(bus, booking, eventType, now);
-                var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks));
+                var reminders = await Reminders.ScheduleAsync(bus, booking, eventType, now);
+                var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
                 try
                 {
                     await session.SaveChangesAsync(ct);
