@@ -68,20 +68,44 @@ async function loadEventTypes() {
       form.innerHTML = `<label>Name <input name="name" required maxlength="120"></label>
         <label>Minutes <input name="durationMinutes" type="number" min="5" max="720" required></label>
         <label>Location details <input name="locationValue" maxlength="500"></label>
+        <label>Minimum notice (min) <input name="minimumNoticeMinutes" type="number" min="0" max="129600"></label>
+        <label>Bookable days ahead (0: no limit) <input name="bookingWindowDays" type="number" min="0" max="730"></label>
+        <label>Start every (min) <input name="slotIncrementMinutes" type="number" min="5" max="60"></label>
+        <label>Buffer before (min) <input name="bufferBeforeMinutes" type="number" min="0" max="180"></label>
+        <label>Buffer after (min) <input name="bufferAfterMinutes" type="number" min="0" max="180"></label>
+        <label>Per day (0: no cap) <input name="dailyCap" type="number" min="0" max="1000"></label>
+        <label>Per week (0: no cap) <input name="weeklyCap" type="number" min="0" max="5000"></label>
+        <label>Reminders, minutes before (up to 3) <input name="reminders" placeholder="1440, 60" pattern="\\s*(\\d+\\s*(,\\s*\\d+\\s*){0,2})?"></label>
+        <label>Remind <select name="remindTo"><option value="both">Invitee and me</option><option value="invitee">Invitee</option><option value="organizer">Me</option></select></label>
         <button type="submit" class="primary">Save</button>`;
-      form.elements.name.value = e.name;
-      form.elements.durationMinutes.value = e.durationMinutes;
-      form.elements.locationValue.value = e.locationValue ?? "";
+      const f = form.elements;
+      f.name.value = e.name;
+      f.durationMinutes.value = e.durationMinutes;
+      f.locationValue.value = e.locationValue ?? "";
+      for (const key of ["minimumNoticeMinutes", "bookingWindowDays", "slotIncrementMinutes", "bufferBeforeMinutes", "bufferAfterMinutes", "dailyCap", "weeklyCap"])
+        f[key].value = e.controls[key] ?? 0;
+      f.reminders.value = e.reminders.map((r) => r.minutesBefore).join(", ");
+      if (e.reminders.length) f.remindTo.value = e.reminders[0].to;
       form.addEventListener("submit", guarded("event-types-panel", async () => {
+        const controls = Object.fromEntries(["minimumNoticeMinutes", "bookingWindowDays", "slotIncrementMinutes", "bufferBeforeMinutes", "bufferAfterMinutes", "dailyCap", "weeklyCap"]
+          .map((key) => [key, Number(f[key].value)]));
+        const reminders = f.reminders.value.split(",").map((v) => v.trim()).filter(Boolean).map((v) => ({ minutesBefore: Number(v), to: f.remindTo.value }));
         await api("PATCH", `/v0/event-types/${e.id}`, {
-          name: form.elements.name.value, durationMinutes: Number(form.elements.durationMinutes.value), locationValue: form.elements.locationValue.value,
+          name: f.name.value, durationMinutes: Number(f.durationMinutes.value), locationValue: f.locationValue.value, controls, reminders,
         });
         await loadEventTypes();
       }));
       edit.replaceWith(form);
       form.elements.name.focus();
     });
-    return row(link, state, toggle, edit);
+    const embed = button("Embed", () => {
+      const snippet = `<script src="${location.origin}/embed.js" data-user="${me.username}" data-slug="${e.slug}" async></script>`;
+      const code = Object.assign(document.createElement("pre"), { className: "embed-snippet", textContent: snippet });
+      const copy = button("Copy snippet", async () => { await navigator.clipboard?.writeText(snippet); copy.textContent = "Copied"; });
+      embed.replaceWith(Object.assign(document.createElement("div"), { className: "embed" }));
+      link.parentElement.querySelector(".embed").append(text("Paste this where the booking page should appear:"), code, copy);
+    });
+    return row(link, state, toggle, edit, embed);
   }));
   const filter = $("#analytics-form [name=eventTypeId]");
   filter.replaceChildren(new Option("All", ""), ...eventTypes.map((e) => new Option(e.name, e.id)));
@@ -95,6 +119,49 @@ $("#event-type-form").addEventListener("submit", guarded("event-types-panel", as
   event.target.reset();
   await loadEventTypes();
 }));
+
+// ---- Time off and holidays
+const dateRange = (t) => t.allDay ? (t.startDate === t.endDate ? t.startDate : `${t.startDate} – ${t.endDate}`) : `${new Date(t.startAt).toLocaleString()} – ${new Date(t.endAt).toLocaleString()}`;
+
+function showConflicts(conflicts) {
+  $("#time-off-conflicts").replaceChildren(...conflicts.map((c) =>
+    row(text(`Already booked inside: ${new Date(c.startsAt).toLocaleString()} with ${c.inviteeName} (${c.inviteeEmail})`))));
+}
+
+async function loadTimeOff() {
+  const { timeOff } = await api("GET", "/v0/me/time-off");
+  $("#time-off").replaceChildren(...timeOff.map((t) => row(text(`${dateRange(t)}${t.reason ? ` · ${t.reason}` : ""}`),
+    button("Remove", guarded("time-off-panel", async () => { await api("DELETE", `/v0/me/time-off/${t.id}`); await loadTimeOff(); })))));
+}
+
+$("#time-off-form").addEventListener("submit", guarded("time-off-panel", async (event) => {
+  const form = new FormData(event.target);
+  const added = await api("POST", "/v0/me/time-off", { startDate: form.get("startDate"), endDate: form.get("endDate") || null, reason: form.get("reason") || null });
+  event.target.reset();
+  showConflicts(added.conflicts);
+  await loadTimeOff();
+}));
+
+$("#holiday-form").addEventListener("submit", guarded("time-off-panel", async (event) => {
+  const form = new FormData(event.target);
+  const imported = await api("POST", "/v0/me/time-off/holidays", { country: form.get("country"), year: Number(form.get("year")) });
+  showConflicts(imported.conflicts);
+  await loadTimeOff();
+}));
+
+// ---- Bookings and their history
+async function loadBookings() {
+  const { bookings } = await api("GET", "/v0/me/bookings?limit=50");
+  $("#bookings").replaceChildren(...bookings.map((b) => {
+    const history = button("History", guarded("bookings-panel", async () => {
+      const answer = await api("GET", `/v0/bookings/${b.id}/history`);
+      const list = Object.assign(document.createElement("ol"), { className: "history" });
+      list.append(...answer.history.map((h) => row(text(`${new Date(h.at).toLocaleString()} · ${h.summary}`))));
+      history.replaceWith(list);
+    }));
+    return row(text(`${new Date(b.startsAt).toLocaleString()} · ${b.inviteeName} · ${b.status}`), history);
+  }));
+}
 
 // ---- Weekly hours and overrides (in the organizer's zone)
 function ruleRow(rule) {
@@ -302,7 +369,8 @@ async function start() {
   }
   $("#panels").hidden = false;
   const panels = [["event-types-panel", loadEventTypes], ["hours-panel", loadHours], ["teams-panel", loadTeams], ["webhooks-panel", loadWebhooks],
-    ["calendars-panel", loadCalendars]];
+    ["calendars-panel", loadCalendars], ["time-off-panel", loadTimeOff], ["bookings-panel", loadBookings]];
+  $("#holiday-form [name=year]").value = new Date().getFullYear() + 1;
   await Promise.all(panels.map(([panel, load]) => guarded(panel, load)()));
   await guarded("analytics-panel", loadAnalytics)();
   document.body.dataset.ready = "true";
