@@ -7,23 +7,6 @@ public sealed class TeamTests(App app)
 {
     private readonly HttpClient _http = app.Http;
 
-    private async Task<(Organizer Owner, string TeamId, string TeamSlug)> Team()
-    {
-        var owner = await _http.SignUp();
-        var slug = Organizers.Unique("team");
-        var team = (await _http.Post("/v0/teams", new { name = "Sales", slug }, owner.Session)).ShouldBe(200).Json["team"]!;
-        return (owner, team["id"]!.GetValue<string>(), slug);
-    }
-
-    private async Task<Organizer> Member(string teamId, Organizer owner, string timezone = "UTC", int startMinute = 540, int endMinute = 1020)
-    {
-        var member = await _http.SignUp(timezone);
-        var rules = Enumerable.Range(0, 7).Select(day => new { dayOfWeek = day, startMinute, endMinute });
-        (await _http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);
-        (await _http.Post($"/v0/teams/{teamId}/members", new { userId = member.Id, role = "member" }, owner.Session)).ShouldBe(200);
-        return member;
-    }
-
     private async Task<string> TeamEventType(Organizer owner, string teamId, string mode, string[]? required = null)
     {
         var slug = Organizers.Unique("demo");
@@ -40,8 +23,8 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task an_owner_creates_a_team_adds_members_and_lists_them()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var member = await Member(teamId, owner);
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var member = await _http.Member(teamId, owner);
 
         var members = (await _http.Get($"/v0/teams/{teamId}/members", owner.Session)).ShouldBe(200).Json["members"]!.AsArray();
         members.Select(m => m!["userId"]!.GetValue<string>()).ShouldBe([owner.Id, member.Id], ignoreOrder: true);
@@ -61,8 +44,8 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task only_the_owner_manages_the_team()
     {
-        var (owner, teamId, _) = await Team();
-        var member = await Member(teamId, owner);
+        var (owner, teamId, _) = await _http.Team();
+        var member = await _http.Member(teamId, owner);
         var stranger = await _http.SignUp();
 
         foreach (var outsider in new[] { member, stranger })
@@ -79,7 +62,7 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task a_required_member_must_belong_to_the_team()
     {
-        var (owner, teamId, _) = await Team();
+        var (owner, teamId, _) = await _http.Team();
         var stranger = await _http.SignUp();
 
         var answer = (await _http.Post("/v0/team-event-types", new
@@ -93,9 +76,9 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task round_robin_offers_a_slot_when_any_member_is_free_and_names_who_could_take_it()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var early = await Member(teamId, owner, startMinute: 9 * 60, endMinute: 11 * 60);
-        var late = await Member(teamId, owner, startMinute: 10 * 60, endMinute: 12 * 60);
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var early = await _http.Member(teamId, owner, startMinute: 9 * 60, endMinute: 11 * 60);
+        var late = await _http.Member(teamId, owner, startMinute: 10 * 60, endMinute: 12 * 60);
         var slug = await TeamEventType(owner, teamId, "round_robin", [early.Id, late.Id]);
 
         var page = (await _http.Get($"/v0/teams/{teamSlug}/event-types/{slug}")).ShouldBe(200).Json;
@@ -113,9 +96,9 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task collective_offers_only_what_every_required_member_has_free()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var early = await Member(teamId, owner, startMinute: 9 * 60, endMinute: 11 * 60);
-        var late = await Member(teamId, owner, startMinute: 10 * 60, endMinute: 12 * 60);
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var early = await _http.Member(teamId, owner, startMinute: 9 * 60, endMinute: 11 * 60);
+        var late = await _http.Member(teamId, owner, startMinute: 10 * 60, endMinute: 12 * 60);
         var slug = await TeamEventType(owner, teamId, "collective", [early.Id, late.Id]);
 
         var slots = await Slots(teamSlug, slug, "2030-04-01T00:00:00Z");
@@ -127,9 +110,9 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task a_members_personal_booking_takes_them_out_of_the_team_slot()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var busy = await Member(teamId, owner);
-        var free = await Member(teamId, owner);
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var busy = await _http.Member(teamId, owner);
+        var free = await _http.Member(teamId, owner);
         var slug = await TeamEventType(owner, teamId, "round_robin", [busy.Id, free.Id]);
         var personalSlug = Organizers.Unique("own");
         (await _http.Post("/v0/event-types", new { name = "Own", slug = personalSlug, durationMinutes = 30, locationType = "video" }, busy.Session)).ShouldBe(200);
@@ -146,9 +129,9 @@ public sealed class TeamTests(App app)
     [InlineData("2030-03-11T00:00:00Z", "2030-03-11T13:30:00.000Z", 19)] // after the US change, EDT: 13:00–21:00Z
     public async Task members_in_different_zones_meet_in_the_right_hours_across_a_dst_change(string day, string first, int count)
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var newYork = await Member(teamId, owner, "America/New_York", 9 * 60, 17 * 60);
-        var kolkata = await Member(teamId, owner, "Asia/Kolkata", 19 * 60, 24 * 60);
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var newYork = await _http.Member(teamId, owner, "America/New_York", 9 * 60, 17 * 60);
+        var kolkata = await _http.Member(teamId, owner, "Asia/Kolkata", 19 * 60, 24 * 60);
         var slug = await TeamEventType(owner, teamId, "collective", [newYork.Id, kolkata.Id]);
 
         var slots = await Slots(teamSlug, slug, day);
@@ -174,8 +157,8 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task round_robin_spreads_bookings_evenly_and_never_assigns_a_busy_member()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var members = new[] { await Member(teamId, owner), await Member(teamId, owner), await Member(teamId, owner) };
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var members = new[] { await _http.Member(teamId, owner), await _http.Member(teamId, owner), await _http.Member(teamId, owner) };
         var slug = await TeamEventType(owner, teamId, "round_robin", [.. members.Select(m => m.Id)]);
 
         var assigned = new List<string>();
@@ -199,8 +182,8 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task forty_concurrent_round_robin_bookings_of_one_slot_confirm_one_per_member()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var members = new[] { await Member(teamId, owner), await Member(teamId, owner), await Member(teamId, owner) };
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var members = new[] { await _http.Member(teamId, owner), await _http.Member(teamId, owner), await _http.Member(teamId, owner) };
         var slug = await TeamEventType(owner, teamId, "round_robin", [.. members.Select(m => m.Id)]);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
@@ -215,9 +198,9 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task collective_needs_everyone_free_and_reserves_everyone()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var first = await Member(teamId, owner);
-        var second = await Member(teamId, owner);
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var first = await _http.Member(teamId, owner);
+        var second = await _http.Member(teamId, owner);
         var slug = await TeamEventType(owner, teamId, "collective", [first.Id, second.Id]);
         var personalSlug = Organizers.Unique("own");
         (await _http.Post("/v0/event-types", new { name = "Own", slug = personalSlug, durationMinutes = 30, locationType = "video" }, second.Session)).ShouldBe(200);
@@ -241,9 +224,9 @@ public sealed class TeamTests(App app)
     [Fact]
     public async Task rescheduling_a_team_booking_assigns_the_new_time_afresh()
     {
-        var (owner, teamId, teamSlug) = await Team();
-        var morning = await Member(teamId, owner, startMinute: 9 * 60, endMinute: 12 * 60);
-        var afternoon = await Member(teamId, owner, startMinute: 13 * 60, endMinute: 17 * 60);
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var morning = await _http.Member(teamId, owner, startMinute: 9 * 60, endMinute: 12 * 60);
+        var afternoon = await _http.Member(teamId, owner, startMinute: 13 * 60, endMinute: 17 * 60);
         var slug = await TeamEventType(owner, teamId, "round_robin", [morning.Id, afternoon.Id]);
         var booked = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-09T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
         booked["booking"]!["assignmentUserIds"]![0]!.GetValue<string>().ShouldBe(morning.Id);
