@@ -46,6 +46,9 @@ public abstract class OAuthStandIn : IAsyncDisposable
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Every access and refresh token this provider handed out.</summary>
+    public ConcurrentQueue<string> IssuedTokens { get; } = new();
+
     protected async Task StartAsync(Action<WebApplication> map)
     {
         (_app, BaseUrl) = await LocalServer.StartAsync(app =>
@@ -121,6 +124,8 @@ public abstract class OAuthStandIn : IAsyncDisposable
         var refresh = "rt-" + Guid.NewGuid().ToString("N");
         _accessTokens[access] = (account, DateTimeOffset.UtcNow + AccessTokenLifetime);
         _refreshTokens[refresh] = account;
+        IssuedTokens.Enqueue(access);
+        IssuedTokens.Enqueue(refresh);
         return Results.Json(new
         {
             access_token = access, token_type = "Bearer", expires_in = (int)AccessTokenLifetime.TotalSeconds, refresh_token = refresh, scope = form["scope"].ToString(),

@@ -89,6 +89,54 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         return account;
     }
 
+    [Fact]
+    public async Task a_dump_of_the_database_after_a_full_scenario_holds_no_secret_in_the_clear()
+    {
+        // Sign-up by magic link, a webhook with its secret, a booking with its action links, a Google connection and a sync.
+        var username = Organizers.Unique("dump");
+        var link = (await _http.Post("/v0/auth/magic-link", new { email = $"{username}@example.com", username, displayName = "Dump", timezone = "UTC" }))
+            .ShouldBe(200).Json["magicLinkToken"]!.GetValue<string>();
+        var session = (await _http.Post("/v0/auth/verify", new { token = link })).ShouldBe(200).Json["sessionToken"]!.GetValue<string>();
+        var organizer = new Organizer((await _http.Get("/v0/auth/me", session)).Json["user"]!["id"]!.GetValue<string>(), username, $"{username}@example.com", session);
+        var rules = Enumerable.Range(0, 7).Select(day => new { dayOfWeek = day, startMinute = 540, endMinute = 1020 });
+        (await _http.Put("/v0/me/availability/rules", new { rules }, session)).ShouldBe(200);
+        var slug = Organizers.Unique("call");
+        (await _http.Post("/v0/event-types", new { name = "Call", slug, durationMinutes = 30, locationType = "video" }, session)).ShouldBe(200);
+        var webhookSecret = "whsec-" + Guid.NewGuid().ToString("N");
+        (await _http.Post("/v0/webhooks", new { url = "https://93.184.215.14/in", events = new[] { "booking.created" }, secret = webhookSecret }, session)).ShouldBe(200);
+        await Connect(organizer, "google");
+        (await _http.Post("/v0/calendar/google/sync", new { }, session)).ShouldBe(200);
+        var booked = await Book(organizer, slug, "2030-01-07T10:00:00Z");
+        var actionTokens = new[] { "cancel", "reschedule" }.Select(a => booked["actions"]![a]!["token"]!.GetValue<string>()).ToArray();
+        tokensAreRandom256Bits([link, session, .. actionTokens]);
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(app.DatabaseConnectionString);
+        var pgDump = Directory.GetFiles("/usr/lib/postgresql", "pg_dump", SearchOption.AllDirectories).Order().Last();
+        var dump = new System.Diagnostics.ProcessStartInfo(pgDump, ["-h", builder.Host!, "-p", builder.Port.ToString(), "-U", builder.Username!, "-d", builder.Database!])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(dump)!;
+        var text = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.ShouldBe(0, await process.StandardError.ReadToEndAsync());
+
+        text.ShouldContain(username);                               // the dump is real and holds this scenario
+        text.ShouldContain(OpenCalendly.Host.Identity.Tokens.Hash(session));   // the session is kept, as a hash
+        text.ShouldContain(OpenCalendly.Host.Identity.Tokens.Hash(actionTokens[0]));
+        string[] secrets = [link, session, webhookSecret, .. actionTokens, .. app.Google.IssuedTokens];
+        secrets.Length.ShouldBeGreaterThan(6);
+        foreach (var secret in secrets) text.ShouldNotContain(secret);
+
+        static void tokensAreRandom256Bits(string[] tokens)
+        {
+            foreach (var token in tokens)
+            {
+                var bytes = Convert.FromBase64String(token.Replace('-', '+').Replace('_', '/') + "=");
+                bytes.Length.ShouldBeGreaterThanOrEqualTo(32, token);
+            }
+            tokens.Distinct().Count().ShouldBe(tokens.Length);
+        }
+    }
+
     private static JsonNode? Row(JsonNode status, string provider) =>
         status["providers"]!.AsArray().Single(p => p!["provider"]!.GetValue<string>() == provider);
 
