@@ -83,6 +83,11 @@ builder.Host.UseWolverine(opts =>
     opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
     // Durable: a scheduled retry is a row in PostgreSQL, so it survives a crash or restart.
     opts.OnException<Exception>().ScheduleRetry([.. retries.Delays]).Then.MoveToErrorQueue();
+    // Failover: how often each node reports its health, and how old that report may grow before another
+    // node takes over the dead node's messages. Wolverine's defaults unless set (tests shorten both).
+    if (config.GetValue<double?>("Messaging:HealthCheckSeconds") is { } health)
+        (opts.Durability.HealthCheckPollingTime, opts.Durability.FirstHealthCheckExecution) = (TimeSpan.FromSeconds(health), TimeSpan.FromSeconds(health));
+    if (config.GetValue<double?>("Messaging:StaleNodeSeconds") is { } stale) opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(stale);
 });
 
 builder.Services.AddWolverineHttp();

@@ -32,15 +32,24 @@ public static class RateLimits
         };
     }
 
-    /// <summary>The route scope a request counts against, or null for routes that are not limited.</summary>
+    /// <summary>
+    /// The route scope a request counts against, or null for routes that are not limited: the organizer's own
+    /// routes (<c>/v0/auth/me</c>, team management, booking history…) never share a budget with public traffic.
+    /// </summary>
     public static string? Scope(HttpRequest request)
     {
-        var path = request.Path.Value ?? "";
-        if (path.StartsWith("/v0/auth/", StringComparison.Ordinal)) return "auth";
-        if (path.StartsWith("/v0/users/", StringComparison.Ordinal) || path.StartsWith("/v0/teams/", StringComparison.Ordinal) && HttpMethods.IsGet(request.Method))
-            return path.EndsWith("/availability", StringComparison.Ordinal) ? "availability" : "public-page";
-        if (path.StartsWith("/v0/bookings", StringComparison.Ordinal) || path == "/v0/team-bookings") return "booking";
-        if (path.StartsWith("/v0/analytics/funnel/events", StringComparison.Ordinal)) return "funnel";
-        return null;
+        // Routing ignores case, so the limit does too: /V0/USERS/… is the same page.
+        var segments = (request.Path.Value ?? "").ToLowerInvariant().Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments switch
+        {
+            ["v0", "auth", "magic-link" or "verify"] => "auth",
+            ["v0", "users", _, "event-types", _, "availability"] => "availability",
+            ["v0", "users", ..] => "public-page",
+            ["v0", "teams", _, "event-types", _, "availability"] when HttpMethods.IsGet(request.Method) => "availability",
+            ["v0", "teams", _, "event-types", _] when HttpMethods.IsGet(request.Method) => "public-page",
+            ["v0", "bookings"] or ["v0", "team-bookings"] or ["v0", "bookings", "actions", ..] => "booking",
+            ["v0", "analytics", "funnel", "events"] => "funnel",
+            _ => null,
+        };
     }
 }

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace OpenCalendly.Host.Tests;
+
+/// <summary>
+/// Two (later three) host processes on one database of their own, with Resend and a webhook receiver as
+/// local stand-ins; failover timing is shortened (health every second, a node stale after 4 seconds).
+/// </summary>
+public sealed class TwoHostRig : IAsyncLifetime
+{
+    public ResendStandIn Resend { get; private set; } = null!;
+    public WebhookReceiver Receiver { get; private set; } = null!;
+    public List<HostProcess> Hosts { get; } = [];
+    private Dictionary<string, string> _settings = null!;
+
+    public async Task InitializeAsync()
+    {
+        Resend = await ResendStandIn.StartAsync();
+        Receiver = await WebhookReceiver.StartAsync();
+        _settings = new()
+        {
+            ["ConnectionStrings:Postgres"] = await App.FreshDatabase("twohosts"),
+            ["Secrets:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Auth:ExposeMagicLinkToken"] = "true",
+            ["RateLimiting:PermitsPerMinute"] = "1000000",
+            ["App:PublicBaseUrl"] = "http://opencalendly.test",
+            ["Email:Provider"] = "resend",
+            ["Email:Resend:BaseUrl"] = Resend.BaseUrl,
+            ["Email:Resend:ApiKey"] = ResendStandIn.ApiKey,
+            ["Messaging:RetryDelaysSeconds"] = "2,3,5,5,5,5,5,5,5,5,5,5",
+            ["Webhooks:AllowPrivateTargets"] = "true",
+            ["Webhooks:RetryBaseSeconds"] = "1",
+            ["Webhooks:RetryCapSeconds"] = "3",
+            ["Webhooks:MaxAttempts"] = "30",
+            ["Messaging:HealthCheckSeconds"] = "1",
+            ["Messaging:StaleNodeSeconds"] = "4",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        // One at a time: the first applies the schema.
+        Hosts.Add(await HostProcess.StartAsync(_settings));
+        Hosts.Add(await HostProcess.StartAsync(_settings));
+    }
+
+    public async Task<HostProcess> StartAnother()
+    {
+        var host = await HostProcess.StartAsync(_settings);
+        Hosts.Add(host);
+        return host;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in Hosts) await host.DisposeAsync();
+        await Resend.DisposeAsync();
+        await Receiver.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TwoHostCollection : ICollectionFixture<TwoHostRig>
+{
+    public const string Name = "two-hosts";
+}
+
+[Collection(TwoHostCollection.Name)]
+public sealed class TwoHostTests(TwoHostRig rig, Xunit.Abstractions.ITestOutputHelper output)
+{
+    private HttpClient A => rig.Hosts[0].Http;
+    private HttpClient B => rig.Hosts[1].Http;
+
+    [Fact]
+    public async Task two_hosts_share_one_truth_and_a_killed_host_loses_nothing()
+    {
+        // 1. Forty invitees race for one slot, half through each host: one booking, 39 refusals.
+        var (organizer, slug, _) = await A.Bookable();
+        var race = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? A : B)
+            .Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-03-04T10:00:00Z", $"racer{i}@example.com"), idempotencyKey: Api.NewKey())));
+        race.Count(r => r.Status == HttpStatusCode.OK).ShouldBe(1);
+        race.Count(r => r.Status == HttpStatusCode.Conflict).ShouldBe(39);
+        output.WriteLine($"one slot, 40 requests over 2 hosts: {string.Join(", ", race.GroupBy(r => (int)r.Status).Select(g => $"{g.Count()} × {g.Key}"))}");
+
+        // 2. Round robin raced across both hosts: three members, three invitees per slot, four slots.
+        var (owner, teamId, teamSlug) = await A.Team();
+        var members = new[] { await A.Member(teamId, owner), await B.Member(teamId, owner), await A.Member(teamId, owner) };
+        var eventSlug = Organizers.Unique("demo");
+        (await A.Post("/v0/team-event-types", new { teamId, name = "Demo", slug = eventSlug, durationMinutes = 30, mode = "round_robin", locationType = "video" },
+            owner.Session)).ShouldBe(200);
+        var starts = new[] { "2030-03-05T10:00:00Z", "2030-03-05T11:00:00Z", "2030-03-05T12:00:00Z", "2030-03-05T13:00:00Z" };
+        var teamRace = await Task.WhenAll(starts.SelectMany(s => Enumerable.Range(0, 3).Select(i => (s, i))).Select(x => (x.i % 2 == 0 ? A : B)
+            .Post("/v0/team-bookings", new { teamSlug, eventSlug, startsAt = x.s, inviteeName = "Invitee", inviteeEmail = $"rr{x.i}@example.com" }, idempotencyKey: Api.NewKey())));
+        teamRace.ShouldAllBe(r => r.Status == HttpStatusCode.OK);   // three members, three invitees: each slot fills exactly
+        foreach (var member in members)
+        {
+            var held = (await A.Get("/v0/me/bookings?status=confirmed", member.Session)).Json["bookings"]!.AsArray()
+                .Select(b => b!["startsAt"]!.GetValue<string>()).ToArray();
+            held.Length.ShouldBe(held.Distinct().Count(), "a member holds two bookings at one time");
+        }
+        teamRace.SelectMany(r => r.Json["booking"]!["assignmentUserIds"]!.AsArray().Select(id => id!.GetValue<string>()))
+            .GroupBy(id => id).ShouldAllBe(g => g.Count() == starts.Length);   // fairness: each member got one per slot
+
+        // 3. Deliveries pending on host A (receiver and email provider down) when A is killed outright.
+        rig.Receiver.Up = false;
+        rig.Resend.Down = true;
+        var (mailer, mailerSlug, _) = await A.Bookable();
+        (await A.Post("/v0/webhooks", new { url = rig.Receiver.Url("switch"), events = new[] { "booking.created" }, secret = "two-host-secret" }, mailer.Session))
+            .ShouldBe(200);
+        var ids = new List<string>();
+        for (var day = 0; day < 5; day++)
+            ids.Add((await A.Post("/v0/bookings", Bookings.Request(mailer, mailerSlug, $"2030-03-{11 + day:00}T10:00:00Z"), idempotencyKey: Api.NewKey()))
+                .ShouldBe(200).Json["booking"]!["id"]!.GetValue<string>());
+        foreach (var id in ids)
+        {
+            (await rig.Receiver.WaitFor(r => r.Count >= 1, id)).ShouldNotBeEmpty();
+            (await WaitUntil(() => rig.Resend.For($"booking-confirmed:{id}").Count >= 2, TimeSpan.FromSeconds(30))).ShouldBeTrue();
+        }
+        var failedBeforeKill = rig.Receiver.Requests.Count(r => r.AnsweredWith == 503);
+        rig.Hosts[0].Kill();
+        rig.Receiver.Up = true;
+        rig.Resend.Down = false;
+
+        foreach (var id in ids)
+        {
+            (await rig.Receiver.WaitFor(r => r.Any(x => x.AnsweredWith == 204), id, TimeSpan.FromSeconds(90)))
+                .ShouldContain(r => r.AnsweredWith == 204, $"the webhook for {id} never arrived after the kill");
+            (await rig.Resend.WaitForSuccesses($"booking-confirmed:{id}", 2, TimeSpan.FromSeconds(90)))
+                .Count(r => r.AnsweredWith == 200).ShouldBe(2, $"the emails for {id} never arrived after the kill");
+        }
+        await Task.Delay(3000);   // time for any duplicate to show up
+        foreach (var id in ids)
+        {
+            rig.Receiver.About(id).Count(r => r.AnsweredWith == 204).ShouldBe(1);
+            rig.Receiver.About(id).ShouldAllBe(r => r.SignatureValid("two-host-secret"));
+            foreach (var role in new[] { "invitee", "organizer" })
+                rig.Resend.For($"booking-confirmed:{id}:{role}").Count(r => r.AnsweredWith == 200).ShouldBe(1);
+        }
+        failedBeforeKill.ShouldBeGreaterThanOrEqualTo(ids.Count);
+        output.WriteLine($"kill: {ids.Count} bookings, {failedBeforeKill} webhook attempts refused and {rig.Resend.Requests.Count(r => r.AnsweredWith == 503)} email attempts refused before the kill; " +
+            $"after it {ids.Count} webhooks and {ids.Count * 2} emails delivered, each exactly once");
+
+        // 4. SIGTERM to host B with bookings in flight: each is answered, and what was answered is committed.
+        var survivor = await rig.StartAnother();
+        var (busy, busySlug, _) = await survivor.Http.Bookable();
+        var inFlight = Enumerable.Range(0, 20).Select(async i =>
+        {
+            try
+            {
+                var answer = await B.Post("/v0/bookings", Bookings.Request(busy, busySlug, $"2030-04-{1 + i:00}T10:00:00Z"), idempotencyKey: Api.NewKey());
+                return ((int)answer.Status, answer.Status == HttpStatusCode.OK ? answer.Json["booking"]!["id"]!.GetValue<string>() : null);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+            {
+                return (0, (string?)null);   // refused: the host had stopped taking requests
+            }
+        }).ToList();
+        await Task.WhenAny(inFlight);
+        rig.Hosts[1].Terminate();
+        var outcomes = await Task.WhenAll(inFlight);
+        (await rig.Hosts[1].WaitForExitAsync(TimeSpan.FromSeconds(40))).ShouldBe(0, rig.Hosts[1].Output);
+
+        output.WriteLine($"SIGTERM with 20 bookings in flight: {outcomes.Count(o => o.Item1 == 200)} answered 200 and committed, {outcomes.Count(o => o.Item1 == 0)} refused at connect");
+        outcomes.ShouldAllBe(o => o.Item1 == 200 || o.Item1 == 0);
+        outcomes.Count(o => o.Item1 == 200).ShouldBeGreaterThan(1);
+        var committed = (await survivor.Http.Get("/v0/me/bookings?status=confirmed&limit=200", busy.Session)).Json["bookings"]!.AsArray()
+            .Select(b => b!["id"]!.GetValue<string>()).ToHashSet();
+        committed.SetEquals(outcomes.Where(o => o.Item1 == 200).Select(o => o.Item2!)).ShouldBeTrue();
+    }
+
+    private static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(100);
+        return condition();
+    }
+}
