@@ -82,8 +82,12 @@ public class App : IAsyncLifetime
         {
             services.DisableAllExternalWolverineTransports();
             services.AddSingleton<TimeProvider>(Clock);
+            ConfigureServices(services);
         });
     }
+
+    /// <summary>Services a derived host adds or replaces (a fault to inject, say).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
 
     public static async Task<string> FreshDatabase(string name)
     {

@@ -5,7 +5,7 @@ namespace OpenCalendly.Host.Api;
 
 /// <summary>
 /// Checks request bodies before any endpoint sees them: over the limit → 413, not JSON → 415,
-/// malformed JSON or invalid UTF-8 → 400. The checked bytes are kept so idempotency can hash exactly
+/// malformed JSON, invalid UTF-8 or a root that is not an object → 400. The checked bytes are kept so idempotency can hash exactly
 /// what the client sent. Type errors inside well-formed JSON are the endpoints' deserializer's to report.
 /// </summary>
 public sealed class JsonBodyGate(RequestDelegate next, IConfiguration configuration)
@@ -50,9 +50,14 @@ public sealed class JsonBodyGate(RequestDelegate next, IConfiguration configurat
                 await Refuse(context, 415, "unsupported-media-type", "The request body must be application/json.");
                 return;
             }
-            if (!IsWellFormed(body))
+            if (RootKind(body) is not { } root)
             {
                 await Refuse(context, 400, "invalid-json", "The request body is not valid JSON (or not valid UTF-8).");
+                return;
+            }
+            if (root != JsonValueKind.Object)
+            {
+                await Refuse(context, 400, "invalid-json", "The request body must be a JSON object.");
                 return;
             }
         }
@@ -68,17 +73,18 @@ public sealed class JsonBodyGate(RequestDelegate next, IConfiguration configurat
         && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
             || contentType.Split(';')[0].Trim().EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static bool IsWellFormed(byte[] body)
+    /// <summary>What the body's root is (every route takes an object), or null when it is not well-formed UTF-8 JSON.</summary>
+    private static JsonValueKind? RootKind(byte[] body)
     {
         try
         {
             StrictUtf8.GetCharCount(body);
-            using var _ = JsonDocument.Parse(body);
-            return true;
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind;
         }
         catch (Exception e) when (e is JsonException or DecoderFallbackException)
         {
-            return false;
+            return null;
         }
     }
 
