@@ -87,6 +87,22 @@ public sealed class IdentityTests(App app)
     }
 
     [Fact]
+    public async Task a_magic_link_expires_after_fifteen_minutes()
+    {
+        async Task<string> Link()
+        {
+            var username = Organizers.Unique("late");
+            return (await _http.Post("/v0/auth/magic-link", new { email = $"{username}@example.com", username, displayName = "Late" })).ShouldBe(200)
+                .Json["magicLinkToken"]!.GetValue<string>();
+        }
+        var (early, late) = (await Link(), await Link());
+
+        await app.Clock.At(DateTimeOffset.UtcNow.AddMinutes(14), async () => (await _http.Post("/v0/auth/verify", new { token = early })).ShouldBe(200));
+        await app.Clock.At(DateTimeOffset.UtcNow.AddMinutes(16), async () =>
+            (await _http.Post("/v0/auth/verify", new { token = late })).ShouldBeProblem(400, "invalid-token"));
+    }
+
+    [Fact]
     public async Task an_existing_user_signs_in_again_with_just_the_email()
     {
         var organizer = await _http.SignUp();
