@@ -19,6 +19,7 @@ public static class AvailabilityLoad
         Console.WriteLine($"closed loop, {concurrency} clients, {duration.TotalSeconds:F0} s after a 3 s warm-up, client on the same machine:");
         Console.WriteLine(await MeasureAsync(http, "/health/live", "GET /health/live (ceiling)", duration, concurrency));
         Console.WriteLine(await MeasureAsync(http, availability, "GET availability, 7 days, 200 bookings", duration, concurrency));
+        Console.WriteLine(await MeasureAsync(http, availability.Replace("days=7", "days=30"), "GET availability, 30 days, 200 bookings", duration, concurrency));
         return 0;
     }
 

@@ -15,7 +15,11 @@ using Microsoft.Extensions.Logging;
 // Usage: OpenCalendly.Bench.Load <host base url> webhooks [bookings=200]
 //        OpenCalendly.Bench.Load <host base url> availability [seconds=10] [concurrency=32]
 //        OpenCalendly.Bench.Load <host base url> funnel [events=100000] [concurrency=32]
+//        OpenCalendly.Bench.Load <host base url> bookings [bookings=10000] [concurrency=32]
 var baseUrl = args.ElementAtOrDefault(0) ?? throw new ArgumentException("Pass the host's base URL.");
+if (args.ElementAtOrDefault(1) == "bookings")
+    return await BookingLoad.RunAsync(new Uri(baseUrl), int.Parse(args.ElementAtOrDefault(2) ?? "10000", CultureInfo.InvariantCulture),
+        int.Parse(args.ElementAtOrDefault(3) ?? "32", CultureInfo.InvariantCulture));
 if (args.ElementAtOrDefault(1) == "funnel")
     return await FunnelLoad.RunAsync(new Uri(baseUrl), int.Parse(args.ElementAtOrDefault(2) ?? "100000", CultureInfo.InvariantCulture),
         int.Parse(args.ElementAtOrDefault(3) ?? "32", CultureInfo.InvariantCulture));

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+
+/// <summary>
+/// Closed-loop load on <c>POST /v0/bookings</c>: N clients book distinct slots spread over many organizers
+/// (after a warm-up that is not measured), then rounds of 100 clients racing for one slot.
+/// </summary>
+public static class BookingLoad
+{
+    public const int Organizers = 50;
+
+    public static async Task<int> RunAsync(Uri baseUrl, int total, int concurrency)
+    {
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 128, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        using var http = new HttpClient(handler) { BaseAddress = baseUrl };
+        var organizers = new List<string>();
+        for (var i = 0; i < Organizers; i++) organizers.Add(await SeedAsync(http));
+        var start = DateTime.UtcNow.Date.AddDays(60);
+
+        // Slot n of the run: organizer n % N, the (n / N)-th quarter hour from `start`; warm-up slots come first.
+        const int warmUp = 200;
+        var next = -1;
+        async Task<(double Ms, HttpStatusCode Status)> BookNext()
+        {
+            var n = Interlocked.Increment(ref next);
+            var startsAt = start.AddMinutes(15 * (n / Organizers));
+            return await Book(http, organizers[n % Organizers], startsAt);
+        }
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () => { while (next < warmUp) await BookNext(); })));
+
+        var results = new List<(double Ms, HttpStatusCode Status)>[concurrency];
+        var clock = Stopwatch.StartNew();
+        var measuredFrom = next + 1;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            results[worker] = [];
+            while (Volatile.Read(ref next) < measuredFrom + total - 1) results[worker].Add(await BookNext());
+        })));
+        var elapsed = clock.Elapsed;
+        var all = results.SelectMany(r => r).ToList();
+        var latencies = all.Select(r => r.Ms).Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  POST /v0/bookings, distinct slots of {Organizers} organizers, {concurrency} clients, {all.Count} bookings after {warmUp} warm-up: " +
+            $"{all.Count / elapsed.TotalSeconds:F0} bookings/s, p50 {P(latencies, 0.5):F1} ms, p99 {P(latencies, 0.99):F1} ms, " +
+            $"statuses {string.Join(", ", all.GroupBy(r => (int)r.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} × {g.Key}"))}"));
+
+        // 100 clients racing for one slot, five rounds on a fresh organizer.
+        var racer = await SeedAsync(http);
+        var raced = new List<double>();
+        var confirmedPerRound = new List<int>();
+        for (var round = 0; round < 5; round++)
+        {
+            var slot = start.AddDays(30).AddHours(round);
+            var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(() => Book(http, racer, slot))));
+            raced.AddRange(answers.Select(a => a.Ms));
+            confirmedPerRound.Add(answers.Count(a => a.Status == HttpStatusCode.OK));
+        }
+        var racedSorted = raced.Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  100 concurrent bookings of one slot, 5 rounds: confirmed per round {string.Join("/", confirmedPerRound)}, " +
+            $"p50 {P(racedSorted, 0.5):F1} ms, p99 {P(racedSorted, 0.99):F1} ms"));
+        return confirmedPerRound.All(c => c == 1) && all.All(r => r.Status == HttpStatusCode.OK) ? 0 : 1;
+    }
+
+    private static double P(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static async Task<(double Ms, HttpStatusCode Status)> Book(HttpClient http, string username, DateTime startsAt)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v0/bookings")
+        {
+            Content = JsonContent.Create(new
+            {
+                username, eventSlug = "load", startsAt = startsAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                inviteeName = "Load", inviteeEmail = "load@example.com",
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsStringAsync();
+        return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.StatusCode);
+    }
+
+    /// <summary>An organizer open around the clock with a 15-minute event type "load".</summary>
+    private static async Task<string> SeedAsync(HttpClient http)
+    {
+        var username = "book-" + Guid.NewGuid().ToString("N")[..10];
+        var link = await AvailabilityLoad.Post(http, "/v0/auth/magic-link", new { email = $"{username}@example.com", username, displayName = "Load", timezone = "UTC" });
+        var session = (await AvailabilityLoad.Post(http, "/v0/auth/verify", new { token = link["magicLinkToken"]!.GetValue<string>() }))["sessionToken"]!.GetValue<string>();
+        using var put = new HttpRequestMessage(HttpMethod.Put, "/v0/me/availability/rules")
+        {
+            Content = JsonContent.Create(new { rules = Enumerable.Range(0, 7).Select(d => new { dayOfWeek = d, startMinute = 0, endMinute = 1440 }) }),
+        };
+        put.Headers.Authorization = new("Bearer", session);
+        (await http.SendAsync(put)).EnsureSuccessStatusCode();
+        await AvailabilityLoad.Post(http, "/v0/event-types", new { name = "Load", slug = "load", durationMinutes = 15, locationType = "video" }, session);
+        return username;
+    }
+}
