@@ -29,7 +29,7 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         var database = await App.FreshDatabase("browser");
         Google = await GoogleStandIn.StartAsync();
-        var port = FreePort();
+        var port = LocalServer.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         JasperFxEnvironment.AutoStartHost = true;
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
@@ -62,14 +62,6 @@ public sealed class BrowserApp : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public async Task DisposeAsync()
     {

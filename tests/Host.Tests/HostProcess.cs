@@ -30,7 +30,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static async Task<HostProcess> StartAsync(IDictionary<string, string> settings)
     {
-        var port = FreePort();
+        var port = LocalServer.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var dll = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet", [dll])
@@ -79,14 +79,6 @@ public sealed class HostProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public async ValueTask DisposeAsync()
     {

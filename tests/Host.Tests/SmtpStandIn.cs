@@ -20,7 +20,7 @@ public sealed class SmtpStandIn : IAsyncDisposable
 
     public SmtpStandIn()
     {
-        Port = FreePort();
+        Port = LocalServer.FreePort();
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
             .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
@@ -37,14 +37,6 @@ public sealed class SmtpStandIn : IAsyncDisposable
         return [.. Received.Where(match)];
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public async ValueTask DisposeAsync()
     {
