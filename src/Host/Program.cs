@@ -78,6 +78,9 @@ builder.Services.AddMarten(opts =>
 
 builder.Host.UseWolverine(opts =>
 {
+    // Handlers and endpoints use the code generated ahead of time under Internal/Generated (scripts/codegen);
+    // only what is missing there is compiled at run time, which would load Roslyn (about 280 MB).
+    opts.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
     opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
