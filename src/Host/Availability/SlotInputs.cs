@@ -29,10 +29,7 @@ public static class SlotInputs
         return new SlotQuery(zone, schedule?.WeeklyRules() ?? [], schedule?.DateOverrides() ?? [], taken.Reserved, taken.Busy,
             from, to, Duration.FromMinutes(eventType.DurationMinutes), Duration.FromMinutes(eventType.Controls.SlotIncrementMinutes), now)
         {
-            Limits = SlotLimits.From(eventType.Controls, counted ?? [], schedule?.TimeOffIn(zone, from - Reach, to + Reach) ?? []) with
-            {
-                CapsZone = capsZone,
-            },
+            Limits = SlotLimits.From(eventType.Controls, counted ?? [], schedule?.TimeOffIn(zone, from - Reach, to + Reach) ?? [], capsZone),
         };
     }
 

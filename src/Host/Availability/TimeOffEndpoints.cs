@@ -143,7 +143,7 @@ public static class HolidayPresetEndpoint
 
     public static ProblemDetails Check(string? country, int? year) => new FieldErrors()
         .Require("country", country)
-        .When(country is not null && !HolidayPresets.Countries.Contains(country.ToUpperInvariant()) && !string.Equals(country, "UK", StringComparison.OrdinalIgnoreCase),
+        .When(country is not null && HolidayPresets.Code(country) is null,
             "country", $"No holiday preset for that country: use one of {string.Join(", ", HolidayPresets.Countries)}.")
         .Require("year", year)
         .When(year is not null && year is < HolidayPresets.FirstYear or > HolidayPresets.LastYear, "year",
@@ -154,12 +154,10 @@ public static class HolidayPresetEndpoint
     [WolverineGet("/v0/me/time-off/holidays", OperationId = "holidayPreset")]
     public static IResult Get(string? country, string? year)
     {
-        var code = Code(country!);
+        var code = HolidayPresets.Code(country!)!;
         var y = int.Parse(year!);
         return Results.Json(new { ok = true, country = code, year = y, holidays = HolidayPresets.For(code, y)!.Select(h => new { date = h.Date.ToDateOnly(), name = h.Name }) });
     }
-
-    public static string Code(string country) => country.ToUpperInvariant() is "UK" ? "GB" : country.ToUpperInvariant();
 }
 
 public static class ImportHolidaysEndpoint
@@ -173,10 +171,11 @@ public static class ImportHolidaysEndpoint
         HolidayImportInput body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
     {
         var (user, schedule) = await TimeOff.LoadAsync(db, caller.UserId(), ct);
-        var country = HolidayPresetEndpoint.Code(body.Country!);
+        var country = HolidayPresets.Code(body.Country!)!;
         var now = clock.GetUtcNow();
         var known = schedule.TimeOff.Where(t => t.Holiday == country).Select(t => t.FirstDate).ToHashSet();
-        var added = HolidayPresets.For(country, body.Year!.Value)!
+        var holidays = HolidayPresets.For(country, body.Year!.Value)!;
+        var added = holidays
             .Where(h => !known.Contains(h.Date.ToDateOnly()))
             .Select(h => new ScheduleTimeOff(Guid.CreateVersion7(), h.Date.ToDateOnly(), h.Date.ToDateOnly(), null, null, h.Name, country, now))
             .ToList();
@@ -190,7 +189,7 @@ public static class ImportHolidaysEndpoint
         {
             ok = true,
             added = added.Select(t => TimeOffJson.Of(t, zone)),
-            skipped = HolidayPresets.For(country, body.Year!.Value)!.Count - added.Count,
+            skipped = holidays.Count - added.Count,
             conflicts = await TimeOff.ConflictsAsync(db, user.Id, zone, added, ct),
         });
     }

@@ -53,8 +53,7 @@ public static class BookSlotEndpoint
 
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
-            if (eventType.Controls.HasCaps) await Reservations.LockCapsAsync(connection, eventType.Id, ct);
-            await Reservations.LockAsync(connection, [organizer.Id], ct);
+            await Reservations.LockAsync(connection, eventType, [organizer.Id], ct);
 
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
             var duration = Duration.FromMinutes(eventType.DurationMinutes);

@@ -61,8 +61,7 @@ public static class RescheduleBookingEndpoint
 
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
-            if (eventType.Controls.HasCaps) await Reservations.LockCapsAsync(connection, eventType.Id, ct);
-            await Reservations.LockAsync(connection, found.ReservedUserIds.Concat(pool), ct);
+            await Reservations.LockAsync(connection, eventType, found.ReservedUserIds.Concat(pool), ct);
             var stream = await session.Events.FetchForWriting<Booking>(found.Id, ct);
             var old = stream.Aggregate!;
 

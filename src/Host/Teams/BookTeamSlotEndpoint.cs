@@ -77,8 +77,7 @@ public static class BookTeamSlotEndpoint
             {
                 await using var session = sessions.OpenSession(bus);
                 await session.BeginTransactionAsync(ct);
-                if (eventType.Controls.HasCaps) await Reservations.LockCapsAsync(session.Connection!, eventType.Id, ct);
-                await Reservations.LockAsync(session.Connection!, assignees, ct);
+                await Reservations.LockAsync(session.Connection!, eventType, assignees, ct);
                 var slot = (await TeamSlotInputs.ComputeAsync(session, session.Connection!, team, eventType, start, end, instant, ct, assignees))
                     .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
                 if (slot is null) continue;   // taken since the first look: the next member may still be free

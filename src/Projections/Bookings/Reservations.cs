@@ -1,6 +1,7 @@
 using Npgsql;
 using NodaTime;
 using OpenCalendly.Scheduling.Availability;
+using OpenCalendly.Scheduling.EventTypes;
 
 namespace OpenCalendly.Projections.Bookings;
 
@@ -41,19 +42,16 @@ public static class Reservations
     }
 
     /// <summary>
-    /// Serializes the bookings of one capped event type, whoever holds them (a team's members lock apart),
-    /// so the cap counted inside the transaction is still the cap at commit. Taken before any person's lock.
-    /// </summary>
-    public static Task LockCapsAsync(NpgsqlConnection connection, Guid eventTypeId, CancellationToken ct) =>
-        AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(eventTypeId.ToByteArray(), 0) ^ 0x0CA9_0000_0000L, ct);
-
-    /// <summary>
     /// Serializes bookings of the same people: racing transactions queue here for a moment and then see
     /// each other's rows, instead of deadlocking on each other's uncommitted inserts. Sorted, so two
-    /// multi-person bookings always lock in the same order.
+    /// multi-person bookings always lock in the same order. A capped event type is locked first, whoever
+    /// holds its bookings (a team's members lock apart), so the cap counted inside the transaction is still
+    /// the cap at commit; always before any person, so no two bookings take these locks in opposite orders.
     /// </summary>
-    public static async Task LockAsync(NpgsqlConnection connection, IEnumerable<Guid> userIds, CancellationToken ct)
+    public static async Task LockAsync(NpgsqlConnection connection, EventType eventType, IEnumerable<Guid> userIds, CancellationToken ct)
     {
+        if (eventType.Controls.HasCaps)
+            await AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(eventType.Id.ToByteArray(), 0) ^ 0x0CA9_0000_0000L, ct);
         foreach (var userId in userIds.Distinct().Order())
             await AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(userId.ToByteArray(), 8), ct);
     }

@@ -20,8 +20,9 @@ public sealed class BookingCaps
         foreach (var start in countedStarts)
         {
             var date = start.InZone(zone).Date;
+            var week = WeekOf(date);
             _byDate[date] = _byDate.GetValueOrDefault(date) + 1;
-            _byWeek[WeekOf(date)] = _byWeek.GetValueOrDefault(WeekOf(date)) + 1;
+            _byWeek[week] = _byWeek.GetValueOrDefault(week) + 1;
         }
     }
 

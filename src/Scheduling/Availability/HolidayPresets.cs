@@ -19,12 +19,20 @@ public static class HolidayPresets
 
     public static IReadOnlyList<string> Countries { get; } = ["US", "GB", "DE", "IN"];
 
+    /// <summary>The preset's code for <paramref name="country"/> (any case; UK is GB), or null when there is no preset.</summary>
+    public static string? Code(string country) => country.ToUpperInvariant() switch
+    {
+        "UK" => "GB",
+        var code when Countries.Contains(code) => code,
+        _ => null,
+    };
+
     /// <summary>The holidays of <paramref name="country"/> (ISO 3166 alpha-2; UK is read as GB) observed in <paramref name="year"/>, by date.</summary>
     public static IReadOnlyList<Holiday>? For(string country, int year)
     {
-        if (year is < FirstYear or > LastYear || Names(country, year) is not { } names) return null;
+        if (year is < FirstYear or > LastYear || Code(country) is not { } code) return null;
         // A holiday of next year can be observed this year (1 January on a Saturday is observed on 31 December).
-        return names.Concat(Names(country, year + 1)!)
+        return Names(code, year).Concat(Names(code, year + 1))
             .Where(h => h.Key.Year == year)
             .Select(h => new Holiday(LocalDate.FromDateTime(h.Key), h.Value))
             .DistinctBy(h => h.Date)
@@ -32,13 +40,13 @@ public static class HolidayPresets
             .ToList();
     }
 
-    private static IDictionary<DateTime, string>? Names(string country, int year) => country.ToUpperInvariant() switch
+    private static IDictionary<DateTime, string> Names(string code, int year) => code switch
     {
         "US" => new USAPublicHoliday().PublicHolidayNames(year),
-        "GB" or "UK" => new UKBankHoliday().PublicHolidayNames(year),
+        "GB" => new UKBankHoliday().PublicHolidayNames(year),
         "DE" => new GermanPublicHoliday().PublicHolidayNames(year),
         "IN" => India(year),
-        _ => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "No holiday preset for this code."),
     };
 
     private static Dictionary<DateTime, string> India(int year) => new()

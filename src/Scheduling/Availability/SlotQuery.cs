@@ -49,7 +49,8 @@ public sealed record SlotLimits
     /// <summary>The organizer's time off, already resolved to instants: it blocks the slot itself.</summary>
     public IReadOnlyList<TimeInterval> TimeOff { get; init; } = [];
 
-    public static SlotLimits From(BookingControls controls, IReadOnlyList<Instant> countedStarts, IReadOnlyList<TimeInterval> timeOff) => new()
+    public static SlotLimits From(
+        BookingControls controls, IReadOnlyList<Instant> countedStarts, IReadOnlyList<TimeInterval> timeOff, DateTimeZone? capsZone = null) => new()
     {
         MinimumNotice = Duration.FromMinutes(controls.MinimumNoticeMinutes),
         WindowDays = controls.BookingWindowDays,
@@ -59,5 +60,6 @@ public sealed record SlotLimits
         WeeklyCap = controls.WeeklyCap,
         CountedStarts = countedStarts,
         TimeOff = timeOff,
+        CapsZone = capsZone,
     };
 }
