@@ -38,6 +38,8 @@ builder.Services.AddSingleton<BookingAnswers>();
 builder.Services.AddSingleton<BookingMail>();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<PublicPageCache>();
+builder.Services.AddSingleton<TakenTimeCache>();
+builder.Services.AddHostedService<TakenTimeListener>();
 builder.Services.AddSingleton<EmailOutbox>();
 EmailProviders.Add(builder.Services, config, builder.Environment);
 var webhooks = WebhookSettings.From(config);
@@ -75,6 +77,7 @@ builder.Services.AddMarten(opts =>
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .IntegrateWithWolverine();
+builder.Services.ConfigureMarten((services, opts) => opts.Listeners.Add(services.GetRequiredService<TakenTimeCache>()));
 
 builder.Host.UseWolverine(opts =>
 {

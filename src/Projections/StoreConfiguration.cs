@@ -33,6 +33,8 @@ public static class StoreConfiguration
 
     public static TeamAssignmentsDailyTable TeamAssignmentsDaily { get; } = new(Schema);
 
+    public static TakenTimeNotifications TakenTimeNotifications { get; } = new(Schema, Reservations, BusyWindows);
+
     public static FunnelProjection Funnel { get; } = new(FunnelDaily, FunnelBookings, FunnelEvents, TeamAssignmentsDaily);
 
     public static void Apply(StoreOptions opts)
@@ -45,6 +47,7 @@ public static class StoreConfiguration
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
         opts.Storage.ExtendedSchemaObjects.Add(Reservations);
         opts.Storage.ExtendedSchemaObjects.Add(BusyWindows);
+        opts.Storage.ExtendedSchemaObjects.Add(TakenTimeNotifications);
         opts.Storage.ExtendedSchemaObjects.Add(FunnelDaily);
         opts.Storage.ExtendedSchemaObjects.Add(FunnelBookings);
         opts.Storage.ExtendedSchemaObjects.Add(FunnelEvents);

@@ -21,7 +21,7 @@ public static class PublicAvailabilityEndpoint
     [WolverineGet("/v0/users/{username}/event-types/{slug}/availability", OperationId = "publicAvailability")]
     public static async Task<IResult> Get(
         string username, string slug, string? timezone, string? start, string? days,
-        IQuerySession db, PublicPageCache pages, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
+        IQuerySession db, PublicPageCache pages, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
     {
         if (await pages.GetAsync(db, username, slug, ct) is not (var organizer, var eventType, var schedule))
             return Problems.Result(Problems.NotFound("Event type not found."));
@@ -30,19 +30,12 @@ public static class PublicAvailabilityEndpoint
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
         var (from, to) = Range(start, days, now);
 
-        TakenTime taken;
-        await using (var connection = await dataSource.OpenConnectionAsync(ct))
-            taken = await Reservations.OfAsync(connection, organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
+        var taken = await takenTime.OfAsync(organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
 
         var counted = await SlotInputs.CountedAsync(db, eventType, SlotInputs.ZoneOf(organizer), from, to, ct);
         var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, taken, from, to, now, counted));
         Telemetry.AvailabilityDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return Results.Json(new
-        {
-            ok = true,
-            timezone = timezone ?? "UTC",
-            slots = slots.Select(s => new { startsAt = s.Start.ToDateTimeOffset(), endsAt = s.End.ToDateTimeOffset() }),
-        });
+        return new SlotsAnswer(timezone ?? "UTC", slots);
     }
 
     /// <summary>The requested range: from <c>start</c> (default now) for <c>days</c> days (default 7), already validated.</summary>

@@ -75,7 +75,7 @@ public static class RescheduleBookingEndpoint
             if (team is not null)
             {
                 // A team booking is assigned afresh for the new time, among members free then.
-                var slot = (await TeamSlotInputs.ComputeAsync(session, connection, team, eventType, start, end, instant, ct, ignoring: old.Id))
+                var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(connection, old.Id), team, eventType, start, end, instant, ct, ignoring: old.Id))
                     .FirstOrDefault(s => s.Start == start);
                 var tallies = (await session.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
                 var assignees = BookTeamSlot.Assign(eventType, slot, pool.Count, tallies);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using Npgsql;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Host.Webhooks;
@@ -46,7 +47,7 @@ public static class BookTeamSlotEndpoint
 
     [WolverinePost("/v0/team-bookings", OperationId = "createTeamBooking")]
     public static async Task<IResult> Post(
-        TeamBookingInput body, HttpContext http, IDocumentStore store, NpgsqlDataSource dataSource, OutboxedSessionFactory sessions,
+        TeamBookingInput body, HttpContext http, IDocumentStore store, TakenTimeCache takenTime, OutboxedSessionFactory sessions,
         IMessageBus bus, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -63,9 +64,8 @@ public static class BookTeamSlotEndpoint
             var start = request.StartsAt;
             var end = start + Duration.FromMinutes(eventType.DurationMinutes);
             var instant = Instant.FromDateTimeOffset(now);
-            TeamSlot? offered;
-            await using (var connection = await dataSource.OpenConnectionAsync(ct))
-                offered = (await TeamSlotInputs.ComputeAsync(lookup, connection, team, eventType, start, end, instant, ct)).FirstOrDefault(s => s.Start == start);
+            // A first look (the cached taken time will do): the transaction below looks again under the locks.
+            var offered = (await TeamSlotInputs.ComputeAsync(lookup, takenTime, team, eventType, start, end, instant, ct)).FirstOrDefault(s => s.Start == start);
             if (offered is null) return await RefuseAsync(Problems.SlotTaken());
 
             var tallies = (await lookup.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
@@ -78,7 +78,7 @@ public static class BookTeamSlotEndpoint
                 await using var session = sessions.OpenSession(bus);
                 await session.BeginTransactionAsync(ct);
                 await Reservations.LockAsync(session.Connection!, eventType, assignees, ct);
-                var slot = (await TeamSlotInputs.ComputeAsync(session, session.Connection!, team, eventType, start, end, instant, ct, assignees))
+                var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(session.Connection!), team, eventType, start, end, instant, ct, assignees))
                     .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
                 if (slot is null) continue;   // taken since the first look: the next member may still be free
 

@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
-using Npgsql;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
@@ -38,15 +37,14 @@ public static class PublicTeamAvailabilityEndpoint
     [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}/availability", OperationId = "publicTeamAvailability")]
     public static async Task<IResult> Get(
         string teamSlug, string eventSlug, string? timezone, string? start, string? days,
-        IQuerySession db, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken ct)
+        IQuerySession db, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
     {
         if (await TeamSlotInputs.FindAsync(db, teamSlug, eventSlug, ct) is not (var team, var eventType))
             return Problems.Result(Problems.NotFound("Event type not found."));
 
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
         var (from, to) = PublicAvailabilityEndpoint.Range(start, days, now);
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var slots = await TeamSlotInputs.ComputeAsync(db, connection, team, eventType, from, to, now, ct);
+        var slots = await TeamSlotInputs.ComputeAsync(db, takenTime, team, eventType, from, to, now, ct);
         return Results.Json(new
         {
             ok = true,

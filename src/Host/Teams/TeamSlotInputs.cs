@@ -1,9 +1,7 @@
 using Marten;
 using NodaTime;
-using Npgsql;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Identity;
-using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Availability;
 using OpenCalendly.Scheduling.EventTypes;
 using OpenCalendly.Scheduling.Teams;
@@ -17,8 +15,9 @@ public static class TeamSlotInputs
         eventType.RequiredMemberIds.Count > 0 ? eventType.RequiredMemberIds : [.. team.Members.Select(m => m.UserId)];
 
     /// <summary>Each member's own slots (their zone, rules, overrides and reservations), merged by the team's mode.</summary>
+    /// <param name="ignoring">A booking that counts neither as taken time nor toward caps (the one being rescheduled; <paramref name="taken"/> must ignore it too).</param>
     public static async Task<IReadOnlyList<TeamSlot>> ComputeAsync(
-        IQuerySession db, NpgsqlConnection connection, Team team, EventType eventType, Instant from, Instant to, Instant now, CancellationToken ct,
+        IQuerySession db, ITakenTimeSource taken, Team team, EventType eventType, Instant from, Instant to, Instant now, CancellationToken ct,
         IReadOnlyList<Guid>? only = null, Guid? ignoring = null)
     {
         var pool = only ?? Pool(team, eventType);
@@ -35,9 +34,9 @@ public static class TeamSlotInputs
                 slotsByMember[memberId] = [];
                 continue;
             }
-            var taken = await Reservations.OfAsync(connection, memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct, ignoring);
+            var memberTaken = await taken.OfAsync(memberId, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
             slotsByMember[memberId] = SlotCalculator.Compute(
-                SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), taken, from, to, now, counted, capsZone));
+                SlotInputs.For(user, eventType, schedules.GetValueOrDefault(memberId), memberTaken, from, to, now, counted, capsZone));
         }
         return TeamSlots.Merge(eventType.Mode ?? TeamMode.RoundRobin, slotsByMember);
     }

@@ -5,17 +5,25 @@ using OpenCalendly.Scheduling.EventTypes;
 
 namespace OpenCalendly.Projections.Bookings;
 
-/// <summary>A person's taken time: their bookings (widened by buffers) and the busy time of their calendars.</summary>
-public sealed record TakenTime(IReadOnlyList<TimeInterval> Reserved, IReadOnlyList<TimeInterval> Busy);
+/// <summary>
+/// A person's taken time: their bookings (widened by buffers) and the busy time of their calendars.
+/// <c>Bookings</c> holds the bookings the reservations belong to.
+/// </summary>
+public sealed record TakenTime(IReadOnlyList<TimeInterval> Reserved, IReadOnlyList<TimeInterval> Busy, IReadOnlySet<Guid> Bookings)
+{
+    /// <summary>What of it overlaps <c>[from, to)</c> (the reading query's own condition).</summary>
+    public TakenTime Within(Instant from, Instant to) => new(
+        [.. Reserved.Where(r => r.End > from && r.Start < to)], [.. Busy.Where(b => b.End > from && b.Start < to)], Bookings);
+}
 
 /// <summary>Reads the reservation and busy-window tables: what of a person's time is already taken.</summary>
 public static class Reservations
 {
     private static readonly string Sql =
-        $"select lower(during), upper(during), false from {StoreConfiguration.Reservations.QualifiedName} " +
+        $"select lower(during), upper(during), false, booking_id from {StoreConfiguration.Reservations.QualifiedName} " +
         "where user_id = $1 and active and during && tstzrange($2, $3, '[)') and booking_id <> $4 " +
         "union all " +
-        $"select lower(during), upper(during), true from {StoreConfiguration.BusyWindows.QualifiedName} " +
+        $"select lower(during), upper(during), true, null from {StoreConfiguration.BusyWindows.QualifiedName} " +
         "where user_id = $1 and during && tstzrange($2, $3, '[)') " +
         "order by 1";
 
@@ -33,12 +41,21 @@ public static class Reservations
         command.Parameters.Add(new NpgsqlParameter { Value = to.ToDateTimeOffset() });
         command.Parameters.Add(new NpgsqlParameter { Value = ignoring ?? Guid.Empty });
         List<TimeInterval> reserved = [], busy = [];
+        HashSet<Guid> bookings = [];
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            (reader.GetBoolean(2) ? busy : reserved).Add(new TimeInterval(
+        {
+            var interval = new TimeInterval(
                 Instant.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(0)),
-                Instant.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(1))));
-        return new TakenTime(reserved, busy);
+                Instant.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(1)));
+            if (reader.GetBoolean(2)) busy.Add(interval);
+            else
+            {
+                reserved.Add(interval);
+                bookings.Add(reader.GetGuid(3));
+            }
+        }
+        return new TakenTime(reserved, busy, bookings);
     }
 
     /// <summary>

@@ -2,7 +2,7 @@
 #pragma warning disable
 using Marten;
 using Microsoft.AspNetCore.Routing;
-using Npgsql;
+using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Webhooks;
 using System;
@@ -19,7 +19,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
-        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
+        private readonly OpenCalendly.Host.Availability.TakenTimeCache _takenTimeCache;
         private readonly OpenCalendly.Host.Bookings.BookingAnswers _bookingAnswers;
         private readonly OpenCalendly.Host.Bookings.BookingMail _bookingMail;
         private readonly OpenCalendly.Host.Webhooks.WebhookQueue _webhookQueue;
@@ -27,11 +27,11 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_v0_team_bookings(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, Npgsql.NpgsqlDataSource npgsqlDataSource, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingMail bookingMail, OpenCalendly.Host.Webhooks.WebhookQueue webhookQueue, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_v0_team_bookings(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, OpenCalendly.Host.Availability.TakenTimeCache takenTimeCache, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingMail bookingMail, OpenCalendly.Host.Webhooks.WebhookQueue webhookQueue, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
-            _npgsqlDataSource = npgsqlDataSource;
+            _takenTimeCache = takenTimeCache;
             _bookingAnswers = bookingAnswers;
             _bookingMail = bookingMail;
             _webhookQueue = webhookQueue;
@@ -58,7 +58,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await OpenCalendly.Host.Teams.BookTeamSlotEndpoint.Post(body, httpContext, _documentStore, _npgsqlDataSource, _outboxedSessionFactory, messageContext, _bookingAnswers, _bookingMail, _webhookQueue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await OpenCalendly.Host.Teams.BookTeamSlotEndpoint.Post(body, httpContext, _documentStore, _takenTimeCache, _outboxedSessionFactory, messageContext, _bookingAnswers, _bookingMail, _webhookQueue, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
