@@ -4,6 +4,7 @@ using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Npgsql;
+using OpenCalendly.Host.Analytics;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
@@ -31,7 +32,11 @@ var connectionString = config.GetConnectionString("Postgres")
 builder.Services.AddSingleton(TimeProvider.System);
 // Every logger's scopes go through it: the request scope's path loses action tokens.
 builder.Services.AddSingleton<IExternalScopeProvider, RedactingScopeProvider>();
-builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+// Statements run again and again (every booking's, every page's) are prepared on each connection after their
+// second use, unless the connection string decides otherwise: PostgreSQL then skips parsing and planning them.
+var database = new NpgsqlConnectionStringBuilder(connectionString);
+if (!database.ContainsKey("Max Auto Prepare")) database.MaxAutoPrepare = 100;
+builder.Services.AddSingleton(NpgsqlDataSource.Create(database.ConnectionString));
 builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddSingleton<BookingAnswers>();
@@ -40,6 +45,8 @@ builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<PublicPageCache>();
 builder.Services.AddSingleton<TakenTimeCache>();
 builder.Services.AddHostedService<TakenTimeListener>();
+builder.Services.AddSingleton<FunnelRecorder>();
+builder.Services.AddHostedService(services => services.GetRequiredService<FunnelRecorder>());
 builder.Services.AddSingleton<EmailOutbox>();
 EmailProviders.Add(builder.Services, config, builder.Environment);
 var webhooks = WebhookSettings.From(config);

@@ -31,31 +31,20 @@ public static class RecordFunnelEventEndpoint
             "stage must be page_view or slot_selection (booking_confirmed is recorded by the server when a booking commits).")
         .ToProblem();
 
-    /// <summary>Public: appends the stage to the event type's funnel stream for today (UTC). No aggregate is loaded.</summary>
+    /// <summary>
+    /// Public: appends the stage to the event type's funnel stream for today (UTC), committed together with
+    /// whatever other page events arrived meanwhile (<see cref="FunnelRecorder"/>). No aggregate is loaded.
+    /// </summary>
     [WolverinePost("/v0/analytics/funnel/events", OperationId = "recordFunnelEvent")]
-    public static async Task<IResult> Post(FunnelEventInput body, IDocumentStore store, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(FunnelEventInput body, IQuerySession db, PublicPageCache pages, FunnelRecorder recorder, TimeProvider clock, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        if (await pages.GetAsync(session, body.Username!, body.EventSlug!, ct) is not (var organizer, var eventType, _))
+        if (await pages.GetAsync(db, body.Username!, body.EventSlug!, ct) is not (var organizer, var eventType, _))
             return Problems.Result(Problems.NotFound("Event type not found."));
 
         var now = clock.GetUtcNow();
-        var stream = FunnelStream.Id(eventType.Id, DateOnly.FromDateTime(now.UtcDateTime));
-        // Appends to one day's stream queue here, so each reads the stream's version after the one before committed.
-        // A page view is not worth a disk flush: the commit returns before its WAL reaches the disk (a crash in that
-        // moment loses the last few funnel events, never a booking; everything else keeps synchronous commits).
-        await session.BeginTransactionAsync(ct);
-        await using (var batch = new NpgsqlBatch(session.Connection)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand("set local synchronous_commit = off"),
-                new NpgsqlBatchCommand("select pg_advisory_xact_lock($1)") { Parameters = { AnalyticsQuery.Value(BitConverter.ToInt64(stream.ToByteArray(), 0)) } },
-            },
-        })
-            await batch.ExecuteNonQueryAsync(ct);
-        session.Events.Append(stream, FunnelStream.Event(Stage(body.Stage)!.Value, eventType.Id, organizer.Id, now));
-        await session.SaveChangesAsync(ct);
+        await recorder.RecordAsync(
+            FunnelStream.Id(eventType.Id, DateOnly.FromDateTime(now.UtcDateTime)),
+            FunnelStream.Event(Stage(body.Stage)!.Value, eventType.Id, organizer.Id, now));
         return Results.Json(new { ok = true });
     }
 }

@@ -7,6 +7,16 @@ namespace OpenCalendly.Projections.Bookings;
 /// <summary>Keeps the <see cref="Booking"/> view (status, interval, token hashes) in the events' transaction.</summary>
 public sealed class BookingProjection : SingleStreamProjection<Booking, Guid>
 {
+    public BookingProjection()
+    {
+        // Only these: without a list, every stream in every commit (a booking's, a day of funnel events) costs a load of this document.
+        IncludeType<BookingConfirmed>();
+        IncludeType<BookingCanceled>();
+        IncludeType<BookingRescheduled>();
+        IncludeType<BookingRescheduledFrom>();
+        IncludeType<BookingReminderSent>();
+    }
+
     public override Booking? Evolve(Booking? snapshot, Guid id, IEvent e)
     {
         if (e.Data is BookingConfirmed confirmed) return Booking.From(confirmed);

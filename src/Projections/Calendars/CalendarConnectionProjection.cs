@@ -7,6 +7,17 @@ namespace OpenCalendly.Projections.Calendars;
 /// <summary>Keeps the <see cref="CalendarConnection"/> view (status, sealed tokens, written-back events) inline.</summary>
 public sealed class CalendarConnectionProjection : SingleStreamProjection<CalendarConnection, Guid>
 {
+    public CalendarConnectionProjection()
+    {
+        // Only these: without a list, every stream in every commit (a booking's, a day of funnel events) costs a load of this document.
+        IncludeType<CalendarConnected>();
+        IncludeType<CalendarTokensRefreshed>();
+        IncludeType<BusyWindowsSynced>();
+        IncludeType<CalendarSyncFailed>();
+        IncludeType<CalendarDisconnected>();
+        IncludeType<BookingWrittenBack>();
+    }
+
     public override CalendarConnection? Evolve(CalendarConnection? snapshot, Guid id, IEvent e)
     {
         if (e.Data is CalendarConnected connected) return CalendarConnection.From(connected, snapshot);

@@ -10,6 +10,16 @@ namespace OpenCalendly.Projections.EventTypes;
 /// </summary>
 public sealed class EventTypeProjection : SingleStreamProjection<EventType, Guid>
 {
+    public EventTypeProjection()
+    {
+        // Only these: without a list, every stream in every commit (a booking's, a day of funnel events) costs a load of this document.
+        IncludeType<EventTypeCreated>();
+        IncludeType<TeamEventTypeCreated>();
+        IncludeType<EventTypeDetailsRevised>();
+        IncludeType<EventTypeActivated>();
+        IncludeType<EventTypeDeactivated>();
+    }
+
     public override EventType? Evolve(EventType? snapshot, Guid id, IEvent e)
     {
         switch (e.Data)

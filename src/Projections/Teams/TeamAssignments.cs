@@ -20,7 +20,8 @@ public sealed class TeamAssignmentsProjection : MultiStreamProjection<TeamAssign
 {
     public TeamAssignmentsProjection()
     {
-        Identity<BookingConfirmed>(e => e.EventTypeId);
+        // Team bookings only: a one-on-one booking then costs no load of a tally it would never write.
+        Identities<BookingConfirmed>(e => e.TeamId is null ? [] : [e.EventTypeId]);
     }
 
     public override TeamAssignments? Evolve(TeamAssignments? snapshot, Guid id, IEvent e)
