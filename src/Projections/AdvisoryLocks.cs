@@ -20,4 +20,20 @@ public static class AdvisoryLocks
         command.Parameters.Add(new NpgsqlParameter { Value = key });
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
+
+    /// <summary>
+    /// Takes the lock on <paramref name="key"/>, polling while someone else holds it, unless
+    /// <paramref name="giveUp"/> says, between attempts, that waiting is pointless; false then.
+    /// </summary>
+    public static async Task<bool> TakeUnlessAsync(NpgsqlConnection connection, long key, Func<Task<bool>> giveUp, CancellationToken ct)
+    {
+        while (!await TryTakeAsync(connection, key, ct))
+        {
+            if (await giveUp()) return false;
+            await Task.Delay(PollInterval, ct);
+        }
+        return true;
+    }
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 }

@@ -41,7 +41,7 @@ public static class BookSlotEndpoint
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
         BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
-        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
+        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         return await answers.OnceAsync(http, Scope, bus, now, async record =>
@@ -51,12 +51,18 @@ public static class BookSlotEndpoint
             if (await PublicEventTypes.FindAsync(session, body.Username!, body.EventSlug!, ct) is not (var organizer, var eventType))
                 return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
 
-            await session.BeginTransactionAsync(ct);
-            var connection = session.Connection!;
-            await Reservations.LockAsync(connection, eventType, [organizer.Id], ct);
-
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
             var duration = Duration.FromMinutes(eventType.DurationMinutes);
+            // A reservation overlapping the bare slot means the constraint would refuse this booking at commit: say so
+            // now, before queueing for the organizer's lock, and again while queued (the winner's commit shows at once).
+            async Task<bool> Reserved() => (await takenTime.OfAsync(organizer.Id, start, start + duration, ct)).Reserved.Count > 0;
+            var slotTaken = Problems.From(BookingRefusals.SlotTaken());
+            if (await Reserved()) return await answers.RefuseAsync(session, record, slotTaken, ct);
+
+            await session.BeginTransactionAsync(ct);
+            var connection = session.Connection!;
+            if (!await Reservations.LockAsync(connection, eventType, [organizer.Id], ct, giveUp: Reserved))
+                return await answers.RefuseAsync(session, record, slotTaken, ct);
             var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
             var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
             var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);

@@ -65,11 +65,21 @@ public static class Reservations
     /// holds its bookings (a team's members lock apart), so the cap counted inside the transaction is still
     /// the cap at commit; always before any person, so no two bookings take these locks in opposite orders.
     /// </summary>
-    public static async Task LockAsync(NpgsqlConnection connection, EventType eventType, IEnumerable<Guid> userIds, CancellationToken ct)
+    /// <param name="giveUp">
+    /// Asked while someone else holds a lock: true stops waiting (the locks taken so far are held until the
+    /// transaction ends) and the answer is false. A crowd racing for one slot then leaves as soon as the winner
+    /// commits, instead of queueing to be refused one by one.
+    /// </param>
+    public static async Task<bool> LockAsync(
+        NpgsqlConnection connection, EventType eventType, IEnumerable<Guid> userIds, CancellationToken ct, Func<Task<bool>>? giveUp = null)
     {
-        if (eventType.Controls.HasCaps)
-            await AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(eventType.Id.ToByteArray(), 0) ^ 0x0CA9_0000_0000L, ct);
-        foreach (var userId in userIds.Distinct().Order())
-            await AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(userId.ToByteArray(), 8), ct);
+        var keys = userIds.Distinct().Order().Select(userId => BitConverter.ToInt64(userId.ToByteArray(), 8));
+        if (eventType.Controls.HasCaps) keys = keys.Prepend(BitConverter.ToInt64(eventType.Id.ToByteArray(), 0) ^ 0x0CA9_0000_0000L);
+        foreach (var key in keys)
+        {
+            if (giveUp is null) await AdvisoryLocks.TakeAsync(connection, key, ct);
+            else if (!await AdvisoryLocks.TakeUnlessAsync(connection, key, giveUp, ct)) return false;
+        }
+        return true;
     }
 }
