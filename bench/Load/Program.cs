@@ -16,6 +16,11 @@ using Microsoft.Extensions.Logging;
 //        OpenCalendly.Bench.Load <host base url> availability [seconds=10] [concurrency=32]
 //        OpenCalendly.Bench.Load <host base url> funnel [events=100000] [concurrency=32]
 //        OpenCalendly.Bench.Load <host base url> bookings [bookings=10000] [concurrency=32]
+//        OpenCalendly.Bench.Load <host base url> seed-events [events=1000000]   (straight to the host's event store, ConnectionStrings__Postgres)
+if (args.ElementAtOrDefault(1) == "seed-events")
+    return await EventSeed.RunAsync(
+        Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") ?? throw new ArgumentException("Set ConnectionStrings__Postgres to the host's database."),
+        int.Parse(args.ElementAtOrDefault(2) ?? "1000000", CultureInfo.InvariantCulture));
 var baseUrl = args.ElementAtOrDefault(0) ?? throw new ArgumentException("Pass the host's base URL.");
 if (args.ElementAtOrDefault(1) == "bookings")
     return await BookingLoad.RunAsync(new Uri(baseUrl), int.Parse(args.ElementAtOrDefault(2) ?? "10000", CultureInfo.InvariantCulture),

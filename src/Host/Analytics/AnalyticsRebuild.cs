@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using JasperFx.CommandLine;
+using JasperFx.Events.Projections;
 using Marten;
 using OpenCalendly.Projections;
 using OpenCalendly.Projections.Analytics;
@@ -38,7 +39,7 @@ public static class AnalyticsRebuild
             await using var session = store.LightweightSession();
             var events = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > from).OrderBy(e => e.Sequence).Take(1000).ToListAsync(ct);
             if (events.Count == 0) break;
-            foreach (var e in events) await projection.ApplyAsync(session, e, ct);
+            await ((IJasperFxProjection<IDocumentOperations>)projection).ApplyAsync(session, events, ct);
             await session.SaveChangesAsync(ct);
             caughtUp += events.Count;
             from = events[^1].Sequence;
