@@ -33,7 +33,7 @@ public static class SlotCalculator
         var earliest = Instant.Max(query.RangeStart, query.Now + limits.MinimumNotice);
         var latestStart = LatestStart(query);
 
-        var slots = new List<Slot>();
+        var slots = new List<Slot>(Capacity(windows, query));
         var sorted = true;
         foreach (var window in windows)
         {
@@ -119,6 +119,22 @@ public static class SlotCalculator
 
     private static Instant Resolve(DateTimeZone zone, LocalDateTime local) =>
         zone.ResolveLocal(local, WallClockResolver).ToInstant();
+
+    /// <summary>
+    /// How many starts the windows can hold inside the range, at most 1,500 (kept under the large-object heap):
+    /// the list is sized once instead of doubling its way to a month of slots.
+    /// </summary>
+    private static int Capacity(List<Window> windows, SlotQuery query)
+    {
+        long starts = 0;
+        var stepTicks = query.Step.BclCompatibleTicks;
+        foreach (var window in windows)
+        {
+            var length = Instant.Min(window.End, query.RangeEnd) - Instant.Max(window.Start, query.RangeStart) - query.EventDuration;
+            if (length >= Duration.Zero) starts += length.BclCompatibleTicks / stepTicks + 1;
+        }
+        return (int)Math.Min(starts, 1_500);
+    }
 
     /// <summary>Overlapping windows offer the same start twice; keep one, the one with larger buffers.</summary>
     private static List<Slot> SortDistinct(List<Slot> slots)
