@@ -36,7 +36,8 @@ public sealed class FunnelRecorder(IDocumentStore store) : BackgroundService
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-        // Stopping: the web server has answered its last request; commit what those requests handed over.
+        // Stopping: nothing more is accepted (a late request is answered with an error, not dropped silently);
+        // what was handed over before is committed.
         _waiting.Writer.TryComplete();
         while (_waiting.Reader.Count > 0) await CommitWaitingAsync();
     }
