@@ -61,7 +61,7 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
     /// for all of them. They touch only their own two counters, so counting them ahead of the batch's booking
     /// events gives the same rows as counting them in order.
     /// </summary>
-    private void CountStages(IDocumentOperations operations, List<IEvent> stages)
+    private void CountStages(IDocumentOperations operations, IReadOnlyList<IEvent> stages)
     {
         var (eventTypes, days, organizers, views) = (new Guid[stages.Count], new DateOnly[stages.Count], new Guid[stages.Count], new int[stages.Count]);
         for (var i = 0; i < stages.Count; i++)
@@ -86,11 +86,9 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
     {
         switch (e.Data)
         {
-            case BookingPageViewed viewed:
-                Count(operations, viewed.EventTypeId, Day(viewed.ViewedAt), viewed.OrganizerId, "page_views", e.Id);
-                break;
-            case SlotSelected selected:
-                Count(operations, selected.EventTypeId, Day(selected.SelectedAt), selected.OrganizerId, "slot_selections", e.Id);
+            case BookingPageViewed or SlotSelected:
+                // Marten's batch paths count these a batch at a time; one at a time, the same statement counts one.
+                CountStages(operations, [e]);
                 break;
             case BookingConfirmed confirmed:
                 // Counted only if the booking is new to the table: a second application of the event changes nothing.
@@ -123,14 +121,6 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
         }
         return ValueTask.CompletedTask;
     }
-
-    /// <summary>One funnel event, counted unless this event id was counted already.</summary>
-    private void Count(IDocumentOperations operations, Guid eventTypeId, DateOnly day, Guid organizerId, string column, Guid eventId) =>
-        operations.QueueSqlCommand(
-            $"with seen as (insert into {_events} (event_id, day) values (?, ?) on conflict (event_id) do nothing returning 1) " +
-            $"insert into {_daily} (event_type_id, day, organizer_id, {column}) select ?, ?, ?, 1 from seen " +
-            $"on conflict (event_type_id, day) do update set {column} = {_daily}.{column} + 1",
-            eventId, day, eventTypeId, day, organizerId);
 
     /// <summary>Moves a booking from one counter of its day to another, if it is in <paramref name="from"/>.</summary>
     private void Move(IDocumentOperations operations, Guid bookingId, string from, string to, string? extra = null) =>
