@@ -41,6 +41,7 @@ builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddSingleton<BookingAnswers>();
 builder.Services.AddSingleton<BookingMail>();
+builder.Services.AddSingleton<BookingTurns>();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<PublicPageCache>();
 builder.Services.AddSingleton<TakenTimeCache>();

@@ -44,8 +44,12 @@ public sealed class BookingTests(App app)
             "select count(*) from opencalendly.mt_events where data::text like '%' || $1 || '%'", connection) { Parameters = { new() { Value = token } } };
         ((long)(await command.ExecuteScalarAsync())!).ShouldBe(0);
         await using var docs = new NpgsqlCommand(
-            "select count(*) from opencalendly.mt_doc_idempotencyrecord where data::text like '%' || $1 || '%'", connection) { Parameters = { new() { Value = token } } };
-        ((long)(await docs.ExecuteScalarAsync())!).ShouldBe(0);
+            "select count(*) filter (where sealed_body like '%' || $1 || '%'), count(*) filter (where sealed_body is not null) from opencalendly.idempotency_keys",
+            connection) { Parameters = { new() { Value = token } } };
+        await using var counts = await docs.ExecuteReaderAsync();
+        await counts.ReadAsync();
+        counts.GetInt64(0).ShouldBe(0);
+        counts.GetInt64(1).ShouldBeGreaterThan(0);   // the answer is stored, sealed
     }
 
     [Theory]

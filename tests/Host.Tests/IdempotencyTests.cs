@@ -89,13 +89,12 @@ public sealed class IdempotencyTests(App app)
     private static async Task ClaimWithoutAnswer(string scope, string key, string body, DateTimeOffset claimedAt)
     {
         static string Hash(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
-        var document = $$"""{"id":"{{Hash($"{scope}\n{key}")}}","requestHash":"{{Hash(body)}}","claimedAt":"{{claimedAt.UtcDateTime:O}}","status":null,"sealedBody":null}""";
         await using var connection = new NpgsqlConnection(App.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "insert into opencalendly.mt_doc_idempotencyrecord (id, data, mt_dotnet_type, mt_version, mt_last_modified) values ($1, $2::jsonb, $3, gen_random_uuid(), now())", connection)
+            "insert into opencalendly.idempotency_keys (id, request_hash, claimed_at) values ($1, $2, $3)", connection)
         {
-            Parameters = { new() { Value = Hash($"{scope}\n{key}") }, new() { Value = document }, new() { Value = "OpenCalendly.Host.Bookings.IdempotencyRecord" } },
+            Parameters = { new() { Value = Hash($"{scope}\n{key}") }, new() { Value = Hash(body) }, new() { Value = claimedAt.ToUniversalTime() } },
         };
         await command.ExecuteNonQueryAsync();
     }

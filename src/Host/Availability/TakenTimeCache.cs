@@ -29,10 +29,13 @@ public sealed class TakenTimeCache(NpgsqlDataSource data, TimeProvider clock, IC
     private long _versions, _generation;
     private volatile bool _listening;
 
-    /// <summary>A person's slot: a fresh version on every change, and the copy read since (if any).</summary>
-    private sealed record Entry(long Version, Copy? Copy);
+    /// <summary>A person's slot: a fresh version on every change, the copy read since (if any), and the read under way (if any).</summary>
+    private sealed record Entry(long Version, Copy? Copy, Load? Load = null);
 
     private sealed record Copy(Instant From, Instant To, TakenTime Taken, DateTimeOffset ReadAt);
+
+    /// <summary>A read in flight: whoever asks for the same person meanwhile waits for it instead of reading too.</summary>
+    private sealed record Load(Instant From, Instant To, Task<TakenTime> Taken);
 
     /// <summary>Reservations and busy windows of <paramref name="userId"/> overlapping <c>[from, to)</c>.</summary>
     public async Task<TakenTime> OfAsync(Guid userId, Instant from, Instant to, CancellationToken ct)
@@ -43,13 +46,39 @@ public sealed class TakenTimeCache(NpgsqlDataSource data, TimeProvider clock, IC
         if (entry.Copy is { } copy && copy.From <= from && to <= copy.To && clock.GetUtcNow() - copy.ReadAt < _ttl)
             return copy.Taken.Within(from, to);
 
-        var generation = Interlocked.Read(ref _generation);
-        var readAt = clock.GetUtcNow();
-        var taken = await ReadAsync(userId, from, to + Ahead, ct);
-        // Kept only if nothing about this person (or any booking) changed while it was read.
-        if (Interlocked.Read(ref _generation) == generation)
-            _people.TryUpdate(userId, entry with { Copy = new Copy(from, to + Ahead, taken, readAt) }, entry);
-        return taken.Within(from, to);
+        // A read started since the last change serves everyone who asks before the next one (a crowd after a commit
+        // costs one read). A change replaces the entry, so whoever asks after it starts a read of their own.
+        if (entry.Load is { } load && load.From <= from && to <= load.To) return (await load.Taken.WaitAsync(ct)).Within(from, to);
+
+        var filled = new TaskCompletionSource<TakenTime>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loading = entry with { Load = new Load(from, to + Ahead, filled.Task) };
+        if (!_people.TryUpdate(userId, loading, entry)) return await ReadAsync(userId, from, to, ct);
+        _ = FillAsync(userId, loading, Interlocked.Read(ref _generation), filled);
+        return (await filled.Task.WaitAsync(ct)).Within(from, to);
+    }
+
+    /// <summary>
+    /// Reads what <paramref name="loading"/> promised (to its end, whoever stops waiting) and keeps it, only if
+    /// nothing about this person (or any booking) changed while it was read.
+    /// </summary>
+    private async Task FillAsync(Guid userId, Entry loading, long generation, TaskCompletionSource<TakenTime> filled)
+    {
+        var load = loading.Load!;
+        try
+        {
+            var readAt = clock.GetUtcNow();
+            var taken = await ReadAsync(userId, load.From, load.To, CancellationToken.None);
+            var kept = Interlocked.Read(ref _generation) == generation
+                ? loading with { Copy = new Copy(load.From, load.To, taken, readAt), Load = null }
+                : loading with { Load = null };
+            _people.TryUpdate(userId, kept, loading);
+            filled.SetResult(taken);
+        }
+        catch (Exception e)
+        {
+            _people.TryUpdate(userId, loading with { Load = null }, loading);
+            filled.SetException(e);
+        }
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.Calendars;
+using OpenCalendly.Scheduling.EventTypes;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -40,48 +41,61 @@ public static class BookSlotEndpoint
 
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
-        BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
-        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
+        BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus, PublicPageCache pages, BookingAnswers answers,
+        BookingMail mail, WebhookQueue webhooks, TakenTimeCache takenTime, BookingTurns turns, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         return await answers.OnceAsync(http, Scope, bus, now, async record =>
         {
             // Enlisted in Wolverine's outbox: the emails commit with the booking and go out after it.
             await using var session = sessions.OpenSession(bus);
-            if (await PublicEventTypes.FindAsync(session, body.Username!, body.EventSlug!, ct) is not (var organizer, var eventType))
-                return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
+            // The public page's copy says whose turn to wait for; what the booking decides on is read afresh in its turn.
+            if (await pages.GetAsync(session, body.Username!, body.EventSlug!, ct) is not { } page)
+                return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
 
+            // Someone queued ahead may have booked this very slot. A reservation holding its first instant means the
+            // constraint would refuse this booking at commit, so a request that had to wait asks first, and says so.
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
-            var duration = Duration.FromMinutes(eventType.DurationMinutes);
-            // A reservation overlapping the bare slot means the constraint would refuse this booking at commit: say so
-            // now, before queueing for the organizer's lock, and again while queued (the winner's commit shows at once).
-            async Task<bool> Reserved() => (await takenTime.OfAsync(organizer.Id, start, start + duration, ct)).Reserved.Count > 0;
+            async Task<bool> Reserved() => (await takenTime.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
             var slotTaken = Problems.From(BookingRefusals.SlotTaken());
-            if (await Reserved()) return await answers.RefuseAsync(session, record, slotTaken, ct);
+            using var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], Reserved, ct);
+            if (turn is null) return await answers.RefuseAsync(record, slotTaken, ct);
+
+            var batch = session.CreateBatchQuery();
+            var organizerRead = batch.Load<User>(page.Organizer.Id);
+            var eventTypeRead = batch.Load<EventType>(page.EventType.Id);
+            var scheduleRead = batch.Load<Schedule>(page.Organizer.Id);
+            var subscriptionsRead = WebhookQueue.Subscriptions(batch, page.Organizer.Id);
+            var calendarsRead = WritebackQueue.Connections(batch, [page.Organizer.Id]);
+            await batch.Execute(ct);
+            if (await organizerRead is not { } organizer || organizer.Username != body.Username
+                || await eventTypeRead is not { IsActive: true } eventType || eventType.Slug != body.EventSlug || eventType.Scope != EventType.PersonalScope(organizer.Id))
+                return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
 
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
             if (!await Reservations.LockAsync(connection, eventType, [organizer.Id], ct, giveUp: Reserved))
-                return await answers.RefuseAsync(session, record, slotTaken, ct);
-            var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
+                return await answers.RefuseAsync(record, slotTaken, ct);
+            var duration = Duration.FromMinutes(eventType.DurationMinutes);
             var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
             var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);
-            var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, start + duration, Instant.FromDateTimeOffset(now), counted);
+            var slots = SlotInputs.For(organizer, eventType, await scheduleRead, taken, start, start + duration, Instant.FromDateTimeOffset(now), counted);
 
             var tokens = new ActionTokens();
             var request = new BookingRequest(start, body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
                 body.Timezone ?? organizer.Timezone, BookingInputRules.Answers(body.Answers));
             var decision = BookSlot.Decide(Guid.CreateVersion7(), eventType, slots, request, tokens.Hashes, Instant.FromDateTimeOffset(now));
             if (decision.Refusal is { } refusal)
-                return await answers.RefuseAsync(session, record, Problems.From(refusal), ct);
+                return await answers.RefuseAsync(record, Problems.From(refusal), ct);
 
             var confirmed = decision.Confirmed!;
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
             var booking = Booking.From(confirmed);
             var emails = mail.Confirmed(http.Request, booking, eventType, [organizer], tokens, now);
             foreach (var email in emails) await bus.PublishAsync(email);
-            var hooks = await webhooks.QueueAsync(session, bus, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
-            var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, [organizer.Id], WritebackOperation.Create, now, ct);
+            var hooks = await webhooks.QueueAsync(session, bus, await subscriptionsRead, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(),
+                BookingPayloads.Of(booking), now);
+            var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, await calendarsRead, WritebackOperation.Create, now);
             var reminders = await Reminders.ScheduleAsync(bus, booking, eventType, now);
             var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
             await session.SaveChangesAsync(ct);

@@ -75,12 +75,11 @@ public sealed partial class BookingAnswers(
     [LoggerMessage(Level = LogLevel.Information, Message = "Slot refused by the reservation constraint at commit ({Scope})")]
     private static partial void SlotRefusedByDatabase(ILogger logger, string scope);
 
-    public async Task<IResult> RefuseAsync(IDocumentSession session, IdempotencyRecord record, ProblemDetails problem, CancellationToken ct)
+    /// <summary>Stores a refusal as the key's answer. Nothing else commits with it: a refusal changes nothing.</summary>
+    public async Task<IResult> RefuseAsync(IdempotencyRecord record, ProblemDetails problem, CancellationToken ct)
     {
         if (problem.Type == "/problems/slot-taken") Telemetry.SlotTaken.Add(1);
-        var result = idempotency.Complete(session, record, problem.Status!.Value, Render(problem));
-        await session.SaveChangesAsync(ct);
-        return result;
+        return await idempotency.CompleteAloneAsync(record, problem.Status!.Value, Render(problem), ct);
     }
 
     public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued, int writebacksQueued, int remindersScheduled)

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Marten;
-using JasperFx;
+using Npgsql;
+using OpenCalendly.Projections;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Integrations.Secrets;
@@ -21,6 +22,25 @@ public sealed class IdempotencyRecord
     public string? SealedBody { get; set; }
 }
 
+/// <summary>
+/// Claimed keys and their answers: a plain table rather than a document, because a claim is on the path of every
+/// booking and of every request refused in a crowd — one autocommitted statement, not a session's transaction.
+/// </summary>
+public sealed class IdempotencyKeysTable(string schema) : ExplicitTable(schema, TableName)
+{
+    public const string TableName = "idempotency_keys";
+
+    protected override string CreateSql => $"""
+        CREATE TABLE IF NOT EXISTS {QualifiedName} (
+            id text PRIMARY KEY,
+            request_hash text NOT NULL,
+            claimed_at timestamptz NOT NULL,
+            status integer,
+            sealed_body text
+        );
+        """;
+}
+
 /// <summary>What claiming a key found.</summary>
 public abstract record Claim
 {
@@ -31,7 +51,7 @@ public abstract record Claim
     public sealed record Answered(IResult Result) : Claim;
 }
 
-public sealed class Idempotency(IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, SecretBox secrets)
+public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox secrets)
 {
     public const string Header = "Idempotency-Key";
 
@@ -41,7 +61,9 @@ public sealed class Idempotency(IDocumentStore store, Npgsql.NpgsqlDataSource da
     /// </summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
-    public static void Apply(StoreOptions opts) => opts.Schema.For<IdempotencyRecord>();
+    public static IdempotencyKeysTable Table { get; } = new(StoreConfiguration.Schema);
+
+    public static void Apply(StoreOptions opts) => opts.Storage.ExtendedSchemaObjects.Add(Table);
 
     public static ProblemDetails ValidateHeader(HttpRequest request) =>
         request.Headers[Header].ToString() is { Length: >= 16 and <= 200 } key && !key.Any(char.IsControl)
@@ -49,7 +71,7 @@ public sealed class Idempotency(IDocumentStore store, Npgsql.NpgsqlDataSource da
             : Problems.Create(400, "idempotency-key-required", "Send an Idempotency-Key header of 16–200 characters.");
 
     /// <summary>
-    /// Claims the key in its own short transaction: the primary key makes a concurrent twin fail here,
+    /// Claims the key in one autocommitted insert: the primary key makes a concurrent twin fail here,
     /// and the first request's answer is later stored in the same transaction as its events.
     /// </summary>
     public async Task<Claim> ClaimAsync(HttpContext http, string scope, DateTimeOffset now, CancellationToken ct)
@@ -59,18 +81,16 @@ public sealed class Idempotency(IDocumentStore store, Npgsql.NpgsqlDataSource da
         var requestHash = Hex(http.Items[JsonBodyGate.RawBodyKey] as byte[] ?? []);
         var record = new IdempotencyRecord { Id = id, RequestHash = requestHash, ClaimedAt = now };
 
-        await using var session = store.LightweightSession();
-        session.Insert(record);
-        try
+        await using (var claim = dataSource.CreateCommand(
+            $"insert into {Table.QualifiedName} (id, request_hash, claimed_at) values ($1, $2, $3) on conflict (id) do nothing"))
         {
-            await session.SaveChangesAsync(ct);
-            return new Claim.Fresh(record);
-        }
-        catch (DocumentAlreadyExistsException)
-        {
+            claim.Parameters.Add(new NpgsqlParameter { Value = id });
+            claim.Parameters.Add(new NpgsqlParameter { Value = requestHash });
+            claim.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+            if (await claim.ExecuteNonQueryAsync(ct) == 1) return new Claim.Fresh(record);
         }
 
-        var existing = await store.QuerySession().LoadAsync<IdempotencyRecord>(id, ct);
+        var existing = await LoadAsync(id, ct);
         if (existing is null || existing.RequestHash != requestHash)
             return Conflict("idempotency-mismatch", "This Idempotency-Key was used with a different request body.");
         if (existing.Status is not { } status || existing.SealedBody is null)
@@ -83,19 +103,32 @@ public sealed class Idempotency(IDocumentStore store, Npgsql.NpgsqlDataSource da
         return new Claim.Answered(Replay(status, body));
     }
 
+    private async Task<IdempotencyRecord?> LoadAsync(string id, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"select request_hash, claimed_at, status, sealed_body from {Table.QualifiedName} where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new IdempotencyRecord
+        {
+            Id = id,
+            RequestHash = reader.GetString(0),
+            ClaimedAt = reader.GetFieldValue<DateTimeOffset>(1),
+            Status = reader.IsDBNull(2) ? null : reader.GetInt32(2),
+            SealedBody = reader.IsDBNull(3) ? null : reader.GetString(3),
+        };
+    }
+
     /// <summary>Moves an abandoned claim to this request; of two requests racing for it, one wins.</summary>
     private async Task<bool> TakeOverAsync(IdempotencyRecord abandoned, DateTimeOffset now, CancellationToken ct)
     {
         if (abandoned.ClaimedAt > now - AbandonedAfter) return false;
-        var table = store.Options.Schema.For<IdempotencyRecord>();
         await using var command = dataSource.CreateCommand(
-            $"update {table} set data = jsonb_set(data, '{{claimedAt}}', to_jsonb($1::text)) " +
-            "where id = $2 and data->>'sealedBody' is null " +
-            // The stored text carries 100 ns ticks, PostgreSQL microseconds: compare within a millisecond.
-            "and abs(extract(epoch from (data->>'claimedAt')::timestamptz - $3)) < 0.001");
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = abandoned.Id });
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = abandoned.ClaimedAt.ToUniversalTime() });
+            $"update {Table.QualifiedName} set claimed_at = $1 where id = $2 and sealed_body is null and claimed_at = $3");
+        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter { Value = abandoned.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = abandoned.ClaimedAt });
         if (await command.ExecuteNonQueryAsync(ct) != 1) return false;
         abandoned.ClaimedAt = now;
         return true;
@@ -104,27 +137,38 @@ public sealed class Idempotency(IDocumentStore store, Npgsql.NpgsqlDataSource da
     /// <summary>Stores the final answer in <paramref name="session"/>, so it commits or rolls back with the work.</summary>
     public IResult Complete(IDocumentSession session, IdempotencyRecord record, int status, string body)
     {
-        record.Status = status;
-        record.SealedBody = secrets.Seal(body);
-        session.Store(record);
+        Answer(record, status, body);
+        session.QueueSqlCommand($"update {Table.QualifiedName} set status = ?, sealed_body = ? where id = ?", status, record.SealedBody!, record.Id);
         return Replay(status, body);
     }
 
-    /// <summary>Stores an answer decided after the work's transaction failed (the database refused the booking).</summary>
+    /// <summary>
+    /// Stores an answer decided without committing any work (a refusal, or the database refused the booking and
+    /// its transaction rolled back), in one autocommitted statement.
+    /// </summary>
     public async Task<IResult> CompleteAloneAsync(IdempotencyRecord record, int status, string body, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        var result = Complete(session, record, status, body);
-        await session.SaveChangesAsync(ct);
-        return result;
+        Answer(record, status, body);
+        await using var command = dataSource.CreateCommand($"update {Table.QualifiedName} set status = $1, sealed_body = $2 where id = $3");
+        command.Parameters.Add(new NpgsqlParameter { Value = status });
+        command.Parameters.Add(new NpgsqlParameter { Value = record.SealedBody });
+        command.Parameters.Add(new NpgsqlParameter { Value = record.Id });
+        await command.ExecuteNonQueryAsync(ct);
+        return Replay(status, body);
     }
 
     /// <summary>Frees the key after a failure we did not answer (5xx), so the client may retry with it.</summary>
     public async Task ReleaseAsync(IdempotencyRecord record)
     {
-        await using var session = store.LightweightSession();
-        session.Delete<IdempotencyRecord>(record.Id);
-        await session.SaveChangesAsync(CancellationToken.None);
+        await using var command = dataSource.CreateCommand($"delete from {Table.QualifiedName} where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = record.Id });
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    private void Answer(IdempotencyRecord record, int status, string body)
+    {
+        record.Status = status;
+        record.SealedBody = secrets.Seal(body);
     }
 
     private static IResult Replay(int status, string body) =>

@@ -42,23 +42,24 @@ public static class RescheduleBookingEndpoint
     [WolverinePost("/v0/bookings/actions/{token}/reschedule", OperationId = "rescheduleBooking")]
     public static async Task<IResult> Post(
         string token, RescheduleBookingInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
-        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
+        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, BookingTurns turns, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         return await answers.OnceAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", bus, now, async record =>
         {
             await using var session = sessions.OpenSession(bus);
             if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Reschedule))
-                return await answers.RefuseAsync(session, record, ActionLinkLookup.NotFound(), ct);
+                return await answers.RefuseAsync(record, ActionLinkLookup.NotFound(), ct);
 
             // Everything the lock set depends on is read first; then one sorted lock covers the booking's
             // people and, for a team booking, the whole pool the new slot may go to.
             var eventType = await session.LoadAsync<EventType>(found.EventTypeId, ct);
             var team = found.TeamId is { } teamId ? await session.LoadAsync<Team>(teamId, ct) : null;
             if (eventType is null || found.TeamId is not null && team is null)
-                return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
+                return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
             var pool = team is null ? [] : TeamSlotInputs.Pool(team, eventType);
 
+            using var turn = await turns.TakeAsync(eventType, found.ReservedUserIds.Concat(pool), ct);
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
             await Reservations.LockAsync(connection, eventType, found.ReservedUserIds.Concat(pool), ct);
@@ -85,7 +86,7 @@ public static class RescheduleBookingEndpoint
             else
             {
                 var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
-                if (organizer is null) return await answers.RefuseAsync(session, record, Problems.NotFound("Event type not found."), ct);
+                if (organizer is null) return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
                 var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
                 var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
                 var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
@@ -96,7 +97,7 @@ public static class RescheduleBookingEndpoint
 
             var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, start, body.Timezone, newId, instant);
             if (refusal is not null)
-                return await answers.RefuseAsync(session, record,
+                return await answers.RefuseAsync(record,
                     refusal.Code is "link-expired" or "link-spent" ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
 
             // The old stream's event first: its reservation must be released before the new one is inserted.

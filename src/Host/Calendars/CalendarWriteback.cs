@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Services.BatchQuerying;
 using OpenCalendly.Host.Api;
 using Npgsql;
 using OpenCalendly.Projections;
@@ -48,6 +49,20 @@ public static class WritebackQueue
         var userIds = holders.Distinct().ToArray();
         if (userIds.Length == 0) return 0;
         var connections = await session.Query<CalendarConnection>().Where(c => c.IsConnected && userIds.Contains(c.UserId)).ToListAsync(ct);
+        return await QueueAsync(session, bus, bookingId, connections, operation, now);
+    }
+
+    /// <summary>The connected calendars of <paramref name="holders"/>, read with the rest of a batch.</summary>
+    public static Task<IReadOnlyList<CalendarConnection>> Connections(IBatchedQuery batch, IReadOnlyList<Guid> holders)
+    {
+        var userIds = holders.Distinct().ToArray();
+        return batch.Query<CalendarConnection>().Where(c => c.IsConnected && userIds.Contains(c.UserId)).ToList();
+    }
+
+    /// <summary>Queues a writeback of <paramref name="bookingId"/> to each of <paramref name="connections"/>.</summary>
+    public static async Task<int> QueueAsync(
+        IDocumentSession session, IMessageBus bus, Guid bookingId, IReadOnlyList<CalendarConnection> connections, WritebackOperation operation, DateTimeOffset now)
+    {
         foreach (var connection in connections)
         {
             var writeback = new CalendarWriteback

@@ -48,7 +48,7 @@ public static class BookTeamSlotEndpoint
     [WolverinePost("/v0/team-bookings", OperationId = "createTeamBooking")]
     public static async Task<IResult> Post(
         TeamBookingInput body, HttpContext http, IDocumentStore store, TakenTimeCache takenTime, OutboxedSessionFactory sessions,
-        IMessageBus bus, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, TimeProvider clock, CancellationToken ct)
+        IMessageBus bus, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, BookingTurns turns, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         return await answers.OnceAsync(http, Scope, bus, now, async record =>
@@ -75,6 +75,7 @@ public static class BookTeamSlotEndpoint
 
             foreach (var assignees in attempts)
             {
+                using var turn = await turns.TakeAsync(eventType, assignees, ct);
                 await using var session = sessions.OpenSession(bus);
                 await session.BeginTransactionAsync(ct);
                 await Reservations.LockAsync(session.Connection!, eventType, assignees, ct);
@@ -109,11 +110,7 @@ public static class BookTeamSlotEndpoint
             }
             return await RefuseAsync(Problems.SlotTaken());
 
-            async Task<IResult> RefuseAsync(ProblemDetails problem)
-            {
-                await using var session = store.LightweightSession();
-                return await answers.RefuseAsync(session, record, problem, ct);
-            }
+            Task<IResult> RefuseAsync(ProblemDetails problem) => answers.RefuseAsync(record, problem, ct);
         }, ct);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Marten;
+using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Options;
 using Wolverine;
 
@@ -18,6 +19,18 @@ public sealed class WebhookQueue(IOptions<Microsoft.AspNetCore.Http.Json.JsonOpt
     {
         var subscriptions = await session.Query<WebhookSubscription>()
             .Where(s => s.OrganizerId == organizerId && s.IsActive).ToListAsync(ct);
+        return await QueueAsync(session, bus, subscriptions, organizerId, eventType, eventId, payload, now);
+    }
+
+    /// <summary>The active subscriptions of <paramref name="organizerId"/>, read with the rest of a batch.</summary>
+    public static Task<IReadOnlyList<WebhookSubscription>> Subscriptions(IBatchedQuery batch, Guid organizerId) =>
+        batch.Query<WebhookSubscription>().Where(s => s.OrganizerId == organizerId && s.IsActive).ToList();
+
+    /// <summary>Queues a delivery for each of <paramref name="subscriptions"/> (the organizer's active ones) that wants <paramref name="eventType"/>.</summary>
+    public async Task<int> QueueAsync(
+        IDocumentSession session, IMessageBus bus, IReadOnlyList<WebhookSubscription> subscriptions, Guid organizerId, string eventType, Guid eventId,
+        object payload, DateTimeOffset now)
+    {
         var matching = subscriptions.Where(s => s.Events.Contains(eventType)).ToList();
         if (matching.Count == 0) return 0;
 

@@ -73,13 +73,22 @@ public static class Reservations
     public static async Task<bool> LockAsync(
         NpgsqlConnection connection, EventType eventType, IEnumerable<Guid> userIds, CancellationToken ct, Func<Task<bool>>? giveUp = null)
     {
-        var keys = userIds.Distinct().Order().Select(userId => BitConverter.ToInt64(userId.ToByteArray(), 8));
-        if (eventType.Controls.HasCaps) keys = keys.Prepend(BitConverter.ToInt64(eventType.Id.ToByteArray(), 0) ^ 0x0CA9_0000_0000L);
-        foreach (var key in keys)
+        foreach (var key in LockKeys(eventType, userIds))
         {
             if (giveUp is null) await AdvisoryLocks.TakeAsync(connection, key, ct);
             else if (!await AdvisoryLocks.TakeUnlessAsync(connection, key, giveUp, ct)) return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The advisory-lock keys of a booking of <paramref name="userIds"/> for <paramref name="eventType"/>, in the one
+    /// order everyone takes them: the capped event type's key first, then each person's, sorted.
+    /// </summary>
+    public static IReadOnlyList<long> LockKeys(EventType eventType, IEnumerable<Guid> userIds)
+    {
+        var keys = userIds.Distinct().Order().Select(userId => BitConverter.ToInt64(userId.ToByteArray(), 8));
+        if (eventType.Controls.HasCaps) keys = keys.Prepend(BitConverter.ToInt64(eventType.Id.ToByteArray(), 0) ^ 0x0CA9_0000_0000L);
+        return [.. keys];
     }
 }

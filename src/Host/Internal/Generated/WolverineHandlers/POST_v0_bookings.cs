@@ -17,20 +17,24 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_v0_bookings : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly OpenCalendly.Host.Availability.PublicPageCache _publicPageCache;
         private readonly OpenCalendly.Host.Availability.TakenTimeCache _takenTimeCache;
         private readonly OpenCalendly.Host.Bookings.BookingAnswers _bookingAnswers;
         private readonly OpenCalendly.Host.Bookings.BookingMail _bookingMail;
+        private readonly OpenCalendly.Host.Bookings.BookingTurns _bookingTurns;
         private readonly OpenCalendly.Host.Webhooks.WebhookQueue _webhookQueue;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_v0_bookings(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Availability.TakenTimeCache takenTimeCache, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingMail bookingMail, OpenCalendly.Host.Webhooks.WebhookQueue webhookQueue, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_v0_bookings(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Availability.PublicPageCache publicPageCache, OpenCalendly.Host.Availability.TakenTimeCache takenTimeCache, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingMail bookingMail, OpenCalendly.Host.Bookings.BookingTurns bookingTurns, OpenCalendly.Host.Webhooks.WebhookQueue webhookQueue, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _publicPageCache = publicPageCache;
             _takenTimeCache = takenTimeCache;
             _bookingAnswers = bookingAnswers;
             _bookingMail = bookingMail;
+            _bookingTurns = bookingTurns;
             _webhookQueue = webhookQueue;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -55,7 +59,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await OpenCalendly.Host.Bookings.BookSlotEndpoint.Post(body, httpContext, _outboxedSessionFactory, messageContext, _bookingAnswers, _bookingMail, _webhookQueue, _takenTimeCache, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await OpenCalendly.Host.Bookings.BookSlotEndpoint.Post(body, httpContext, _outboxedSessionFactory, messageContext, _publicPageCache, _bookingAnswers, _bookingMail, _webhookQueue, _takenTimeCache, _bookingTurns, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
