@@ -49,6 +49,22 @@ public sealed class IdempotencyTests(App app)
     }
 
     [Fact]
+    public async Task a_retry_refused_before_it_claims_its_key_still_replays_the_stored_answer()
+    {
+        var (organizer, slug, eventTypeId) = await _http.Bookable();
+        var key = Api.NewKey();
+        var request = Bookings.Request(organizer, slug, "2030-06-10T14:00:00Z");
+        var first = (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBe(200);
+
+        // The event type is gone now: the retry is refused before its turn, and the key's answer stands.
+        (await _http.Patch($"/v0/event-types/{eventTypeId}", new { isActive = false }, organizer.Session)).ShouldBe(200);
+        (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBe(200).Body.ShouldBe(first.Body);
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-10T15:00:00Z"), idempotencyKey: key))
+            .ShouldBeProblem(409, "idempotency-mismatch");
+        (await _http.Post("/v0/bookings", request, idempotencyKey: Api.NewKey())).ShouldBeProblem(404, "not-found");
+    }
+
+    [Fact]
     public async Task the_same_key_while_the_first_request_is_still_running_is_a_conflict()
     {
         var (organizer, slug, _) = await _http.Bookable();

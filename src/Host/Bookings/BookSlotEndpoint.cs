@@ -45,13 +45,15 @@ public static class BookSlotEndpoint
         BookingMail mail, WebhookQueue webhooks, TakenTimeCache takenTime, BookingTurns turns, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return await answers.OnceAsync(http, Scope, bus, now, async record =>
+        return await answers.OnceAsync(http, Scope, bus, now, async answering =>
         {
-            // Enlisted in Wolverine's outbox: the emails commit with the booking and go out after it.
+            // The key is claimed once this request's turn has come: refused before that, it stores its answer with the
+            // key in one statement (a crowd that lost the slot costs one statement each). Enlisted in Wolverine's
+            // outbox, the session commits the emails with the booking, and they go out after it.
             await using var session = sessions.OpenSession(bus);
             // The public page's copy says whose turn to wait for; what the booking decides on is read afresh in its turn.
             if (await pages.GetAsync(session, body.Username!, body.EventSlug!, ct) is not { } page)
-                return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
+                return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
 
             // Someone queued ahead may have booked this very slot. A reservation holding its first instant means the
             // constraint would refuse this booking at commit, so a request that had to wait asks first, and says so.
@@ -59,7 +61,8 @@ public static class BookSlotEndpoint
             async Task<bool> Reserved() => (await takenTime.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
             var slotTaken = Problems.From(BookingRefusals.SlotTaken());
             using var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], Reserved, ct);
-            if (turn is null) return await answers.RefuseAsync(record, slotTaken, ct);
+            if (turn is null) return await answering.RefuseAsync(slotTaken, ct);
+            if (await answering.ClaimAsync(ct) is { } answered) return answered;
 
             var batch = session.CreateBatchQuery();
             var organizerRead = batch.Load<User>(page.Organizer.Id);
@@ -70,12 +73,12 @@ public static class BookSlotEndpoint
             await batch.Execute(ct);
             if (await organizerRead is not { } organizer || organizer.Username != body.Username
                 || await eventTypeRead is not { IsActive: true } eventType || eventType.Slug != body.EventSlug || eventType.Scope != EventType.PersonalScope(organizer.Id))
-                return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
+                return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
 
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
             if (!await Reservations.LockAsync(connection, eventType, [organizer.Id], ct, giveUp: Reserved))
-                return await answers.RefuseAsync(record, slotTaken, ct);
+                return await answering.RefuseAsync(slotTaken, ct);
             var duration = Duration.FromMinutes(eventType.DurationMinutes);
             var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
             var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);
@@ -86,7 +89,7 @@ public static class BookSlotEndpoint
                 body.Timezone ?? organizer.Timezone, BookingInputRules.Answers(body.Answers));
             var decision = BookSlot.Decide(Guid.CreateVersion7(), eventType, slots, request, tokens.Hashes, Instant.FromDateTimeOffset(now));
             if (decision.Refusal is { } refusal)
-                return await answers.RefuseAsync(record, Problems.From(refusal), ct);
+                return await answering.RefuseAsync(Problems.From(refusal), ct);
 
             var confirmed = decision.Confirmed!;
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
@@ -97,7 +100,7 @@ public static class BookSlotEndpoint
                 BookingPayloads.Of(booking), now);
             var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, await calendarsRead, WritebackOperation.Create, now);
             var reminders = await Reminders.ScheduleAsync(bus, booking, eventType, now);
-            var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
+            var result = answering.Succeed(session, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
             await session.SaveChangesAsync(ct);
             answers.Committed(booking, "confirmed");
             return result;

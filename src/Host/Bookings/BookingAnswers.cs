@@ -29,21 +29,21 @@ public sealed partial class BookingAnswers(
     public string Render<T>(T value) => JsonSerializer.Serialize(value, _options);
 
     /// <summary>
-    /// Runs a booking mutation once per <c>Idempotency-Key</c>: a known key replays its stored answer; a
-    /// refusal by the database (the slot was taken at commit) is stored as 409 after the rollback; any other
-    /// failure frees the key, so the client may retry it. Messages queued by a failed attempt are dropped.
+    /// Runs a booking mutation once per <c>Idempotency-Key</c>. The work claims the key
+    /// (<see cref="Answering.ClaimAsync"/>) before it changes anything, and a known key then replays its stored
+    /// answer; a refusal decided before the claim is stored together with the key, in one statement. A refusal by
+    /// the database (the slot was taken at commit) is stored as 409 after the rollback; any other failure frees a
+    /// claimed key, so the client may retry it. Messages queued by a failed attempt are dropped.
     /// </summary>
     public async Task<IResult> OnceAsync(
-        HttpContext http, string scope, IMessageBus bus, DateTimeOffset now, Func<IdempotencyRecord, Task<IResult>> work, CancellationToken ct)
+        HttpContext http, string scope, IMessageBus bus, DateTimeOffset now, Func<Answering, Task<IResult>> work, CancellationToken ct)
     {
-        var claim = await idempotency.ClaimAsync(http, scope, now, ct);
-        if (claim is Claim.Answered answered) return answered.Result;
-        var record = ((Claim.Fresh)claim).Record;
+        var answering = new Answering(this, idempotency, Idempotency.KeyOf(http, scope), now);
         try
         {
-            return await work(record);
+            return await work(answering);
         }
-        catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
+        catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e) && answering.Record is { } record)
         {
             await ((MessageContext)bus).ClearAllAsync();
             Telemetry.SlotTaken.Add(1);
@@ -53,14 +53,46 @@ public sealed partial class BookingAnswers(
         catch
         {
             await ((MessageContext)bus).ClearAllAsync();
-            await idempotency.ReleaseAsync(record);
+            if (answering.Record is { } record) await idempotency.ReleaseAsync(record);
             throw;
         }
     }
 
-    /// <summary>Stores the success answer in the work's own transaction.</summary>
-    public IResult Succeed(IDocumentSession session, IdempotencyRecord record, string body) =>
-        idempotency.Complete(session, record, 200, body);
+    /// <summary>One request on its way to its stored answer: the key, claimed before anything changes, then a success or a refusal.</summary>
+    public sealed class Answering(BookingAnswers answers, Idempotency idempotency, IdempotencyKey key, DateTimeOffset now)
+    {
+        /// <summary>The key once this request has claimed it.</summary>
+        public IdempotencyRecord? Record { get; private set; }
+
+        /// <summary>Claims the key: null to go on, or the answer to give instead (the stored one, or a conflict).</summary>
+        public async Task<IResult?> ClaimAsync(CancellationToken ct)
+        {
+            switch (await idempotency.ClaimAsync(key, now, ct))
+            {
+                case Claim.Fresh fresh:
+                    Record = fresh.Record;
+                    return null;
+                case Claim.Answered answered:
+                    return answered.Result;
+                default:
+                    throw new InvalidOperationException();
+            }
+        }
+
+        /// <summary>Stores the success answer in the work's own transaction.</summary>
+        public IResult Succeed(IDocumentSession session, string body) =>
+            idempotency.Complete(session, Record ?? throw new InvalidOperationException("Claim the key before changing anything."), 200, body);
+
+        /// <summary>Stores a refusal as the key's answer. Nothing else commits with it: a refusal changes nothing.</summary>
+        public async Task<IResult> RefuseAsync(ProblemDetails problem, CancellationToken ct)
+        {
+            if (problem.Type == "/problems/slot-taken") Telemetry.SlotTaken.Add(1);
+            var body = answers.Render(problem);
+            return Record is { } record
+                ? await idempotency.CompleteAloneAsync(record, problem.Status!.Value, body, ct)
+                : await idempotency.AnswerAsync(key, now, problem.Status!.Value, body, ct);
+        }
+    }
 
     /// <summary>Counts and logs a committed booking change (after the commit, so nothing rolled back is reported).</summary>
     public void Committed(Booking booking, string change)
@@ -74,13 +106,6 @@ public sealed partial class BookingAnswers(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Slot refused by the reservation constraint at commit ({Scope})")]
     private static partial void SlotRefusedByDatabase(ILogger logger, string scope);
-
-    /// <summary>Stores a refusal as the key's answer. Nothing else commits with it: a refusal changes nothing.</summary>
-    public async Task<IResult> RefuseAsync(IdempotencyRecord record, ProblemDetails problem, CancellationToken ct)
-    {
-        if (problem.Type == "/problems/slot-taken") Telemetry.SlotTaken.Add(1);
-        return await idempotency.CompleteAloneAsync(record, problem.Status!.Value, Render(problem), ct);
-    }
 
     public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued, int writebacksQueued, int remindersScheduled)
     {

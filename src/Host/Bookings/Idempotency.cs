@@ -41,6 +41,9 @@ public sealed class IdempotencyKeysTable(string schema) : ExplicitTable(schema, 
         """;
 }
 
+/// <summary>A request's <c>Idempotency-Key</c> within its scope (hashed), and the hash of the body it came with.</summary>
+public sealed record IdempotencyKey(string Id, string RequestHash);
+
 /// <summary>What claiming a key found.</summary>
 public abstract record Claim
 {
@@ -70,28 +73,59 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
             ? Wolverine.Http.WolverineContinue.NoProblems
             : Problems.Create(400, "idempotency-key-required", "Send an Idempotency-Key header of 16–200 characters.");
 
+    /// <summary>The request's key within <paramref name="scope"/>, and a hash of the body it came with.</summary>
+    public static IdempotencyKey KeyOf(HttpContext http, string scope) => new(
+        Hex(Encoding.UTF8.GetBytes($"{scope}\n{http.Request.Headers[Header]}")),
+        Hex(http.Items[JsonBodyGate.RawBodyKey] as byte[] ?? []));
+
     /// <summary>
     /// Claims the key in one autocommitted insert: the primary key makes a concurrent twin fail here,
     /// and the first request's answer is later stored in the same transaction as its events.
     /// </summary>
-    public async Task<Claim> ClaimAsync(HttpContext http, string scope, DateTimeOffset now, CancellationToken ct)
+    public async Task<Claim> ClaimAsync(IdempotencyKey key, DateTimeOffset now, CancellationToken ct)
     {
-        var key = http.Request.Headers[Header].ToString();
-        var id = Hex(Encoding.UTF8.GetBytes($"{scope}\n{key}"));
-        var requestHash = Hex(http.Items[JsonBodyGate.RawBodyKey] as byte[] ?? []);
-        var record = new IdempotencyRecord { Id = id, RequestHash = requestHash, ClaimedAt = now };
-
         await using (var claim = dataSource.CreateCommand(
             $"insert into {Table.QualifiedName} (id, request_hash, claimed_at) values ($1, $2, $3) on conflict (id) do nothing"))
         {
-            claim.Parameters.Add(new NpgsqlParameter { Value = id });
-            claim.Parameters.Add(new NpgsqlParameter { Value = requestHash });
+            claim.Parameters.Add(new NpgsqlParameter { Value = key.Id });
+            claim.Parameters.Add(new NpgsqlParameter { Value = key.RequestHash });
             claim.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
-            if (await claim.ExecuteNonQueryAsync(ct) == 1) return new Claim.Fresh(record);
+            if (await claim.ExecuteNonQueryAsync(ct) == 1)
+                return new Claim.Fresh(new IdempotencyRecord { Id = key.Id, RequestHash = key.RequestHash, ClaimedAt = now });
         }
+        return await ClaimedAlreadyAsync(key, now, ct);
+    }
 
-        var existing = await LoadAsync(id, ct);
-        if (existing is null || existing.RequestHash != requestHash)
+    /// <summary>
+    /// Stores an answer decided before the key was claimed (a refusal that changed nothing): the key and its
+    /// answer in one insert. If a twin claimed the key first, its answer is the answer — or, if it died
+    /// without one, ours replaces it.
+    /// </summary>
+    public async Task<IResult> AnswerAsync(IdempotencyKey key, DateTimeOffset now, int status, string body, CancellationToken ct)
+    {
+        await using (var answer = dataSource.CreateCommand(
+            $"insert into {Table.QualifiedName} (id, request_hash, claimed_at, status, sealed_body) values ($1, $2, $3, $4, $5) on conflict (id) do nothing"))
+        {
+            answer.Parameters.Add(new NpgsqlParameter { Value = key.Id });
+            answer.Parameters.Add(new NpgsqlParameter { Value = key.RequestHash });
+            answer.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+            answer.Parameters.Add(new NpgsqlParameter { Value = status });
+            answer.Parameters.Add(new NpgsqlParameter { Value = secrets.Seal(body) });
+            if (await answer.ExecuteNonQueryAsync(ct) == 1) return Replay(status, body);
+        }
+        return await ClaimedAlreadyAsync(key, now, ct) switch
+        {
+            Claim.Answered answered => answered.Result,
+            Claim.Fresh fresh => await CompleteAloneAsync(fresh.Record, status, body, ct),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    /// <summary>What a key someone already claimed means for this request: their answer, a conflict, or theirs to take over.</summary>
+    private async Task<Claim> ClaimedAlreadyAsync(IdempotencyKey key, DateTimeOffset now, CancellationToken ct)
+    {
+        var existing = await LoadAsync(key.Id, ct);
+        if (existing is null || existing.RequestHash != key.RequestHash)
             return Conflict("idempotency-mismatch", "This Idempotency-Key was used with a different request body.");
         if (existing.Status is not { } status || existing.SealedBody is null)
             return await TakeOverAsync(existing, now, ct)

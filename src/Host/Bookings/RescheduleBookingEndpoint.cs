@@ -45,18 +45,19 @@ public static class RescheduleBookingEndpoint
         BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, BookingTurns turns, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return await answers.OnceAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", bus, now, async record =>
+        return await answers.OnceAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", bus, now, async answering =>
         {
+            if (await answering.ClaimAsync(ct) is { } answered) return answered;
             await using var session = sessions.OpenSession(bus);
             if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Reschedule))
-                return await answers.RefuseAsync(record, ActionLinkLookup.NotFound(), ct);
+                return await answering.RefuseAsync(ActionLinkLookup.NotFound(), ct);
 
             // Everything the lock set depends on is read first; then one sorted lock covers the booking's
             // people and, for a team booking, the whole pool the new slot may go to.
             var eventType = await session.LoadAsync<EventType>(found.EventTypeId, ct);
             var team = found.TeamId is { } teamId ? await session.LoadAsync<Team>(teamId, ct) : null;
             if (eventType is null || found.TeamId is not null && team is null)
-                return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
+                return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
             var pool = team is null ? [] : TeamSlotInputs.Pool(team, eventType);
 
             using var turn = await turns.TakeAsync(eventType, found.ReservedUserIds.Concat(pool), ct);
@@ -86,7 +87,7 @@ public static class RescheduleBookingEndpoint
             else
             {
                 var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
-                if (organizer is null) return await answers.RefuseAsync(record, Problems.NotFound("Event type not found."), ct);
+                if (organizer is null) return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
                 var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
                 var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
                 var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
@@ -97,7 +98,7 @@ public static class RescheduleBookingEndpoint
 
             var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, start, body.Timezone, newId, instant);
             if (refusal is not null)
-                return await answers.RefuseAsync(record,
+                return await answering.RefuseAsync(
                     refusal.Code is "link-expired" or "link-spent" ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
 
             // The old stream's event first: its reservation must be released before the new one is inserted.
@@ -119,7 +120,7 @@ public static class RescheduleBookingEndpoint
                 + await WritebackQueue.QueueAsync(session, bus, old.Id, [.. old.ReservedUserIds.Except(hosts)], WritebackOperation.Cancel, now, ct);
             // The old booking's reminders find it rescheduled and stand down; the new one gets its own.
             var reminders = await Reminders.ScheduleAsync(bus, moved, eventType, now);
-            var result = answers.Succeed(session, record, answers.Render(new
+            var result = answering.Succeed(session, answers.Render(new
             {
                 ok = true,
                 oldBooking = new { id = old.Id, status = BookingStatus.Rescheduled },

@@ -51,8 +51,9 @@ public static class BookTeamSlotEndpoint
         IMessageBus bus, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, BookingTurns turns, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return await answers.OnceAsync(http, Scope, bus, now, async record =>
+        return await answers.OnceAsync(http, Scope, bus, now, async answering =>
         {
+            if (await answering.ClaimAsync(ct) is { } answered) return answered;
             await using var lookup = store.QuerySession();
             if (await TeamSlotInputs.FindAsync(lookup, body.TeamSlug!, body.EventSlug!, ct) is not (var team, var eventType))
                 return await RefuseAsync(Problems.NotFound("Event type not found."));
@@ -96,7 +97,7 @@ public static class BookTeamSlotEndpoint
 
                 var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, assignees, WritebackOperation.Create, now, ct);
                 var reminders = await Reminders.ScheduleAsync(bus, booking, eventType, now);
-                var result = answers.Succeed(session, record, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
+                var result = answering.Succeed(session, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
                 try
                 {
                     await session.SaveChangesAsync(ct);
@@ -110,7 +111,7 @@ public static class BookTeamSlotEndpoint
             }
             return await RefuseAsync(Problems.SlotTaken());
 
-            Task<IResult> RefuseAsync(ProblemDetails problem) => answers.RefuseAsync(record, problem, ct);
+            Task<IResult> RefuseAsync(ProblemDetails problem) => answering.RefuseAsync(problem, ct);
         }, ct);
     }
 }
