@@ -68,5 +68,5 @@ ensure_postgres() {
   if [ -z "$("${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
     "${psql[@]}" -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
   fi
-  export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$port;Username=postgres;Database=$db;Maximum Pool Size=100"
+  export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$port;Username=postgres;Database=$db"
 }
