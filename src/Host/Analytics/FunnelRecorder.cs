@@ -39,7 +39,7 @@ public sealed class FunnelRecorder(IDocumentStore store) : BackgroundService
         // Stopping: nothing more is accepted (a late request is answered with an error, not dropped silently);
         // what was handed over before is committed.
         _waiting.Writer.TryComplete();
-        while (_waiting.Reader.Count > 0) await CommitWaitingAsync();
+        while (await _waiting.Reader.WaitToReadAsync(CancellationToken.None)) await CommitWaitingAsync();
     }
 
     private async Task CommitWaitingAsync()
