@@ -35,6 +35,9 @@ public static class StoreConfiguration
 
     public static TakenTimeNotifications TakenTimeNotifications { get; } = new(Schema, Reservations, BusyWindows);
 
+    /// <summary>The tables <see cref="Funnel"/> keeps, all of them rebuilt from the event store.</summary>
+    public static IReadOnlyList<ExplicitTable> FunnelTables { get; } = [FunnelDaily, FunnelBookings, FunnelEvents, TeamAssignmentsDaily];
+
     public static FunnelProjection Funnel { get; } = new(FunnelDaily, FunnelBookings, FunnelEvents, TeamAssignmentsDaily);
 
     public static void Apply(StoreOptions opts)

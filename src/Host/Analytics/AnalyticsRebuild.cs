@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Threading.Channels;
+using JasperFx.Events;
 using JasperFx.CommandLine;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Events;
 using OpenCalendly.Projections;
 using OpenCalendly.Projections.Analytics;
 
@@ -13,38 +16,84 @@ public sealed record RebuildReport(long Events, long CaughtUp, TimeSpan Elapsed)
 }
 
 /// <summary>
-/// Rebuilds the analytics read models from the event store while servers keep writing to them. Marten's rebuild
-/// tears the tables down and replays up to the high-water mark it found when it started; events committed between
-/// that moment and the teardown would be lost, so a catch-up pass then re-applies every event from shortly before
-/// the start. The projection is idempotent (a booking and a funnel event each count once), so events the inline
-/// path or the rebuild already applied change nothing the second time.
+/// Rebuilds the analytics read models from the event store while servers keep writing to them: empties the tables,
+/// replays every event up to the highest sequence found at the start, then re-applies every event from shortly
+/// before that start. Events committed between the start and the emptying would otherwise be lost; the projection is
+/// idempotent (a booking and a funnel event each count once), so what the inline path or the replay already applied
+/// changes nothing the second time. The replay reads the next page while the last one is applied: reading and
+/// applying each keep one of PostgreSQL's backends busy, and done in turn (as Marten's daemon does) each waited for
+/// the other.
 /// </summary>
 public static class AnalyticsRebuild
 {
     /// <summary>How far before the start the catch-up reaches back: covers transactions that drew their sequence early and committed late.</summary>
     public const long CatchUpMargin = 10_000;
 
+    /// <summary>Events per page: one statement counts a whole page's funnel stages.</summary>
+    public const int PageSize = 10_000;
+
     public static async Task<RebuildReport> RunAsync(IDocumentStore store, TimeSpan timeout, CancellationToken ct)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
         var clock = Stopwatch.StartNew();
-        var before = await HighestSequenceAsync(store, ct);
-        using (var daemon = await store.BuildProjectionDaemonAsync())
-            await daemon.RebuildProjectionAsync(FunnelProjection.ProjectionName, timeout, ct);
+        var before = await HighestSequenceAsync(store, limit.Token);
+        await TearDownAsync(store, limit.Token);
+        await ReplayAsync(store, after: 0, upTo: before, limit.Token);
+        var caughtUp = await ReplayAsync(store, after: Math.Max(0, before - CatchUpMargin), upTo: long.MaxValue, limit.Token);
+        return new RebuildReport(await HighestSequenceAsync(store, limit.Token), caughtUp, clock.Elapsed);
+    }
 
-        var projection = StoreConfiguration.Funnel;
-        var from = Math.Max(0, before - CatchUpMargin);
-        long caughtUp = 0;
-        while (true)
+    /// <summary>
+    /// Empties the projection's tables as Marten's teardown of it does: row by row, in one transaction. (A
+    /// <c>truncate</c> would lock whole tables in one order while inline writers lock them in theirs.)
+    /// </summary>
+    private static async Task TearDownAsync(IDocumentStore store, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        foreach (var table in StoreConfiguration.FunnelTables) session.QueueSqlCommand($"delete from {table.QualifiedName}");
+        await session.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Applies the events after <paramref name="after"/> up to <paramref name="upTo"/>, a page at a time, reading one page ahead.</summary>
+    private static async Task<long> ReplayAsync(IDocumentStore store, long after, long upTo, CancellationToken ct)
+    {
+        var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(1);
+        var counted = FunnelProjection.Counts.ToArray();
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await using var session = store.QuerySession();
+                while (true)
+                {
+                    var from = after;
+                    var page = await session.Events.QueryAllRawEvents()
+                        .Where(e => e.Sequence > from && e.Sequence <= upTo && e.EventTypesAre(counted))
+                        .OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(ct);
+                    if (page.Count == 0) break;
+                    await pages.Writer.WriteAsync(page, ct);
+                    after = page[^1].Sequence;
+                }
+                pages.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                pages.Writer.Complete(e);
+            }
+        }, ct);
+
+        IJasperFxProjection<IDocumentOperations> projection = StoreConfiguration.Funnel;
+        long applied = 0;
+        await foreach (var page in pages.Reader.ReadAllAsync(ct))
         {
             await using var session = store.LightweightSession();
-            var events = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > from).OrderBy(e => e.Sequence).Take(1000).ToListAsync(ct);
-            if (events.Count == 0) break;
-            await ((IJasperFxProjection<IDocumentOperations>)projection).ApplyAsync(session, events, ct);
+            await projection.ApplyAsync(session, page, ct);
             await session.SaveChangesAsync(ct);
-            caughtUp += events.Count;
-            from = events[^1].Sequence;
+            applied += page.Count;
         }
-        return new RebuildReport(await HighestSequenceAsync(store, ct), caughtUp, clock.Elapsed);
+        await reading;
+        return applied;
     }
 
     private static async Task<long> HighestSequenceAsync(IDocumentStore store, CancellationToken ct)
