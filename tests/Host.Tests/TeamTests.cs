@@ -196,6 +196,20 @@ public sealed class TeamTests(App app)
     }
 
     [Fact]
+    public async Task a_retried_team_booking_replays_its_answer_though_its_own_booking_now_holds_the_slot()
+    {
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var first = await _http.Member(teamId, owner);
+        var second = await _http.Member(teamId, owner);
+        var slug = await TeamEventType(owner, teamId, "collective", [first.Id, second.Id]);
+        var key = Api.NewKey();
+
+        var booked = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-09T10:00:00Z"), idempotencyKey: key)).ShouldBe(200);
+        (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-09T10:00:00Z"), idempotencyKey: key)).ShouldBe(200).Body.ShouldBe(booked.Body);
+        (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-09T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBeProblem(409, "slot-taken");
+    }
+
+    [Fact]
     public async Task collective_needs_everyone_free_and_reserves_everyone()
     {
         var (owner, teamId, teamSlug) = await _http.Team();

@@ -53,7 +53,8 @@ public static class BookTeamSlotEndpoint
         var now = clock.GetUtcNow();
         return await answers.OnceAsync(http, Scope, bus, now, async answering =>
         {
-            if (await answering.ClaimAsync(ct) is { } answered) return answered;
+            // Refused on the first look, a request stores its answer with the key in one statement (a retry whose
+            // slot its first attempt took still replays that answer); the key is claimed before the attempts.
             await using var lookup = store.QuerySession();
             if (await TeamSlotInputs.FindAsync(lookup, body.TeamSlug!, body.EventSlug!, ct) is not (var team, var eventType))
                 return await RefuseAsync(Problems.NotFound("Event type not found."));
@@ -69,6 +70,7 @@ public static class BookTeamSlotEndpoint
             var offered = (await TeamSlotInputs.ComputeAsync(lookup, takenTime, team, eventType, start, end, instant, ct)).FirstOrDefault(s => s.Start == start);
             if (offered is null) return await RefuseAsync(Problems.SlotTaken());
 
+            if (await answering.ClaimAsync(ct) is { } answered) return answered;
             var tallies = (await lookup.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
             IEnumerable<IReadOnlyList<Guid>> attempts = eventType.Mode == TeamMode.Collective
                 ? [TeamSlotInputs.Pool(team, eventType)]
