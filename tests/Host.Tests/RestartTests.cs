@@ -17,6 +17,11 @@ public sealed class RestartRig : App
         ["Email:Resend:ApiKey"] = ResendStandIn.ApiKey,
         ["Webhooks:AllowPrivateTargets"] = "true",
         ["Webhooks:RetryBaseSeconds"] = "1",
+        // Room for a slow stop under a loaded suite: the emails' retries (1, 1, 2 s elsewhere) must not run out while
+        // the first host stops, and a node that stopped without handing its messages back is reclaimed in seconds.
+        ["Messaging:RetryDelaysSeconds"] = "1,2,4,8,16",
+        ["Messaging:HealthCheckSeconds"] = "1",
+        ["Messaging:StaleNodeSeconds"] = "4",
     };
 
     public override async Task InitializeAsync()
