@@ -84,15 +84,11 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
     /// </summary>
     public async Task<Claim> ClaimAsync(IdempotencyKey key, DateTimeOffset now, CancellationToken ct)
     {
-        await using (var claim = dataSource.CreateCommand(
-            $"insert into {Table.QualifiedName} (id, request_hash, claimed_at) values ($1, $2, $3) on conflict (id) do nothing"))
-        {
-            claim.Parameters.Add(new NpgsqlParameter { Value = key.Id });
-            claim.Parameters.Add(new NpgsqlParameter { Value = key.RequestHash });
-            claim.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
+        await using (var claim = Command(
+            $"insert into {Table.QualifiedName} (id, request_hash, claimed_at) values ($1, $2, $3) on conflict (id) do nothing",
+            key.Id, key.RequestHash, now.ToUniversalTime()))
             if (await claim.ExecuteNonQueryAsync(ct) == 1)
                 return new Claim.Fresh(new IdempotencyRecord { Id = key.Id, RequestHash = key.RequestHash, ClaimedAt = now });
-        }
         return await ClaimedAlreadyAsync(key, now, ct);
     }
 
@@ -103,16 +99,10 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
     /// </summary>
     public async Task<IResult> AnswerAsync(IdempotencyKey key, DateTimeOffset now, int status, string body, CancellationToken ct)
     {
-        await using (var answer = dataSource.CreateCommand(
-            $"insert into {Table.QualifiedName} (id, request_hash, claimed_at, status, sealed_body) values ($1, $2, $3, $4, $5) on conflict (id) do nothing"))
-        {
-            answer.Parameters.Add(new NpgsqlParameter { Value = key.Id });
-            answer.Parameters.Add(new NpgsqlParameter { Value = key.RequestHash });
-            answer.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
-            answer.Parameters.Add(new NpgsqlParameter { Value = status });
-            answer.Parameters.Add(new NpgsqlParameter { Value = secrets.Seal(body) });
+        await using (var answer = Command(
+            $"insert into {Table.QualifiedName} (id, request_hash, claimed_at, status, sealed_body) values ($1, $2, $3, $4, $5) on conflict (id) do nothing",
+            key.Id, key.RequestHash, now.ToUniversalTime(), status, secrets.Seal(body)))
             if (await answer.ExecuteNonQueryAsync(ct) == 1) return Replay(status, body);
-        }
         return await ClaimedAlreadyAsync(key, now, ct) switch
         {
             Claim.Answered answered => answered.Result,
@@ -139,9 +129,7 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
 
     private async Task<IdempotencyRecord?> LoadAsync(string id, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand(
-            $"select request_hash, claimed_at, status, sealed_body from {Table.QualifiedName} where id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var command = Command($"select request_hash, claimed_at, status, sealed_body from {Table.QualifiedName} where id = $1", id);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         return new IdempotencyRecord
@@ -158,11 +146,9 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
     private async Task<bool> TakeOverAsync(IdempotencyRecord abandoned, DateTimeOffset now, CancellationToken ct)
     {
         if (abandoned.ClaimedAt > now - AbandonedAfter) return false;
-        await using var command = dataSource.CreateCommand(
-            $"update {Table.QualifiedName} set claimed_at = $1 where id = $2 and sealed_body is null and claimed_at = $3");
-        command.Parameters.Add(new NpgsqlParameter { Value = now.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter { Value = abandoned.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = abandoned.ClaimedAt });
+        await using var command = Command(
+            $"update {Table.QualifiedName} set claimed_at = $1 where id = $2 and sealed_body is null and claimed_at = $3",
+            now.ToUniversalTime(), abandoned.Id, abandoned.ClaimedAt);
         if (await command.ExecuteNonQueryAsync(ct) != 1) return false;
         abandoned.ClaimedAt = now;
         return true;
@@ -183,10 +169,7 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
     public async Task<IResult> CompleteAloneAsync(IdempotencyRecord record, int status, string body, CancellationToken ct)
     {
         Answer(record, status, body);
-        await using var command = dataSource.CreateCommand($"update {Table.QualifiedName} set status = $1, sealed_body = $2 where id = $3");
-        command.Parameters.Add(new NpgsqlParameter { Value = status });
-        command.Parameters.Add(new NpgsqlParameter { Value = record.SealedBody });
-        command.Parameters.Add(new NpgsqlParameter { Value = record.Id });
+        await using var command = Command($"update {Table.QualifiedName} set status = $1, sealed_body = $2 where id = $3", status, record.SealedBody!, record.Id);
         await command.ExecuteNonQueryAsync(ct);
         return Replay(status, body);
     }
@@ -194,9 +177,16 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
     /// <summary>Frees the key after a failure we did not answer (5xx), so the client may retry with it.</summary>
     public async Task ReleaseAsync(IdempotencyRecord record)
     {
-        await using var command = dataSource.CreateCommand($"delete from {Table.QualifiedName} where id = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = record.Id });
+        await using var command = Command($"delete from {Table.QualifiedName} where id = $1", record.Id);
         await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    /// <summary>An autocommitted statement with positional parameters <c>$1…</c>.</summary>
+    private NpgsqlCommand Command(string sql, params object[] values)
+    {
+        var command = dataSource.CreateCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
     }
 
     private void Answer(IdempotencyRecord record, int status, string body)
