@@ -46,10 +46,11 @@ public static class WritebackQueue
     public static async Task<int> QueueAsync(
         IDocumentSession session, IMessageBus bus, Guid bookingId, IReadOnlyList<Guid> holders, WritebackOperation operation, DateTimeOffset now, CancellationToken ct)
     {
-        var userIds = holders.Distinct().ToArray();
-        if (userIds.Length == 0) return 0;
-        var connections = await session.Query<CalendarConnection>().Where(c => c.IsConnected && userIds.Contains(c.UserId)).ToListAsync(ct);
-        return await QueueAsync(session, bus, bookingId, connections, operation, now);
+        if (holders.Count == 0) return 0;
+        var batch = session.CreateBatchQuery();
+        var connections = Connections(batch, holders);
+        await batch.Execute(ct);
+        return await QueueAsync(session, bus, bookingId, await connections, operation, now);
     }
 
     /// <summary>The connected calendars of <paramref name="holders"/>, read with the rest of a batch.</summary>

@@ -17,9 +17,10 @@ public sealed class WebhookQueue(IOptions<Microsoft.AspNetCore.Http.Json.JsonOpt
         IDocumentSession session, IMessageBus bus, Guid organizerId, string eventType, Guid eventId, object payload,
         DateTimeOffset now, CancellationToken ct)
     {
-        var subscriptions = await session.Query<WebhookSubscription>()
-            .Where(s => s.OrganizerId == organizerId && s.IsActive).ToListAsync(ct);
-        return await QueueAsync(session, bus, subscriptions, organizerId, eventType, eventId, payload, now);
+        var batch = session.CreateBatchQuery();
+        var subscriptions = Subscriptions(batch, organizerId);
+        await batch.Execute(ct);
+        return await QueueAsync(session, bus, await subscriptions, organizerId, eventType, eventId, payload, now);
     }
 
     /// <summary>The active subscriptions of <paramref name="organizerId"/>, read with the rest of a batch.</summary>
