@@ -29,9 +29,6 @@ public static class AnalyticsRebuild
     /// <summary>How far before the start the catch-up reaches back: covers transactions that drew their sequence early and committed late.</summary>
     public const long CatchUpMargin = 10_000;
 
-    /// <summary>Events per page: one statement counts a whole page's funnel stages.</summary>
-    public const int PageSize = 10_000;
-
     public static async Task<RebuildReport> RunAsync(IDocumentStore store, TimeSpan timeout, CancellationToken ct)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -60,6 +57,7 @@ public static class AnalyticsRebuild
     {
         var pages = Channel.CreateBounded<IReadOnlyList<IEvent>>(1);
         var counted = FunnelProjection.Counts.ToArray();
+        var pageSize = StoreConfiguration.Funnel.Options.BatchSize;   // the projection's own page: one statement counts a page's stages
         var reading = Task.Run(async () =>
         {
             try
@@ -70,7 +68,7 @@ public static class AnalyticsRebuild
                     var from = after;
                     var page = await session.Events.QueryAllRawEvents()
                         .Where(e => e.Sequence > from && e.Sequence <= upTo && e.EventTypesAre(counted))
-                        .OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(ct);
+                        .OrderBy(e => e.Sequence).Take(pageSize).ToListAsync(ct);
                     if (page.Count == 0) break;
                     await pages.Writer.WriteAsync(page, ct);
                     after = page[^1].Sequence;
