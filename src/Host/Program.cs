@@ -143,7 +143,9 @@ app.UseAuthorization();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapScalarApiReference("/docs");
+// The reference uses the browser's fonts: a self-hosted server should not send its readers to a third party's CDN
+// (the page's policy allows fonts from this origin only).
+app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts());
 app.MapWolverineEndpoints();
 PageRoutes.Map(app);
 
