@@ -23,9 +23,10 @@ public sealed class SecretBox
         (_currentKeyId, _keys) = (currentKeyId, keys);
     }
 
-    public string Seal(string plaintext)
+    public string Seal(string plaintext) => Seal(Encoding.UTF8.GetBytes(plaintext));
+
+    public string Seal(ReadOnlySpan<byte> clear)
     {
-        var clear = Encoding.UTF8.GetBytes(plaintext);
         var sealedBytes = new byte[NonceSize + clear.Length + TagSize];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
@@ -35,7 +36,10 @@ public sealed class SecretBox
     }
 
     /// <summary>Opens a ciphertext; null when its key is gone or it was tampered with.</summary>
-    public string? Open(string sealedText)
+    public string? Open(string sealedText) => OpenBytes(sealedText) is { } clear ? Encoding.UTF8.GetString(clear) : null;
+
+    /// <summary>Opens a ciphertext sealed from bytes; null when its key is gone or it was tampered with.</summary>
+    public byte[]? OpenBytes(string sealedText)
     {
         var colon = sealedText.IndexOf(':');
         if (colon <= 0 || !_keys.TryGetValue(sealedText[..colon], out var key)) return null;
@@ -46,7 +50,7 @@ public sealed class SecretBox
             var clear = new byte[bytes.Length - NonceSize - TagSize];
             using var aes = new AesGcm(key, TagSize);
             aes.Decrypt(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize, clear.Length), bytes.AsSpan(NonceSize + clear.Length), clear, AssociatedData(sealedText[..colon]));
-            return Encoding.UTF8.GetString(clear);
+            return clear;
         }
         catch (Exception e) when (e is FormatException or CryptographicException)
         {
