@@ -58,7 +58,9 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
     /// <summary>
     /// Page views and slot selections, each counted unless its event id was counted already: one statement
     /// for all of them. They touch only their own two counters, so counting them ahead of the batch's booking
-    /// events gives the same rows as counting them in order.
+    /// events gives the same rows as counting them in order. The ids go into the seen table in key order: event
+    /// ids are random, and a page of them inserted in order walks the index once instead of jumping about it
+    /// (a rebuild over 1.1M events: 49,000 → 55,000–58,700 events/s back to back).
     /// </summary>
     private void CountStages(IDocumentOperations operations, IReadOnlyList<IEvent> stages)
     {
@@ -72,7 +74,7 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
             };
         operations.QueueSqlCommand(
             "with incoming as (select * from unnest(?::uuid[], ?::uuid[], ?::date[], ?::uuid[], ?::int[]) as i(event_id, event_type_id, day, organizer_id, view)), " +
-            $"seen as (insert into {_events} (event_id, day) select event_id, day from incoming on conflict (event_id) do nothing returning event_id) " +
+            $"seen as (insert into {_events} (event_id, day) select event_id, day from incoming order by event_id on conflict (event_id) do nothing returning event_id) " +
             $"insert into {_daily} (event_type_id, day, organizer_id, page_views, slot_selections) " +
             "select i.event_type_id, i.day, (array_agg(i.organizer_id))[1], sum(i.view), sum(1 - i.view) from incoming i join seen using (event_id) " +
             "group by i.event_type_id, i.day " +
