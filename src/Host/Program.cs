@@ -32,17 +32,7 @@ var connectionString = config.GetConnectionString("Postgres")
 builder.Services.AddSingleton(TimeProvider.System);
 // Every logger's scopes go through it: the request scope's path loses action tokens.
 builder.Services.AddSingleton<IExternalScopeProvider, RedactingScopeProvider>();
-// Statements run again and again (every booking's, every page's) are prepared on each connection after their
-// fifth use (Npgsql's threshold), unless the connection string decides otherwise: PostgreSQL then skips parsing
-// and planning them.
-var database = new NpgsqlConnectionStringBuilder(connectionString);
-if (!database.ContainsKey("Max Auto Prepare")) database.MaxAutoPrepare = 100;
-// A crowd of short requests (100 racing for one slot) would otherwise open a connection each: PostgreSQL starts a
-// backend per connection, one after another, and the last of the crowd waited up to a second for theirs. With
-// fewer connections they wait a few milliseconds for a warm one, and PostgreSQL does more with fewer anyway
-// (bench/results/profile-notes.md: one-slot race p99 206–414 → 87–114 ms, bookings/s unchanged).
-if (!database.ContainsKey("Maximum Pool Size")) database.MaxPoolSize = 32;
-builder.Services.AddSingleton(NpgsqlDataSource.Create(database.ConnectionString));
+builder.Services.AddSingleton(NpgsqlDataSource.Create(ConnectionDefaults.Apply(connectionString)));
 builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddSingleton<BookingAnswers>();

@@ -220,6 +220,9 @@ public sealed class AnalyticsRebuildTests(RebuildApp app)
         await _http.Book(second, secondSlug, "2030-09-05T09:00:00Z");
         string[] routes = ["/v0/analytics/funnel", "/v0/analytics/team", "/v0/analytics/operator/health"];
         async Task<string[]> Answers(Organizer who) => await Task.WhenAll(routes.Select(async r => (await _http.Get(r, who.Session)).ShouldBe(200).Body));
+        // The operator report counts email deliveries, which are sent after the answers: wait until all are.
+        await EmailsSent(organizer, 8);
+        await EmailsSent(second, 2);
         var before = (await Answers(organizer)).Concat(await Answers(second)).ToArray();
 
         // Corrupt the read models: counters off, booking buckets gone.
@@ -237,6 +240,17 @@ public sealed class AnalyticsRebuildTests(RebuildApp app)
 
         var after = (await Answers(organizer)).Concat(await Answers(second)).ToArray();
         after.ShouldBe(before);
+    }
+
+    private async Task EmailsSent(Organizer who, int count)
+    {
+        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(30); waited += TimeSpan.FromMilliseconds(100))
+        {
+            var emails = (await _http.Get("/v0/analytics/operator/health", who.Session)).ShouldBe(200).Json["emailDeliveries"]!;
+            if (emails["succeeded"]!.GetValue<int>() == count) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{count} emails were not all sent within 30 s.");
     }
 
     [Fact]
