@@ -37,8 +37,8 @@ public sealed class EmailOutbox(SecretBox secrets)
     public SendEmail Seal(EmailMessage email)
     {
         using var deflated = new MemoryStream();
-        using (var deflate = new DeflateStream(deflated, CompressionLevel.Fastest)) JsonSerializer.Serialize(deflate, email);
-        return new(email.DeliveryId, email.Kind, email.BookingId, secrets.Seal(deflated.ToArray()), Deflated: true);
+        using (var deflate = new DeflateStream(deflated, CompressionLevel.Fastest, leaveOpen: true)) JsonSerializer.Serialize(deflate, email);
+        return new(email.DeliveryId, email.Kind, email.BookingId, secrets.Seal(deflated.GetBuffer().AsSpan(0, (int)deflated.Length)), Deflated: true);
     }
 
     public EmailMessage? Open(SendEmail message)
