@@ -15,6 +15,26 @@ public sealed class StandInAccount(string id, string email)
     public string Email { get; } = email;
     public ConcurrentDictionary<string, StandInEvent> Events { get; } = new();
     public List<(DateTimeOffset Start, DateTimeOffset End)> Busy { get; } = [];
+
+    /// <summary>When set, this account's free/busy answers wait for it (a sync caught at the provider).</summary>
+    public Hold? BusyHold { get; set; }
+}
+
+/// <summary>Holds requests at a stand-in until released, and says when the first one arrived.</summary>
+public sealed class Hold
+{
+    private readonly TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Arrived => _arrived.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    public Task PassAsync()
+    {
+        _arrived.TrySetResult();
+        return _released.Task;
+    }
 }
 
 public sealed record StandInEvent(string Id, string Subject, DateTimeOffset Start, DateTimeOffset End, string? AttendeeEmail, string? TransactionId);
@@ -190,6 +210,7 @@ public sealed class GoogleStandIn : OAuthStandIn
             app.MapPost("/calendar/v3/freeBusy", async (HttpRequest request) =>
             {
                 var body = await JsonNode.ParseAsync(request.Body);
+                if (standIn.Caller(request) is { BusyHold: { } hold }) await hold.PassAsync().WaitAsync(TimeSpan.FromSeconds(30));
                 return standIn.Api(request, account =>
                 {
                     if (body?["timeMin"] is null || body["timeMax"] is null || body["items"]?.AsArray().Count is not > 0)

@@ -199,6 +199,28 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
     }
 
     [Fact]
+    public async Task a_disconnect_during_a_sync_waits_for_it_and_the_calendar_stays_disconnected()
+    {
+        var (organizer, _, _) = await _http.Bookable();
+        var account = await Connect(organizer, "google");
+        lock (account.Busy) account.Busy.Add((DateTimeOffset.Parse("2030-03-05T10:00:00Z"), DateTimeOffset.Parse("2030-03-05T11:00:00Z")));
+        var hold = account.BusyHold = new Hold();
+
+        // A sync (this one, or the one the connect scheduled) is at the provider when the disconnect arrives.
+        var sync = _http.Post("/v0/calendar/google/sync", new { start = "2030-03-01T00:00:00Z", end = "2030-03-10T00:00:00Z" }, organizer.Session);
+        await hold.Arrived.WaitAsync(TimeSpan.FromSeconds(30));
+        var disconnect = _http.Post("/v0/calendar/google/disconnect", new { }, organizer.Session);
+        await Task.WhenAny(disconnect, Task.Delay(TimeSpan.FromSeconds(1)));
+        disconnect.IsCompleted.ShouldBeFalse("the disconnect should wait for the sync under way");
+        hold.Release();
+
+        (await disconnect).ShouldBe(200);
+        ((int)(await sync).Status).ShouldBeOneOf(200, 404);
+        Row((await _http.Get("/v0/calendar/sync/status", organizer.Session)).Json, "google")!["connected"]!.GetValue<bool>().ShouldBeFalse();
+        (await BusyRows(organizer)).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task graph_times_in_windows_zones_are_read_in_the_right_iana_zone()
     {
         var (organizer, slug, _) = await _http.Bookable();

@@ -97,7 +97,8 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings se
             await messages.ScheduleAsync(new WriteBackBooking(writebackId), TimeSpan.FromSeconds(5));
             return DeliveryOutcome.Skipped;
         }
-        // Read again under the lock: another attempt may have finished this one, or written the chain's event.
+        await CalendarConnectionLock.TakeAsync(session.Connection!, job.ConnectionId, ct);
+        // Read again under the locks: another attempt may have finished this one, or written the chain's event.
         job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
         var now = clock.GetUtcNow();
         if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now) return DeliveryOutcome.Skipped;

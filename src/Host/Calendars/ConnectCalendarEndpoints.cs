@@ -83,6 +83,8 @@ public static class CompleteCalendarConnectionEndpoint
 
         await using var session = sessions.OpenSession(bus);
         var id = CalendarConnection.StreamId(userId, kind);
+        await session.BeginTransactionAsync(ct);
+        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
         var connected = new CalendarConnected(id, userId, kind, account.Id, account.Email, access.Seal(tokens), now);
         session.Events.Append(id, connected);
         await bus.PublishAsync(new SyncCalendar(id, now));
@@ -102,6 +104,8 @@ public static class DisconnectCalendarEndpoint
     {
         if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
         var id = CalendarConnection.StreamId(caller.UserId(), kind);
+        await session.BeginTransactionAsync(ct);
+        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
         var stream = await session.Events.FetchForWriting<CalendarConnection>(id, ct);
         if (stream.Aggregate is not { IsConnected: true }) return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
 

@@ -29,15 +29,13 @@ public static class SyncCalendarEndpoint
     {
         if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
         var id = CalendarConnection.StreamId(caller.UserId(), kind);
-        await using var session = sessions.OpenSession(bus);
-        if (await session.LoadAsync<CalendarConnection>(id, ct) is not { IsConnected: true })
-            return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
-
         var now = clock.GetUtcNow();
         var window = SyncWindow.Resolve(body?.Start, body?.End ?? (body?.Start is { } start ? start + SyncWindow.Default : null), now);
         if (window is null) return Problems.Result(Problems.Invalid("end", "end must be after start, and at most 90 days after it."));
 
-        var result = await sync.RunAsync(session, (IMessageContext)bus, id, window, ct);
+        await using var session = sessions.OpenSession(bus);
+        if (await sync.RunAsync(session, (IMessageContext)bus, id, window, ct) is not { } result)
+            return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
         await session.SaveChangesAsync(ct);
         if (!result.Succeeded) return Problems.Result(Problems.ProviderFailed(result.Error!));
         return Results.Json(new
