@@ -22,4 +22,19 @@ public sealed class ConnectionDefaultsTests
     [InlineData("MaxAutoPrepare")]
     public void Auto_prepare_the_connection_string_sets_is_kept_under_any_spelling(string keyword) =>
         Applied($"Host=127.0.0.1;{keyword}=0").MaxAutoPrepare.ShouldBe(0);
+
+    [Fact]
+    public void A_connection_string_without_them_gets_the_hosts_pool_size_and_auto_prepare()
+    {
+        var applied = Applied("Host=127.0.0.1;Username=postgres;Database=x");
+        applied.MaxPoolSize.ShouldBe(ConnectionDefaults.MaxPoolSize);
+        applied.MaxAutoPrepare.ShouldBe(ConnectionDefaults.MaxAutoPrepare);
+    }
+
+    [Theory]
+    [InlineData("Maximum Pool Size")]
+    [InlineData("maximum pool size")]
+    [InlineData("MaxPoolSize")]
+    public void The_pool_size_the_connection_string_sets_is_kept_under_any_spelling(string keyword) =>
+        Applied($"Host=127.0.0.1;{keyword}=7").MaxPoolSize.ShouldBe(7);
 }

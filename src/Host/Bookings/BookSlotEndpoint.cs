@@ -58,9 +58,10 @@ public static class BookSlotEndpoint
             // Someone queued ahead may have booked this very slot. A reservation holding its first instant means the
             // constraint would refuse this booking at commit, so a request that had to wait asks first, and says so.
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
-            async Task<bool> Reserved() => (await takenTime.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
+            async Task<bool> Reserved(ITakenTimeSource source) =>
+                (await source.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
             var slotTaken = Problems.From(BookingRefusals.SlotTaken());
-            using var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], Reserved, ct);
+            using var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], () => Reserved(takenTime), ct);
             if (turn is null) return await answering.RefuseAsync(slotTaken, ct);
             if (await answering.ClaimAsync(ct) is { } answered) return answered;
 
@@ -75,10 +76,11 @@ public static class BookSlotEndpoint
                 || await eventTypeRead is not { IsActive: true } eventType || eventType.Slug != body.EventSlug || eventType.Scope != EventType.PersonalScope(organizer.Id))
                 return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
 
+            // From here on the request holds one connection, its transaction's: what it asks, and a refusal's answer, go there.
             await session.BeginTransactionAsync(ct);
             var connection = session.Connection!;
-            if (!await Reservations.LockAsync(connection, eventType, [organizer.Id], ct, giveUp: Reserved))
-                return await answering.RefuseAsync(slotTaken, ct);
+            if (!await Reservations.LockAsync(connection, eventType, [organizer.Id], ct, giveUp: () => Reserved(new TakenTimeIn(connection))))
+                return await answering.RefuseAsync(session, slotTaken, ct);
             var duration = Duration.FromMinutes(eventType.DurationMinutes);
             var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
             var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);
@@ -89,7 +91,7 @@ public static class BookSlotEndpoint
                 body.Timezone ?? organizer.Timezone, BookingInputRules.Answers(body.Answers));
             var decision = BookSlot.Decide(Guid.CreateVersion7(), eventType, slots, request, tokens.Hashes, Instant.FromDateTimeOffset(now));
             if (decision.Refusal is { } refusal)
-                return await answering.RefuseAsync(Problems.From(refusal), ct);
+                return await answering.RefuseAsync(session, Problems.From(refusal), ct);
 
             var confirmed = decision.Confirmed!;
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);

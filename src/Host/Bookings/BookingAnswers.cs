@@ -83,14 +83,35 @@ public sealed partial class BookingAnswers(
         public IResult Succeed(IDocumentSession session, string body) =>
             idempotency.Complete(session, Record ?? throw new InvalidOperationException("Claim the key before changing anything."), 200, body);
 
-        /// <summary>Stores a refusal as the key's answer. Nothing else commits with it: a refusal changes nothing.</summary>
+        /// <summary>
+        /// Stores a refusal decided outside any transaction as the key's answer, in one autocommitted statement.
+        /// Nothing else commits with it: a refusal changes nothing.
+        /// </summary>
         public async Task<IResult> RefuseAsync(ProblemDetails problem, CancellationToken ct)
         {
-            if (problem.Type == "/problems/slot-taken") Telemetry.SlotTaken.Add(1);
-            var body = answers.Render(problem);
+            var body = Refusal(problem);
             return Record is { } record
                 ? await idempotency.CompleteAloneAsync(record, problem.Status!.Value, body, ct)
                 : await idempotency.AnswerAsync(key, now, problem.Status!.Value, body, ct);
+        }
+
+        /// <summary>
+        /// Stores a refusal decided inside the work's transaction by committing it with only the answer in it
+        /// (nothing was changed before a decision), so the request never needs a second connection while it
+        /// holds one, and the commit releases its locks.
+        /// </summary>
+        public async Task<IResult> RefuseAsync(IDocumentSession session, ProblemDetails problem, CancellationToken ct)
+        {
+            var result = idempotency.Complete(session, Record ?? throw new InvalidOperationException("Claim the key before the transaction."),
+                problem.Status!.Value, Refusal(problem));
+            await session.SaveChangesAsync(ct);
+            return result;
+        }
+
+        private string Refusal(ProblemDetails problem)
+        {
+            if (problem.Type == "/problems/slot-taken") Telemetry.SlotTaken.Add(1);
+            return answers.Render(problem);
         }
     }
 

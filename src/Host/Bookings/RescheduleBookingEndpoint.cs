@@ -87,7 +87,7 @@ public static class RescheduleBookingEndpoint
             else
             {
                 var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
-                if (organizer is null) return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
+                if (organizer is null) return await answering.RefuseAsync(session, Problems.NotFound("Event type not found."), ct);
                 var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
                 var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
                 var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
@@ -98,7 +98,7 @@ public static class RescheduleBookingEndpoint
 
             var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, start, body.Timezone, newId, instant);
             if (refusal is not null)
-                return await answering.RefuseAsync(
+                return await answering.RefuseAsync(session,
                     refusal.Code is "link-expired" or "link-spent" ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
 
             // The old stream's event first: its reservation must be released before the new one is inserted.
