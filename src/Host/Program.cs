@@ -36,6 +36,8 @@ builder.Services.AddSingleton<IExternalScopeProvider, RedactingScopeProvider>();
 builder.Services.AddSingleton(NpgsqlDataSource.Create(ConnectionDefaults.Apply(connectionString)));
 builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
 builder.Services.AddSingleton<Idempotency>();
+builder.Services.AddSingleton<IdempotencyRetention>();
+builder.Services.AddHostedService(services => services.GetRequiredService<IdempotencyRetention>());
 builder.Services.AddSingleton<BookingAnswers>();
 builder.Services.AddSingleton<BookingMail>();
 builder.Services.AddSingleton<BookingTurns>();

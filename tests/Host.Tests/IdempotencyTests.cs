@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenCalendly.Host.Bookings;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
@@ -99,6 +101,36 @@ public sealed class IdempotencyTests(App app)
             .ShouldBeProblem(400, "idempotency-key-required");
         (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-10T09:00:00Z"), idempotencyKey: new string('k', 201)))
             .ShouldBeProblem(400, "idempotency-key-required");
+    }
+
+    [Fact]
+    public async Task a_key_past_its_retention_is_forgotten_and_its_retry_is_a_new_request()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var key = Api.NewKey();
+        var request = Bookings.Request(organizer, slug, "2030-06-11T09:00:00Z");
+        (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBe(200);
+        var young = Api.NewKey();
+        await ClaimWithoutAnswer("retention", young, "{}", DateTimeOffset.Parse("2001-12-01T00:00:00Z"));
+
+        // The booking's key is made older than the cut-off; the young claim stays after it.
+        await Sql($"update opencalendly.idempotency_keys set claimed_at = '2000-01-01Z' where id = '{KeyId("POST /v0/bookings", key)}'");
+        var pruned = await app.Host.Services.GetRequiredService<IdempotencyRetention>().PruneAsync(DateTimeOffset.Parse("2001-06-01T00:00:00Z"), CancellationToken.None);
+
+        pruned.ShouldBeGreaterThanOrEqualTo(1);
+        (await Sql($"select count(*) from opencalendly.idempotency_keys where id = '{KeyId("retention", young)}'")).ShouldBe(1L);
+        // The retry runs anew: its own first attempt holds the slot now.
+        (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBeProblem(409, "slot-taken");
+    }
+
+    private static string KeyId(string scope, string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{scope}\n{key}")));
+
+    private static async Task<object?> Sql(string sql)
+    {
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
     }
 
     /// <summary>Stands in for a first request that has claimed the key and not yet answered.</summary>
