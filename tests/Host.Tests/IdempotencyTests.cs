@@ -123,7 +123,9 @@ public sealed class IdempotencyTests(App app)
         (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBeProblem(409, "slot-taken");
     }
 
-    private static string KeyId(string scope, string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{scope}\n{key}")));
+    private static string Hash(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
+
+    private static string KeyId(string scope, string key) => Hash($"{scope}\n{key}");
 
     private static async Task<object?> Sql(string sql)
     {
@@ -136,13 +138,12 @@ public sealed class IdempotencyTests(App app)
     /// <summary>Stands in for a first request that has claimed the key and not yet answered.</summary>
     private static async Task ClaimWithoutAnswer(string scope, string key, string body, DateTimeOffset claimedAt)
     {
-        static string Hash(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
         await using var connection = new NpgsqlConnection(App.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "insert into opencalendly.idempotency_keys (id, request_hash, claimed_at) values ($1, $2, $3)", connection)
         {
-            Parameters = { new() { Value = Hash($"{scope}\n{key}") }, new() { Value = Hash(body) }, new() { Value = claimedAt.ToUniversalTime() } },
+            Parameters = { new() { Value = KeyId(scope, key) }, new() { Value = Hash(body) }, new() { Value = claimedAt.ToUniversalTime() } },
         };
         await command.ExecuteNonQueryAsync();
     }
