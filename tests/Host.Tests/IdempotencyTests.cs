@@ -115,7 +115,7 @@ public sealed class IdempotencyTests(App app)
 
         // The booking's key is made older than the cut-off; the young claim stays after it.
         await Sql($"update opencalendly.idempotency_keys set claimed_at = '2000-01-01Z' where id = '{KeyId("POST /v0/bookings", key)}'");
-        var pruned = await app.Host.Services.GetRequiredService<IdempotencyRetention>().PruneAsync(DateTimeOffset.Parse("2001-06-01T00:00:00Z"), CancellationToken.None);
+        var pruned = await app.Host.Services.GetRequiredService<Idempotency>().PruneAsync(DateTimeOffset.Parse("2001-06-01T00:00:00Z"), CancellationToken.None);
 
         pruned.ShouldBeGreaterThanOrEqualTo(1);
         (await Sql($"select count(*) from opencalendly.idempotency_keys where id = '{KeyId("retention", young)}'")).ShouldBe(1L);

@@ -181,6 +181,25 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// Deletes the keys claimed before <paramref name="claimedBefore"/> and their answers, 5,000 rows a statement so
+    /// none holds many at once; how many. A claim that old is long answered or abandoned.
+    /// </summary>
+    public async Task<long> PruneAsync(DateTimeOffset claimedBefore, CancellationToken ct)
+    {
+        const int batch = 5000;
+        long total = 0;
+        while (true)
+        {
+            await using var command = Command(
+                $"delete from {Table.QualifiedName} where id in (select id from {Table.QualifiedName} where claimed_at < $1 limit {batch})",
+                claimedBefore.ToUniversalTime());
+            var deleted = await command.ExecuteNonQueryAsync(ct);
+            total += deleted;
+            if (deleted < batch) return total;
+        }
+    }
+
     /// <summary>An autocommitted statement with positional parameters <c>$1…</c>.</summary>
     private NpgsqlCommand Command(string sql, params object[] values)
     {

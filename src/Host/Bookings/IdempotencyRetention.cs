@@ -5,20 +5,17 @@ namespace OpenCalendly.Host.Bookings;
 /// <summary>
 /// Forgets idempotency keys <c>Idempotency:RetentionDays</c> (7) after they were claimed: a retry that late is a new
 /// request, and the sealed answers (which carry action tokens) leave the database. Runs every
-/// <c>Idempotency:PruneMinutes</c> (60) from start, deleting in batches so no statement holds many rows at once. Every node
+/// <c>Idempotency:PruneMinutes</c> (60) from start (<see cref="Idempotency.PruneAsync"/>). Every node
 /// may run it; deleting the same rows twice is harmless.
 /// </summary>
-public sealed partial class IdempotencyRetention(NpgsqlDataSource data, TimeProvider clock, IConfiguration config, ILogger<IdempotencyRetention> log)
+public sealed partial class IdempotencyRetention(Idempotency idempotency, TimeProvider clock, IConfiguration config, ILogger<IdempotencyRetention> log)
     : BackgroundService
 {
-    private const int Batch = 5000;
-
-    private TimeSpan Retention => TimeSpan.FromDays(config.GetValue("Idempotency:RetentionDays", 7.0));
-
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
+        var retention = TimeSpan.FromDays(config.GetValue("Idempotency:RetentionDays", 7.0));
         var every = TimeSpan.FromMinutes(config.GetValue("Idempotency:PruneMinutes", 60.0));
-        if (every <= TimeSpan.Zero || Retention <= TimeSpan.Zero) return;
+        if (every <= TimeSpan.Zero || retention <= TimeSpan.Zero) return;
         try
         {
             while (true)
@@ -26,7 +23,7 @@ public sealed partial class IdempotencyRetention(NpgsqlDataSource data, TimeProv
                 await Task.Delay(every, clock, stop);
                 try
                 {
-                    var pruned = await PruneAsync(clock.GetUtcNow() - Retention, stop);
+                    var pruned = await idempotency.PruneAsync(clock.GetUtcNow() - retention, stop);
                     if (pruned > 0) Pruned(log, pruned);
                 }
                 catch (NpgsqlException e)
@@ -37,22 +34,6 @@ public sealed partial class IdempotencyRetention(NpgsqlDataSource data, TimeProv
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-        }
-    }
-
-    /// <summary>Deletes the keys claimed before <paramref name="claimedBefore"/>; how many.</summary>
-    public async Task<long> PruneAsync(DateTimeOffset claimedBefore, CancellationToken ct)
-    {
-        var table = Idempotency.Table.QualifiedName;
-        long total = 0;
-        while (true)
-        {
-            await using var command = data.CreateCommand(
-                $"delete from {table} where id in (select id from {table} where claimed_at < $1 limit {Batch})");
-            command.Parameters.Add(new NpgsqlParameter { Value = claimedBefore.ToUniversalTime() });
-            var deleted = await command.ExecuteNonQueryAsync(ct);
-            total += deleted;
-            if (deleted < Batch) return total;
         }
     }
 
