@@ -49,6 +49,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Funnel
 builder.Services.AddHostedService<IdleMemoryTrim>();
 builder.Services.AddSingleton<EmailOutbox>();
 EmailProviders.Add(builder.Services, config, builder.Environment);
+if (PublicUrls.Check(config, builder.Environment, builder.Services) is { } badOrigin) throw new InvalidOperationException(badOrigin);
 var webhooks = WebhookSettings.From(config);
 builder.Services.AddSingleton(webhooks);
 builder.Services.AddSingleton<WebhookSender>();

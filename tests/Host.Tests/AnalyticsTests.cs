@@ -148,7 +148,7 @@ public sealed class AnalyticsTests(App app)
         foreach (var member in members)
         {
             (await _http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);
-            (await _http.Post($"/v0/teams/{teamId}/members", new { userId = member.Id, role = "member" }, owner.Session)).ShouldBe(200);
+            await _http.Join(teamId, owner, member);
         }
         async Task<(string Slug, string Id)> TeamType(string mode)
         {

@@ -27,6 +27,9 @@ public class App : IAsyncLifetime
 
     protected virtual int PermitsPerMinute => 1_000_000;
 
+    /// <summary>The host's environment: Testing, unless a fixture runs the Production settings.</summary>
+    protected virtual string EnvironmentName => "Testing";
+
     /// <summary>
     /// A database of its own, on the same server, for hosts whose durable messages must not be picked up
     /// by the other collections' hosts (Wolverine nodes sharing a database share their message recovery).
@@ -41,6 +44,9 @@ public class App : IAsyncLifetime
         ?? throw new InvalidOperationException("ConnectionStrings__Postgres is not set: run the suite with scripts/test.");
 
     public string DatabaseConnectionString { get; private set; } = ConnectionString;
+
+    /// <summary>Outside Production a host without <c>Secrets:Key</c> draws a random key of its own.</summary>
+    public static readonly string RunKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Hosts start one at a time: concurrent schema migrations of one database can collide.</summary>
     private static readonly SemaphoreSlim StartGate = new(1, 1);
@@ -69,13 +75,15 @@ public class App : IAsyncLifetime
 
     private void Configure(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("ConnectionStrings:Postgres", DatabaseConnectionString);
         builder.UseSetting("Auth:ExposeMagicLinkToken", "true");
         builder.UseSetting("RateLimiting:PermitsPerMinute", PermitsPerMinute.ToString());
         builder.UseSetting("Email:SinkFolder", MailFolder);
         builder.UseSetting("App:PublicBaseUrl", "http://opencalendly.test");
         builder.UseSetting("Messaging:RetryDelaysSeconds", "1,1,2");
+        // One key for every host of the run: a restarted host must open what the one before it sealed.
+        builder.UseSetting("Secrets:Key", RunKey);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>

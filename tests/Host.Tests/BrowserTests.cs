@@ -171,6 +171,7 @@ public sealed class BookingPageTests(BrowserApp app)
         await page.ClickAsync("#sign-in-form button[type=submit]");
         await page.WaitForSelectorAsync("#follow", Visible);
         await page.ClickAsync("#follow");
+        await page.ClickAsync("#continue");
         try
         {
             await page.WaitForSelectorAsync("[data-testid=identity] button", new() { State = WaitForSelectorState.Visible, Timeout = 30_000 });
@@ -230,7 +231,7 @@ public sealed class BookingPageTests(BrowserApp app)
         (await app.Http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);
         var teamSlug = Organizers.Unique("team");
         var teamId = (await app.Http.Post("/v0/teams", new { name = "Sales", slug = teamSlug }, owner.Session)).ShouldBe(200).Json["team"]!["id"]!.GetValue<string>();
-        (await app.Http.Post($"/v0/teams/{teamId}/members", new { userId = member.Id, role = "member" }, owner.Session)).ShouldBe(200);
+        await app.Http.Join(teamId, owner, member);
         var eventSlug = Organizers.Unique("demo");
         (await app.Http.Post("/v0/team-event-types", new
         {

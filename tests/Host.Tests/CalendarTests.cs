@@ -443,7 +443,7 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         (await _http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);
         var teamSlug = Organizers.Unique("team");
         var teamId = (await _http.Post("/v0/teams", new { name = "Team", slug = teamSlug }, owner.Session)).ShouldBe(200).Json["team"]!["id"]!.GetValue<string>();
-        (await _http.Post($"/v0/teams/{teamId}/members", new { userId = member.Id, role = "member" }, owner.Session)).ShouldBe(200);
+        await _http.Join(teamId, owner, member);
         var eventSlug = Organizers.Unique("demo");
         (await _http.Post("/v0/team-event-types", new
         {

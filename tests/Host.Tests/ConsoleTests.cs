@@ -120,6 +120,7 @@ public sealed class ConsoleTests(BrowserApp app)
         await page.ClickAsync("#sign-in-form button[type=submit]");
         await page.WaitForSelectorAsync("#follow", Visible);
         await page.ClickAsync("#follow");
+        await page.ClickAsync("#continue");
         await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
         page.Url.ShouldBe($"{app.BaseUrl}/organizer");
 

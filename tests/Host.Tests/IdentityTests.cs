@@ -49,19 +49,30 @@ public sealed class IdentityTests(App app)
     }
 
     [Fact]
-    public async Task a_first_time_email_needs_username_and_display_name()
+    public async Task a_first_time_email_names_its_profile_on_the_verify_step_and_the_link_survives_until_it_does()
     {
-        (await _http.Post("/v0/auth/magic-link", new { email = $"{Organizers.Unique("x")}@example.com" }))
-            .ShouldBeProblem(400, "validation");
+        var username = Organizers.Unique("late");
+        var email = $"{username}@example.com";
+        var token = (await _http.Post("/v0/auth/magic-link", new { email })).ShouldBe(200).Json["magicLinkToken"]!.GetValue<string>();
+
+        var preview = (await _http.Post("/v0/auth/magic-link/preview", new { token })).ShouldBe(200).Json;
+        preview["newAccount"]!.GetValue<bool>().ShouldBeTrue();
+        preview["needsProfile"]!.GetValue<bool>().ShouldBeTrue();
+        (await _http.Post("/v0/auth/verify", new { token })).ShouldBeProblem(400, "validation");
+        var verified = (await _http.Post("/v0/auth/verify", new { token, username, displayName = "Late Comer", timezone = "Asia/Kolkata" })).ShouldBe(200).Json;
+        verified["user"]!["username"]!.GetValue<string>().ShouldBe(username);
+        verified["user"]!["timezone"]!.GetValue<string>().ShouldBe("Asia/Kolkata");
     }
 
     [Fact]
-    public async Task a_taken_username_is_a_conflict()
+    public async Task a_taken_username_is_a_conflict_on_the_verify_step_and_the_link_survives()
     {
         var organizer = await _http.SignUp();
+        var token = (await _http.Post("/v0/auth/magic-link", new { email = "other-" + organizer.Email, username = organizer.Username, displayName = "Other" }))
+            .ShouldBe(200).Json["magicLinkToken"]!.GetValue<string>();
 
-        (await _http.Post("/v0/auth/magic-link", new { email = "other-" + organizer.Email, username = organizer.Username, displayName = "Other" }))
-            .ShouldBeProblem(409, "username-taken");
+        (await _http.Post("/v0/auth/verify", new { token })).ShouldBeProblem(409, "username-taken");
+        (await _http.Post("/v0/auth/magic-link/preview", new { token })).ShouldBe(200);
     }
 
     [Theory]

@@ -49,7 +49,14 @@ public static class Organizers
         var member = await http.SignUp(timezone);
         var rules = Enumerable.Range(0, 7).Select(day => new { dayOfWeek = day, startMinute, endMinute });
         (await http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);
-        (await http.Post($"/v0/teams/{teamId}/members", new { userId = member.Id, role = "member" }, owner.Session)).ShouldBe(200);
+        await http.Join(teamId, owner, member);
         return member;
+    }
+
+    /// <summary>The owner invites <paramref name="member"/> by username and the member accepts.</summary>
+    public static async Task Join(this HttpClient http, string teamId, Organizer owner, Organizer member)
+    {
+        var invited = (await http.Post($"/v0/teams/{teamId}/members", new { username = member.Username, role = "member" }, owner.Session)).ShouldBe(200);
+        (await http.Post($"/v0/me/team-invitations/{invited.Json["member"]!["id"]!.GetValue<string>()}/accept", new { }, member.Session)).ShouldBe(200);
     }
 }

@@ -134,6 +134,18 @@ public sealed class WebhookSubscriptionTests(App app)
     [InlineData("ff02::1", false)]
     [InlineData("::ffff:10.1.2.3", false)]
     [InlineData("64:ff9b::7f00:1", false)]
+    [InlineData("::127.0.0.1", false)]                 // IPv4-compatible
+    [InlineData("::ffff:0:127.0.0.1", false)]          // SIIT IPv4-translated
+    [InlineData("2002:7f00:1::1", false)]              // 6to4 of 127.0.0.1
+    [InlineData("100::1", false)]                      // discard prefix
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", false)] // Teredo
+    [InlineData("2001:db8::1", false)]
+    [InlineData("3fff::1", false)]
+    [InlineData("192.88.99.1", false)]
+    [InlineData("192.0.2.10", false)]
+    [InlineData("198.51.100.7", false)]
+    [InlineData("203.0.113.9", false)]
+    [InlineData("2a00:1450:4001:81b::200e", true)]
     public void the_guard_knows_public_from_private_addresses(string address, bool isPublic) =>
         WebhookTargets.IsPublic(IPAddress.Parse(address)).ShouldBe(isPublic);
 }

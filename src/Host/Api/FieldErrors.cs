@@ -23,11 +23,20 @@ public sealed partial class FieldErrors
     public FieldErrors Require(string field, object? value) =>
         value is null ? Add(field, $"{field} is required.") : this;
 
-    public FieldErrors Text(string field, string? value, int min, int max, bool required = false)
+    /// <summary>
+    /// Text of <paramref name="min"/>–<paramref name="max"/> characters. Single-line fields (names, titles, slugs, locations,
+    /// tokens) refuse every control character and Unicode line separator, so nothing a caller types can start a new
+    /// header or iCalendar line; <paramref name="multiline"/> fields (reasons, answers) may hold line breaks and tabs,
+    /// and are escaped wherever they are written.
+    /// </summary>
+    public FieldErrors Text(string field, string? value, int min, int max, bool required = false, bool multiline = false)
     {
         if (value is null) return required ? Add(field, $"{field} is required.") : this;
         if (value.Length < min || value.Length > max) return Add(field, $"{field} must be {min}–{max} characters.");
-        if (value.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t')) return Add(field, $"{field} must not contain control characters.");
+        if (multiline && value.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+            return Add(field, $"{field} must not contain control characters.");
+        if (!multiline && value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'))
+            return Add(field, $"{field} must be a single line without control characters.");
         return this;
     }
 

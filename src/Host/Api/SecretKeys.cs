@@ -9,8 +9,6 @@ namespace OpenCalendly.Host.Api;
 /// </summary>
 public static class SecretKeys
 {
-    private static readonly byte[] DevelopmentKey = System.Text.Encoding.ASCII.GetBytes("opencalendly-development-key-32b");
-
     public static SecretBox Load(IConfiguration config, IHostEnvironment environment)
     {
         var keyId = config["Secrets:KeyId"] ?? "k1";
@@ -21,7 +19,7 @@ public static class SecretKeys
         if (config["Secrets:Key"] is { Length: > 0 } key) keys[keyId] = Convert.FromBase64String(key);
         else if (environment.IsProduction())
             throw new InvalidOperationException("Secrets:Key is required in Production (32 random bytes, base64).");
-        else keys[keyId] = DevelopmentKey;
+        else keys[keyId] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
         return new SecretBox(keyId, keys);
     }

@@ -4,9 +4,14 @@ namespace OpenCalendly.Host.Api;
 /// Headers on every answer: no sniffing, no referrer (action links carry tokens in their paths), no framing, and
 /// for pages a content security policy that allows only this origin's scripts, styles and calls (no inline
 /// script anywhere). The API reference at <c>/docs</c> (Scalar) needs inline script and eval, so it gets a looser policy of its own.
+/// API answers are never stored by a browser or proxy (sign-in answers carry session tokens, booking answers action links),
+/// and in Production, with an https public origin, browsers are told to use https only (HSTS).
 /// </summary>
-public sealed class SecurityHeaders(RequestDelegate next)
+public sealed class SecurityHeaders(RequestDelegate next, IConfiguration config, IHostEnvironment environment)
 {
+    private readonly bool _hsts = environment.IsProduction()
+        && config[PublicUrls.Key] is { } origin && origin.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
     public const string PagePolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
         "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -24,6 +29,9 @@ public sealed class SecurityHeaders(RequestDelegate next)
         response.Headers.ContentSecurityPolicy = EmbeddablePagePolicy;
     }
 
+    /// <summary>The API, and the pages whose address carries a token.</summary>
+    private static readonly string[] NeverStored = ["/v0", "/health", "/auth", "/booking/actions", "/bookings/actions"];
+
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Response.Headers;
@@ -32,6 +40,8 @@ public sealed class SecurityHeaders(RequestDelegate next)
         headers.XFrameOptions = "DENY";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs") ? DocsPolicy : PagePolicy;
+        if (NeverStored.Any(prefix => context.Request.Path.StartsWithSegments(prefix))) headers.CacheControl = "no-store";
+        if (_hsts) headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
         return next(context);
     }
 }

@@ -42,5 +42,5 @@ public sealed class Schedule
 
 public static class AvailabilityStore
 {
-    public static void Apply(StoreOptions opts) => opts.Schema.For<Schedule>();
+    public static void Apply(StoreOptions opts) => opts.Schema.For<Schedule>().UseOptimisticConcurrency(true);
 }

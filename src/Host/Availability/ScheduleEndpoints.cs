@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Projections;
 using Wolverine.Http;
 
 namespace OpenCalendly.Host.Availability;
@@ -49,10 +50,11 @@ public static class ReplaceRulesEndpoint
 
     [Authorize]
     [WolverinePut("/v0/me/availability/rules", OperationId = "replaceRules")]
-    public static async Task<IResult> Put(ReplaceRules body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock)
+    public static async Task<IResult> Put(ReplaceRules body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
     {
+        await db.LockAsync(LockKind.Schedule, caller.UserId(), ct);
         pages.Forget(caller.UserId());
-        var schedule = await db.LoadAsync<Schedule>(caller.UserId()) ?? new Schedule { Id = caller.UserId() };
+        var schedule = await db.LoadAsync<Schedule>(caller.UserId(), ct) ?? new Schedule { Id = caller.UserId() };
         var now = clock.GetUtcNow();
         schedule.Rules = [.. body.Rules!.Select(r => new ScheduleRule(Guid.CreateVersion7(), r!.DayOfWeek!.Value,
             r.StartMinute!.Value, r.EndMinute!.Value, r.BufferBeforeMinutes ?? 0, r.BufferAfterMinutes ?? 0, now))];
@@ -75,7 +77,7 @@ public static class ReplaceOverridesEndpoint
             var field = $"overrides[{i}]";
             if (body.Overrides[i] is not { } o) { errors.Add(field, $"{field} must be an object."); continue; }
             errors.Require($"{field}.startAt", o.StartAt).Require($"{field}.endAt", o.EndAt)
-                .Require($"{field}.isAvailable", o.IsAvailable).Text($"{field}.reason", o.Reason, 0, 500);
+                .Require($"{field}.isAvailable", o.IsAvailable).Text($"{field}.reason", o.Reason, 0, 500, multiline: true);
             if (o.StartAt >= o.EndAt) errors.Add($"{field}.endAt", "endAt must be after startAt.");
             if (o.EndAt - o.StartAt > TimeSpan.FromDays(366)) errors.Add($"{field}.endAt", "An override can span at most 366 days.");
         }
@@ -84,10 +86,11 @@ public static class ReplaceOverridesEndpoint
 
     [Authorize]
     [WolverinePut("/v0/me/availability/overrides", OperationId = "replaceOverrides")]
-    public static async Task<IResult> Put(ReplaceOverrides body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock)
+    public static async Task<IResult> Put(ReplaceOverrides body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
     {
+        await db.LockAsync(LockKind.Schedule, caller.UserId(), ct);
         pages.Forget(caller.UserId());
-        var schedule = await db.LoadAsync<Schedule>(caller.UserId()) ?? new Schedule { Id = caller.UserId() };
+        var schedule = await db.LoadAsync<Schedule>(caller.UserId(), ct) ?? new Schedule { Id = caller.UserId() };
         var now = clock.GetUtcNow();
         schedule.Overrides = [.. body.Overrides!.Select(o => new ScheduleOverride(Guid.CreateVersion7(), o!.StartAt!.Value,
             o.EndAt!.Value, o.IsAvailable!.Value, string.IsNullOrEmpty(o.Reason) ? null : o.Reason, now))];

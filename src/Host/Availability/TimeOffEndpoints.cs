@@ -7,6 +7,7 @@ using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Scheduling.Availability;
 using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Projections;
 using Wolverine.Http;
 
 namespace OpenCalendly.Host.Availability;
@@ -83,7 +84,7 @@ public static class AddTimeOffEndpoint
 
     public static ProblemDetails Validate(TimeOffInput body)
     {
-        var errors = new FieldErrors().Text("reason", body.Reason, 0, 500);
+        var errors = new FieldErrors().Text("reason", body.Reason, 0, 500, multiline: true);
         var dated = body.StartDate is not null || body.EndDate is not null;
         var timed = body.StartAt is not null || body.EndAt is not null;
         if (dated == timed)
@@ -110,6 +111,7 @@ public static class AddTimeOffEndpoint
     public static async Task<IResult> Post(
         TimeOffInput body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
     {
+        await db.LockAsync(LockKind.Schedule, caller.UserId(), ct);
         var (user, schedule) = await TimeOff.LoadAsync(db, caller.UserId(), ct);
         if (TimeOff.Full(schedule, 1) is { } full) return Problems.Result(full);
 
@@ -129,6 +131,7 @@ public static class RemoveTimeOffEndpoint
     [WolverineDelete("/v0/me/time-off/{id}", OperationId = "removeTimeOff")]
     public static async Task<IResult> Delete(Guid id, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, CancellationToken ct)
     {
+        await db.LockAsync(LockKind.Schedule, caller.UserId(), ct);
         var (user, schedule) = await TimeOff.LoadAsync(db, caller.UserId(), ct);
         if (schedule.TimeOff.RemoveAll(t => t.Id == id) == 0) return Problems.Result(Problems.NotFound("Time off not found."));
         db.Store(schedule);
@@ -170,6 +173,7 @@ public static class ImportHolidaysEndpoint
     public static async Task<IResult> Post(
         HolidayImportInput body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
     {
+        await db.LockAsync(LockKind.Schedule, caller.UserId(), ct);
         var (user, schedule) = await TimeOff.LoadAsync(db, caller.UserId(), ct);
         var country = HolidayPresets.Code(body.Country!)!;
         var now = clock.GetUtcNow();

@@ -23,7 +23,7 @@ public static class BookingInputRules
         {
             var field = $"answers.{(id.Length > 64 ? id[..64] : id)}";
             errors.When(id.Length is 0 or > 64, field, "Answer keys are question ids of 1–64 characters.")
-                .Text(field, value, 0, MaxAnswerLength);
+                .Text(field, value, 0, MaxAnswerLength, multiline: true);
         }
         return errors;
     }

@@ -18,7 +18,7 @@ public sealed record CancelBookingInput(string? Reason);
 public static class CancelBookingEndpoint
 {
     public static ProblemDetails Validate(CancelBookingInput? body) =>
-        new FieldErrors().Text("reason", body?.Reason, 0, 500).ToProblem();
+        new FieldErrors().Text("reason", body?.Reason, 0, 500, multiline: true).ToProblem();
 
     /// <summary>
     /// Locks the booking's stream, so two cancels in a race run one after the other: the second finds it

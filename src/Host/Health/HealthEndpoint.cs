@@ -31,7 +31,11 @@ public static class HealthEndpoint
     /// fires scheduled ones) runs on this node or another one of the cluster; with the outbox backlog.
     /// </summary>
     [WolverineGet("/health/ready", OperationId = "ready")]
-    public static async Task<IResult> Ready(NpgsqlDataSource dataSource, IWolverineRuntime runtime, CancellationToken ct)
+    /// <remarks>
+    /// The backlog is for operators: shown with <c>Health:ShowDetails</c> (on outside Production) or to a caller on this
+    /// machine; anyone else sees only the status.
+    /// </remarks>
+    public static async Task<IResult> Ready(NpgsqlDataSource dataSource, IWolverineRuntime runtime, HttpContext http, IConfiguration config, IHostEnvironment environment, CancellationToken ct)
     {
         var scheme = PersistenceConstants.AgentScheme;
         bool durability;
@@ -46,10 +50,14 @@ public static class HealthEndpoint
         {
             return Results.Json(new { status = "unavailable", database = "unreachable" }, statusCode: 503);
         }
+        var status = durability ? "ready" : "starting";
+        var details = config.GetValue("Health:ShowDetails", !environment.IsProduction())
+            || http.Connection.RemoteIpAddress is { } caller && System.Net.IPAddress.IsLoopback(caller);
+        if (!details) return Results.Json(new { status }, statusCode: durability ? 200 : 503);
         var counts = await runtime.Storage.Admin.FetchCountsAsync();
         return Results.Json(new
         {
-            status = durability ? "ready" : "starting",
+            status,
             database = "ok",
             durabilityAgent = durability ? "running" : "not running",
             outbox = new { outgoing = counts.Outgoing, scheduled = counts.Scheduled, incoming = counts.Incoming, deadLetters = counts.DeadLetter },

@@ -33,26 +33,17 @@ public static class RequestMagicLinkEndpoint
     public static async Task<(IResult, OutgoingMessages)> Post(
         RequestMagicLink body, IDocumentSession db, EmailOutbox outbox, TimeProvider clock, IConfiguration config, HttpRequest request)
     {
+        // Known and unknown addresses take the same path and get the same answer: the answer never says whether
+        // an account exists. A first-time profile (username, display name) may come now or on the verify step.
         var email = body.Email!.Trim().ToLowerInvariant();
         var user = await db.Query<User>().FirstOrDefaultAsync(u => u.Email == email);
-        if (user is null)
-        {
-            if (body.Username is null || body.DisplayName is null)
-                return (Problems.Result(Problems.Validation(new Dictionary<string, string[]>
-                {
-                    ["username"] = ["First-time sign-up needs username and displayName."],
-                })), []);
-            if (await db.Query<User>().AnyAsync(u => u.Username == body.Username))
-                return (Problems.Result(Problems.Create(409, "username-taken", "That username is already taken.")), []);
-        }
-
         var now = clock.GetUtcNow();
         var token = Tokens.New();
         var link = new MagicLink
         {
             Id = Tokens.Hash(token), Email = email, UserId = user?.Id,
             Username = user is null ? body.Username : null, DisplayName = user is null ? body.DisplayName : null,
-            Timezone = user is null ? body.Timezone ?? "UTC" : null,
+            Timezone = user is null ? body.Timezone : null,
             CreatedAt = now, ExpiresAt = now + LinkLifetime,
         };
         db.Store(link);

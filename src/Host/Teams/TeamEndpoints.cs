@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Projections;
+using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine.Http;
 
@@ -11,7 +13,8 @@ namespace OpenCalendly.Host.Teams;
 
 public sealed record CreateTeamInput(string? Name, string? Slug);
 
-public sealed record AddMemberInput(Guid? UserId, string? Role);
+/// <summary>Whom to invite: exactly one of <c>userId</c>, <c>username</c> or <c>email</c>.</summary>
+public sealed record AddMemberInput(Guid? UserId, string? Username, string? Email, string? Role);
 
 public static class ListTeamsEndpoint
 {
@@ -29,7 +32,7 @@ public static class ListTeamsEndpoint
             ok = true,
             teams = teams.Select(t => new
             {
-                t.Id, t.Name, t.Slug, memberCount = t.Members.Count, teamEventTypeCount = eventTypes.Count(id => id == t.Id), t.CreatedAt,
+                t.Id, t.Name, t.Slug, memberCount = t.ActiveMembers.Count(), invitedCount = t.Members.Count(m => !m.IsActive), teamEventTypeCount = eventTypes.Count(id => id == t.Id), t.CreatedAt,
             }),
         });
     }
@@ -54,7 +57,7 @@ public static class CreateTeamEndpoint
         var team = new Team
         {
             Id = Guid.CreateVersion7(), OwnerId = ownerId, Name = body.Name!, Slug = body.Slug!, CreatedAt = now,
-            Members = [new TeamMembership(ownerId, "owner", now)],
+            Members = [new TeamMembership(ownerId, "owner", now) { InvitationId = Guid.CreateVersion7(), AcceptedAt = now }],
         };
         db.Store(team);
         return Results.Json(new { ok = true, team = new { team.Id, team.Name, team.Slug, memberCount = 1, teamEventTypeCount = 0, team.CreatedAt } });
@@ -78,31 +81,161 @@ public static class ListTeamMembersEndpoint
         });
     }
 
-    public static object Member(TeamMembership m, User user) =>
-        new { m.UserId, m.Role, user.Username, user.DisplayName, user.Timezone, m.AddedAt };
+    /// <summary>The reference web app reads <c>id</c>, <c>userId</c>, <c>role</c> and the nested <c>user</c>; the flat fields stay for older clients.</summary>
+    public static object Member(TeamMembership m, User user) => new
+    {
+        id = m.InvitationId, m.UserId, m.Role, m.Status, user.Username, user.DisplayName, user.Timezone, m.AddedAt, m.AcceptedAt,
+        user = new { user.DisplayName, user.Email, user.Username },
+    };
 }
 
 public static class AddTeamMemberEndpoint
 {
     public static ProblemDetails Validate(AddMemberInput body) => new FieldErrors()
-        .Require("userId", body.UserId)
+        .When(new object?[] { body.UserId, body.Username, body.Email }.Count(x => x is not null) != 1, "username",
+            "Give exactly one of: username, email or userId.")
+        .Text("username", body.Username, 1, 64)
+        .Email("email", body.Email)
         .When(body.Role is not null and not ("owner" or "member"), "role", "role must be owner or member.")
         .ToProblem();
 
+    /// <summary>Invites an organizer: they join only when they accept (<c>POST /v0/me/team-invitations/{id}/accept</c>).</summary>
     [Authorize]
     [WolverinePost("/v0/teams/{teamId}/members", OperationId = "addTeamMember")]
     public static async Task<IResult> Post(Guid teamId, AddMemberInput body, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct)
     {
-        if (await Teams.OwnedAsync(db, teamId, caller.UserId(), ct) is not { } team)
+        if (await Teams.OwnedForChangeAsync(db, teamId, caller.UserId(), ct) is not { } team)
             return Problems.Result(Problems.NotFound("Team not found."));
-        if (await db.LoadAsync<User>(body.UserId!.Value, ct) is not { } user)
-            return Problems.Result(Problems.NotFound("User not found."));
+        var user = body switch
+        {
+            { UserId: { } id } => await db.LoadAsync<User>(id, ct),
+            { Username: { } username } => await db.Query<User>().FirstOrDefaultAsync(u => u.Username == username.Trim().ToLowerInvariant(), ct),
+            _ => await db.Query<User>().FirstOrDefaultAsync(u => u.Email == body.Email!.Trim().ToLowerInvariant(), ct),
+        };
+        if (user is null)
+            return Problems.Result(Problems.NotFound("No organizer with that username or email: they need to sign up first."));
         if (team.Has(user.Id))
-            return Problems.Result(Problems.Create(409, "already-member", "That user is already a member of the team."));
+            return Problems.Result(Problems.Create(409, "already-member", "That organizer is already a member of the team or invited to it."));
 
-        var membership = new TeamMembership(user.Id, body.Role ?? "member", clock.GetUtcNow());
+        var membership = new TeamMembership(user.Id, body.Role ?? "member", clock.GetUtcNow())
+        {
+            InvitationId = Guid.CreateVersion7(), Status = MembershipStatus.Invited,
+        };
         team.Members.Add(membership);
         db.Store(team);
         return Results.Json(new { ok = true, member = ListTeamMembersEndpoint.Member(membership, user) });
+    }
+}
+
+public static class RemoveTeamMemberEndpoint
+{
+    /// <summary>The owner removes a member or withdraws an invitation. Their bookings stay; the answer lists the upcoming ones.</summary>
+    [Authorize]
+    [WolverineDelete("/v0/teams/{teamId}/members/{userId}", OperationId = "removeTeamMember")]
+    public static async Task<IResult> Delete(Guid teamId, Guid userId, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct)
+    {
+        if (await Teams.OwnedForChangeAsync(db, teamId, caller.UserId(), ct) is not { } team)
+            return Problems.Result(Problems.NotFound("Team not found."));
+        if (userId == team.OwnerId)
+            return Problems.Result(Problems.Create(409, "owner-stays", "The team's owner cannot be removed from it."));
+        return await TeamDepartures.RemoveAsync(db, team, userId, clock, ct);
+    }
+}
+
+public static class LeaveTeamEndpoint
+{
+    /// <summary>A member leaves a team (or drops a pending invitation). Their bookings stay; the answer lists the upcoming ones.</summary>
+    [Authorize]
+    [WolverineDelete("/v0/me/teams/{teamId}", OperationId = "leaveTeam")]
+    public static async Task<IResult> Delete(Guid teamId, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct)
+    {
+        await db.LockAsync(LockKind.Team, teamId, ct);
+        var me = caller.UserId();
+        if (await db.LoadAsync<Team>(teamId, ct) is not { } team || !team.Has(me))
+            return Problems.Result(Problems.NotFound("You are not a member of that team."));
+        if (me == team.OwnerId)
+            return Problems.Result(Problems.Create(409, "owner-stays", "The team's owner cannot leave it."));
+        return await TeamDepartures.RemoveAsync(db, team, me, clock, ct);
+    }
+}
+
+public static class TeamDepartures
+{
+    public static async Task<IResult> RemoveAsync(IDocumentSession db, Team team, Guid userId, TimeProvider clock, CancellationToken ct)
+    {
+        if (team.Members.RemoveAll(m => m.UserId == userId) == 0)
+            return Problems.Result(Problems.NotFound("That organizer is not a member of the team."));
+        db.Store(team);
+        var now = clock.GetUtcNow();
+        var teamId = team.Id;
+        var kept = await db.Query<Booking>()
+            .Where(b => b.TeamId == teamId && b.ReservedUserIds.Contains(userId) && b.Status == BookingStatus.Confirmed && b.EndsAt > now)
+            .OrderBy(b => b.StartsAt)
+            .ToListAsync(ct);
+        return Results.Json(new
+        {
+            ok = true,
+            removed = userId,
+            keptBookings = kept.Select(b => new { id = b.Id, b.EventTypeId, startsAt = b.StartsAt, endsAt = b.EndsAt, b.InviteeName }),
+        });
+    }
+}
+
+public static class ListTeamInvitationsEndpoint
+{
+    [Authorize]
+    [WolverineGet("/v0/me/team-invitations", OperationId = "listTeamInvitations")]
+    public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
+    {
+        var me = caller.UserId();
+        var teams = await db.Query<Team>().Where(t => t.Members.Any(m => m.UserId == me)).ToListAsync(ct);
+        var pending = teams.SelectMany(t => t.Members.Where(m => m.UserId == me && !m.IsActive).Select(m => (Team: t, Membership: m))).ToList();
+        var owners = (await db.LoadManyAsync<User>(ct, pending.Select(p => p.Team.OwnerId).Distinct().ToArray())).ToDictionary(u => u.Id);
+        return Results.Json(new
+        {
+            ok = true,
+            invitations = pending.OrderBy(p => p.Membership.AddedAt).Select(p => new
+            {
+                id = p.Membership.InvitationId, teamId = p.Team.Id, team = new { p.Team.Name, p.Team.Slug }, p.Membership.Role,
+                status = p.Membership.Status, invitedAt = p.Membership.AddedAt,
+                invitedBy = owners.TryGetValue(p.Team.OwnerId, out var owner) ? new { owner.DisplayName, owner.Username } : null,
+            }),
+        });
+    }
+}
+
+/// <summary>Only the invited organizer answers an invitation; anyone else's id answers exactly like a missing one.</summary>
+public static class AnswerTeamInvitationEndpoints
+{
+    [Authorize]
+    [WolverinePost("/v0/me/team-invitations/{id}/accept", OperationId = "acceptTeamInvitation")]
+    public static Task<IResult> Accept(Guid id, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct) =>
+        AnswerAsync(id, accept: true, caller.UserId(), db, clock, ct);
+
+    [Authorize]
+    [WolverinePost("/v0/me/team-invitations/{id}/decline", OperationId = "declineTeamInvitation")]
+    public static Task<IResult> Decline(Guid id, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct) =>
+        AnswerAsync(id, accept: false, caller.UserId(), db, clock, ct);
+
+    private static async Task<IResult> AnswerAsync(Guid id, bool accept, Guid me, IDocumentSession db, TimeProvider clock, CancellationToken ct)
+    {
+        var teamId = (await db.Query<Team>().Where(t => t.Members.Any(m => m.UserId == me)).ToListAsync(ct))
+            .FirstOrDefault(t => t.Members.Any(m => m.InvitationId == id && m.UserId == me))?.Id;
+        if (teamId is null) return Problems.Result(Problems.NotFound("Invitation not found."));
+        await db.LockAsync(LockKind.Team, teamId.Value, ct);
+        var team = await db.LoadAsync<Team>(teamId.Value, ct);
+        var index = team?.Members.FindIndex(m => m.InvitationId == id && m.UserId == me) ?? -1;
+        if (team is null || index < 0) return Problems.Result(Problems.NotFound("Invitation not found."));
+        var membership = team.Members[index];
+        if (membership.IsActive)
+            return Problems.Result(Problems.Create(409, "already-member", "You already accepted this invitation."));
+
+        if (accept) team.Members[index] = membership with { Status = MembershipStatus.Active, AcceptedAt = clock.GetUtcNow() };
+        else team.Members.RemoveAt(index);
+        db.Store(team);
+        return Results.Json(new
+        {
+            ok = true, teamId = team.Id, team = new { team.Name, team.Slug }, status = accept ? MembershipStatus.Active : "declined",
+        });
     }
 }

@@ -43,8 +43,8 @@ public static class CreateTeamEventTypeEndpoint
         if (await Teams.OwnedAsync(db, body.TeamId!.Value, caller.UserId(), ct) is not { } team)
             return (Problems.Result(Problems.NotFound("Team not found.")), MartenOps.Nothing());
         var required = body.RequiredMemberUserIds?.Distinct().ToList() ?? [];
-        if (required.Where(id => !team.Has(id)).Cast<Guid?>().FirstOrDefault() is { } outsider)
-            return (Problems.Result(Problems.Invalid("requiredMemberUserIds", $"User {outsider} is not a member of the team.")), MartenOps.Nothing());
+        if (required.Where(id => !team.IsActiveMember(id)).Cast<Guid?>().FirstOrDefault() is { } outsider)
+            return (Problems.Result(Problems.Invalid("requiredMemberUserIds", $"User {outsider} is not a member of the team (invited members count once they accept).")), MartenOps.Nothing());
         var scope = EventType.TeamScope(team.Id);
         if (await db.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == body.Slug, ct))
             return (Problems.Result(Problems.Create(409, "duplicate-slug", "The team already has an event type with that slug.")), MartenOps.Nothing());

@@ -42,7 +42,7 @@ public static class BookingEmails
         "booking-canceled", InvitationMethod.Cancel, now,
         invitee: $"Canceled: {f.EventName} with {f.Organizer.Name}",
         organizer: $"Canceled: {f.EventName} with {f.Invitee.Name}",
-        lead: "was canceled" + (string.IsNullOrWhiteSpace(reason) ? "" : $" (reason: {reason})"));
+        lead: "was canceled" + (string.IsNullOrWhiteSpace(reason) ? "" : $" (reason given: {Quoted(reason)})"));
 
     public static EmailMessage[] Rescheduled(BookingFacts f, DateTimeOffset now) => Both(f, "booking-rescheduled", InvitationMethod.Request, now,
         invitee: $"Rescheduled: {f.EventName} with {f.Organizer.Name}",
@@ -120,4 +120,15 @@ public static class BookingEmails
         line.Value.StartsWith("http", StringComparison.Ordinal) ? $"<a href=\"{Html(line.Value)}\">{Html(line.Value)}</a>" : Html(line.Value);
 
     private static string Html(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>
+    /// Someone else's free text inside our sentence: one line (breaks become " / ", other control characters go), in
+    /// quotation marks, so it cannot pose as a paragraph or a link line of ours. HTML encoding happens where it is written.
+    /// </summary>
+    public static string Quoted(string text)
+    {
+        var lines = text.Split(['\r', '\n', '\u2028', '\u2029', '\u0085'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var oneLine = new string(string.Join(" / ", lines).Where(c => !char.IsControl(c)).ToArray());
+        return $"“{(oneLine.Length > 500 ? oneLine[..500] + "…" : oneLine)}”";
+    }
 }

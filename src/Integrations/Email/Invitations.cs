@@ -37,11 +37,11 @@ public sealed record Invitation(
             Description = Description,
             Location = Location,
             Status = Method == InvitationMethod.Cancel ? "CANCELLED" : "CONFIRMED",
-            Organizer = new Organizer($"mailto:{Organizer.Email}") { CommonName = Organizer.Name },
+            Organizer = new Organizer($"mailto:{Organizer.Email}") { CommonName = Parameter(Organizer.Name) },
         };
         calendarEvent.Attendees.Add(new Attendee($"mailto:{Attendee.Email}")
         {
-            CommonName = Attendee.Name,
+            CommonName = Parameter(Attendee.Name),
             Role = "REQ-PARTICIPANT",
             ParticipationStatus = Method == InvitationMethod.Cancel ? "DECLINED" : "ACCEPTED",
             Rsvp = false,
@@ -51,6 +51,12 @@ public sealed record Invitation(
         calendar.Events.Add(calendarEvent);
         return new CalendarSerializer().SerializeToString(calendar) ?? throw new InvalidOperationException("iCalendar serialization failed.");
     }
+
+    /// <summary>
+    /// A parameter value (CN) has no escaping in RFC 5545: control characters and double quotes cannot be written
+    /// in one, so they are dropped (a line break there would start a line of the caller's choosing).
+    /// </summary>
+    public static string Parameter(string value) => new([.. value.Where(c => !char.IsControl(c) && c is not '"' and not '\u2028' and not '\u2029')]);
 
     public EmailAttachment ToAttachment() => new(FileName, ContentType, ToIcs());
 }

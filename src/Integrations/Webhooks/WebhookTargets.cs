@@ -10,12 +10,14 @@ namespace OpenCalendly.Integrations.Webhooks;
 /// </summary>
 public static class WebhookTargets
 {
+    /// <summary>
+    /// Public means globally routed unicast. IPv4 refuses the special-purpose ranges (RFC 6890); IPv6 allows only global
+    /// unicast (2000::/3), so every form that embeds or maps an IPv4 address (::a.b.c.d, ::ffff:0:a.b.c.d, 64:ff9b::/96,
+    /// 6to4 2002::/16, Teredo) and the discard prefix 100::/64 are refused with the rest.
+    /// </summary>
     public static bool IsPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
-            || address.Equals(IPAddress.None) || address.Equals(IPAddress.IPv6None)) return false;
-
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             var b = address.GetAddressBytes();
@@ -26,19 +28,23 @@ public static class WebhookTargets
                 || b[0] == 169 && b[1] == 254                    // link-local (cloud metadata lives here)
                 || b[0] == 172 && (b[1] & 0xF0) == 16            // private
                 || b[0] == 192 && b[1] == 0 && b[2] == 0         // IETF protocol assignments
+                || b[0] == 192 && b[1] == 0 && b[2] == 2         // documentation (TEST-NET-1)
+                || b[0] == 192 && b[1] == 88 && b[2] == 99       // 6to4 relay anycast
                 || b[0] == 192 && b[1] == 168                    // private
                 || b[0] == 198 && (b[1] & 0xFE) == 18            // benchmarking
+                || b[0] == 198 && b[1] == 51 && b[2] == 100      // documentation (TEST-NET-2)
+                || b[0] == 203 && b[1] == 0 && b[2] == 113       // documentation (TEST-NET-3)
                 || b[0] >= 224);                                 // multicast, reserved, broadcast
         }
 
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var b = address.GetAddressBytes();
-            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
-                || (b[0] & 0xFE) == 0xFC                         // unique local fc00::/7
-                || address.IsIPv6Teredo
-                || b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8   // documentation
-                || b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B); // NAT64 (maps onto IPv4)
+            return (b[0] & 0xE0) == 0x20                         // global unicast 2000::/3 only
+                && !(b[0] == 0x20 && b[1] == 0x01 && b[2] < 0x02 // IETF protocol assignments 2001::/23 (Teredo, ORCHID, benchmarking)
+                    || b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8   // documentation 2001:db8::/32
+                    || b[0] == 0x20 && b[1] == 0x02                                   // 6to4 2002::/16 (maps onto IPv4)
+                    || b[0] == 0x3F && b[1] == 0xFF && (b[2] & 0xF0) == 0);           // documentation 3fff::/20
         }
         return false;
     }

@@ -48,7 +48,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await OpenCalendly.Host.Availability.ReplaceOverridesEndpoint.Put(body, httpContext.User, documentSession, _publicPageCache, _timeProvider).ConfigureAwait(false);
+            var result = await OpenCalendly.Host.Availability.ReplaceOverridesEndpoint.Put(body, httpContext.User, documentSession, _publicPageCache, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
