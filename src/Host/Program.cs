@@ -80,6 +80,7 @@ builder.Services.AddMarten(opts =>
         WebhookSettings.Apply(opts);
         Team.Apply(opts);
         CalendarSettings.Apply(opts);
+        OAuthAttempt.Apply(opts);
     })
     .UseNpgsqlDataSource()
     .UseLightweightSessions()
@@ -94,6 +95,9 @@ builder.Host.UseWolverine(opts =>
     opts.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Auto;
     opts.Policies.AutoApplyTransactions();
     opts.Policies.UseDurableLocalQueues();
+    // An attempt holds no database connection during its call and waits at most the webhook timeout, so many may be in
+    // flight; the per-organizer and per-subscription gates in WebhookAttempts keep one receiver from taking them all.
+    opts.LocalQueueFor<DeliverWebhook>().MaximumParallelMessages(webhooks.ConcurrentAttempts);
     opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
     // Durable: a scheduled retry is a row in PostgreSQL, so it survives a crash or restart.
     opts.OnException<Exception>().ScheduleRetry([.. retries.Delays]).Then.MoveToErrorQueue();

@@ -15,6 +15,7 @@ public enum LockKind
     Team = 0x5C4E_0002,
     OrganizerWebhooks = 0x5C4E_0003,
     WebhookSubscription = 0x5C4E_0004,
+    WebhookDelivery = 0x5C4E_0005,
 }
 
 public static class DocumentLocks
@@ -26,12 +27,21 @@ public static class DocumentLocks
     public static async Task LockAsync(this IDocumentSession session, LockKind kind, Guid id, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        var connection = (NpgsqlConnection)session.Connection!;
-        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock($1, $2)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (int)kind });
-        command.Parameters.Add(new NpgsqlParameter { Value = Fold(id) });
+        await using var command = Command("select pg_advisory_xact_lock($1, $2)", session.Connection!, kind, id);
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>Takes the lock in the connection's open transaction if nobody holds it; false otherwise.</summary>
+    public static async Task<bool> TryTakeAsync(this NpgsqlConnection connection, LockKind kind, Guid id, CancellationToken ct)
+    {
+        await using var command = Command("select pg_try_advisory_xact_lock($1, $2)", connection, kind, id);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, LockKind kind, Guid id) => new(sql, connection)
+    {
+        Parameters = { new NpgsqlParameter { Value = (int)kind }, new NpgsqlParameter { Value = Fold(id) } },
+    };
 
     /// <summary>All sixteen bytes of the id, folded to the lock's 32-bit second key.</summary>
     public static int Fold(Guid id)

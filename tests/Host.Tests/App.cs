@@ -27,6 +27,9 @@ public class App : IAsyncLifetime
 
     protected virtual int PermitsPerMinute => 1_000_000;
 
+    /// <summary>Runs of deliveries by hand per address and minute (the host's default is 6).</summary>
+    protected virtual int? DeliveryRunsPerMinute => 1_000_000;
+
     /// <summary>The host's environment: Testing, unless a fixture runs the Production settings.</summary>
     protected virtual string EnvironmentName => "Testing";
 
@@ -79,6 +82,7 @@ public class App : IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Postgres", DatabaseConnectionString);
         builder.UseSetting("Auth:ExposeMagicLinkToken", "true");
         builder.UseSetting("RateLimiting:PermitsPerMinute", PermitsPerMinute.ToString());
+        if (DeliveryRunsPerMinute is { } runs) builder.UseSetting("RateLimiting:DeliveryRunsPerMinute", runs.ToString());
         builder.UseSetting("Email:SinkFolder", MailFolder);
         builder.UseSetting("App:PublicBaseUrl", "http://opencalendly.test");
         builder.UseSetting("Messaging:RetryDelaysSeconds", "1,1,2");

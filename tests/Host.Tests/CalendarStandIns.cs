@@ -48,7 +48,7 @@ public abstract class OAuthStandIn : IAsyncDisposable
     public const string ClientId = "stand-in-client-id";
     public const string ClientSecret = "stand-in-client-secret";
 
-    private readonly ConcurrentDictionary<string, (StandInAccount Account, string RedirectUri)> _codes = new();
+    private readonly ConcurrentDictionary<string, (StandInAccount Account, string RedirectUri, string? Challenge)> _codes = new();
     private readonly ConcurrentDictionary<string, (StandInAccount Account, DateTimeOffset ExpiresAt)> _accessTokens = new();
     private readonly ConcurrentDictionary<string, StandInAccount> _refreshTokens = new();
     private WebApplication _app = null!;
@@ -88,12 +88,23 @@ public abstract class OAuthStandIn : IAsyncDisposable
         return new StandInAccount(id, email ?? $"owner-{id[..8]}@calendar.test");
     }
 
-    /// <summary>What the provider's consent page would hand the browser after the organizer said yes.</summary>
-    public string IssueCode(StandInAccount account, string redirectUri)
+    /// <summary>
+    /// What the provider's consent page would hand the browser after the organizer said yes. With a PKCE challenge
+    /// (RFC 7636, S256) the token endpoint then wants the matching verifier, as Google's and Microsoft's do.
+    /// </summary>
+    public string IssueCode(StandInAccount account, string redirectUri, string? codeChallenge = null)
     {
         var code = "code-" + Guid.NewGuid().ToString("N");
-        _codes[code] = (account, redirectUri);
+        _codes[code] = (account, redirectUri, codeChallenge);
         return code;
+    }
+
+    /// <summary>The code for the consent that <paramref name="authUrl"/> (the host's answer to connect/start) asks for.</summary>
+    public string IssueCodeFor(StandInAccount account, string authUrl)
+    {
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(authUrl).Query);
+        if (query["code_challenge_method"] != "S256") throw new InvalidOperationException("The authorization URL asks for no S256 PKCE challenge.");
+        return IssueCode(account, query["redirect_uri"].ToString(), query["code_challenge"].ToString());
     }
 
     /// <summary>The account the consent page signs in as when a browser arrives (a fresh one if unset).</summary>
@@ -109,7 +120,8 @@ public abstract class OAuthStandIn : IAsyncDisposable
         if (query["client_id"] != ClientId || query["response_type"] != "code" || string.IsNullOrEmpty(query["redirect_uri"]))
             return Results.BadRequest("invalid_request");
         var redirect = query["redirect_uri"].ToString();
-        var code = IssueCode(ConsentingAccount ??= NewAccount(), redirect);
+        var code = IssueCode(ConsentingAccount ??= NewAccount(), redirect,
+            query["code_challenge_method"] == "S256" ? query["code_challenge"].ToString() : null);
         return Results.Redirect($"{redirect}?code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(query["state"].ToString())}");
     }
 
@@ -130,6 +142,9 @@ public abstract class OAuthStandIn : IAsyncDisposable
             case "authorization_code":
                 if (!_codes.TryRemove(form["code"].ToString(), out var issued) || issued.RedirectUri != form["redirect_uri"])
                     return InvalidGrant("The code is invalid, used, or was issued for another redirect URI.");
+                if (issued.Challenge is { } challenge && challenge != Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(
+                        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(form["code_verifier"].ToString()))))
+                    return InvalidGrant("PKCE verification failed: the code_verifier does not match the code_challenge.");
                 account = issued.Account;
                 break;
             case "refresh_token":

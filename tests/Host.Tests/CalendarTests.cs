@@ -82,7 +82,7 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         authUrl.ShouldStartWith(provider == "google" ? app.Google.AuthorizeUrl : app.Graph.AuthorityUrl + "/oauth2/v2.0/authorize");
 
         var account = standIn.NewAccount();
-        var code = standIn.IssueCode(account, Callback);
+        var code = standIn.IssueCodeFor(account, authUrl);
         var completed = (await _http.Post($"/v0/calendar/{provider}/connect/complete", new { code, state, redirectUri = Callback }, organizer.Session)).ShouldBe(200).Json;
         completed["connection"]!["connected"]!.GetValue<bool>().ShouldBeTrue();
         completed["connection"]!["externalEmail"]!.GetValue<string>().ShouldBe(account.Email);
@@ -349,8 +349,9 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
     {
         var organizer = await _http.SignUp();
         var stranger = await _http.SignUp();
-        var state = (await _http.Post("/v0/calendar/google/connect/start", new { redirectUri = Callback }, organizer.Session)).ShouldBe(200).Json["state"]!.GetValue<string>();
-        var code = app.Google.IssueCode(app.Google.NewAccount(), Callback);
+        var started = (await _http.Post("/v0/calendar/google/connect/start", new { redirectUri = Callback }, organizer.Session)).ShouldBe(200).Json;
+        var state = started["state"]!.GetValue<string>();
+        var code = app.Google.IssueCodeFor(app.Google.NewAccount(), started["authUrl"]!.GetValue<string>());
 
         var forged = state[..^3] + (state[^3] == 'A' ? "B" : "A") + state[^2..];
         (await _http.Post("/v0/calendar/google/connect/complete", new { code, state = forged, redirectUri = Callback }, organizer.Session)).ShouldBeProblem(400, "invalid-state");
@@ -366,6 +367,37 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         // The state was fine all along; the code still works once.
         (await _http.Post("/v0/calendar/google/connect/complete", new { code, state, redirectUri = Callback }, organizer.Session)).ShouldBe(200);
         Row((await _http.Get("/v0/calendar/sync/status", stranger.Session)).Json, "google")!["connected"]!.GetValue<bool>().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task a_state_works_once_and_the_code_exchange_proves_its_attempt_with_pkce()
+    {
+        var organizer = await _http.SignUp();
+        async Task<(string AuthUrl, string State)> Start()
+        {
+            var started = (await _http.Post("/v0/calendar/google/connect/start", new { redirectUri = Callback }, organizer.Session)).ShouldBe(200).Json;
+            return (started["authUrl"]!.GetValue<string>(), started["state"]!.GetValue<string>());
+        }
+
+        // A code consented for another attempt (an intercepted code brought to this one) fails the provider's PKCE check.
+        var (authUrl, state) = await Start();
+        authUrl.ShouldContain("code_challenge_method=S256");
+        var (otherAuthUrl, _) = await Start();
+        var foreign = app.Google.IssueCodeFor(app.Google.NewAccount(), otherAuthUrl);
+        (await _http.Post("/v0/calendar/google/connect/complete", new { code = foreign, state, redirectUri = Callback }, organizer.Session))
+            .ShouldBeProblem(502, "provider-failed").Json["error"]!.GetValue<string>().ShouldContain("invalid_grant");
+
+        // Every completion spends its state, a failed one too: a replay is refused before the provider is asked.
+        var good = app.Google.IssueCodeFor(app.Google.NewAccount(), authUrl);
+        (await _http.Post("/v0/calendar/google/connect/complete", new { code = good, state, redirectUri = Callback }, organizer.Session))
+            .ShouldBeProblem(400, "invalid-state").Json["error"]!.GetValue<string>().ShouldContain("already used");
+
+        var (freshUrl, freshState) = await Start();
+        var fresh = app.Google.IssueCodeFor(app.Google.NewAccount(), freshUrl);
+        (await _http.Post("/v0/calendar/google/connect/complete", new { code = fresh, state = freshState, redirectUri = Callback }, organizer.Session)).ShouldBe(200);
+        var replay = app.Google.IssueCodeFor(app.Google.NewAccount(), freshUrl);
+        (await _http.Post("/v0/calendar/google/connect/complete", new { code = replay, state = freshState, redirectUri = Callback }, organizer.Session))
+            .ShouldBeProblem(400, "invalid-state");
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class ProductionApp : App
     public const string Origin = "https://cal.example.com";
 
     protected override string EnvironmentName => "Production";
+    protected override int? DeliveryRunsPerMinute => null;
     protected override string? OwnDatabase => "production";
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
@@ -413,5 +414,68 @@ public sealed class ProductionHeaderTests(ProductionApp app)
         body.ShouldContain("\"status\"");
         body.ShouldNotContain("outbox");
         body.ShouldNotContain("deadLetters");
+    }
+}
+
+/// <summary>Finding 3 (medium): one organizer's receiver that never answers delays nobody else and holds no transaction.</summary>
+[Collection(WebhookCollection.Name)]
+public sealed class WebhookIsolationTests(WebhookApp app)
+{
+    private readonly HttpClient _http = app.Http;
+
+    private async Task<int> IdleInTransaction()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select count(*) from pg_stat_activity where datname = $1 and state like 'idle in transaction%'", connection)
+        { Parameters = { new() { Value = new Npgsql.NpgsqlConnectionStringBuilder(app.DatabaseConnectionString).Database } } };
+        return (int)(long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task a_receiver_that_never_answers_starves_no_one_and_holds_no_transaction()
+    {
+        var (slow, slowSlug, _) = await _http.Bookable();
+        for (var i = 0; i < 25; i++)
+            (await _http.Post("/v0/webhooks", new { url = app.Receiver.Url("hang"), events = new[] { "booking.created" }, secret = "hang-secret-" + i }, slow.Session))
+                .ShouldBe(200);
+        (await _http.Post("/v0/webhooks", new { url = app.Receiver.Url("hang"), events = new[] { "booking.created" }, secret = "one-too-many" }, slow.Session))
+            .ShouldBeProblem(409, "webhook-limit");
+        foreach (var start in new[] { "2031-03-03T10:00:00Z", "2031-03-03T11:00:00Z" })
+            (await _http.Post("/v0/bookings", Bookings.Request(slow, slowSlug, start), idempotencyKey: Api.NewKey())).ShouldBe(200);
+
+        var (other, otherSlug, _) = await _http.Bookable();
+        (await _http.Post("/v0/webhooks", new { url = app.Receiver.Url("ok"), events = new[] { "booking.created" }, secret = "other-secret" }, other.Session))
+            .ShouldBe(200);
+        await Task.Delay(500);   // the fifty hanging attempts are under way
+        var booked = DateTime.UtcNow;
+        var id = (await _http.Post("/v0/bookings", Bookings.Request(other, otherSlug, "2031-03-03T10:00:00Z"), idempotencyKey: Api.NewKey()))
+            .ShouldBe(200).Json["booking"]!["id"]!.GetValue<string>();
+
+        var idle = new List<int>();
+        while (app.Receiver.About(id).Count == 0 && DateTime.UtcNow - booked < TimeSpan.FromSeconds(30))
+        {
+            idle.Add(await IdleInTransaction());
+            await Task.Delay(200);
+        }
+        // Fifty attempts of 3 s each on the workers everyone shares would keep it waiting for most of a minute.
+        app.Receiver.About(id).ShouldNotBeEmpty();
+        (DateTime.UtcNow - booked).ShouldBeLessThan(TimeSpan.FromSeconds(10));
+        idle.ShouldAllBe(n => n == 0);
+    }
+}
+
+[Collection(ProductionCollection.Name)]
+public sealed class DeliveryRunLimitTests(ProductionApp app)
+{
+    [Fact]
+    public async Task running_deliveries_by_hand_is_rate_limited()
+    {
+        var organizer = await app.Http.SignUp();
+        var answers = new List<Answer>();
+        for (var i = 0; i < 7; i++) answers.Add(await app.Http.Post("/v0/webhooks/deliveries/run", new { }, organizer.Session));
+        answers.Take(6).ShouldAllBe(a => a.Status == HttpStatusCode.OK);
+        answers[6].ShouldBeProblem(429, "rate-limited");
     }
 }

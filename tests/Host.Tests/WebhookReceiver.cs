@@ -8,7 +8,7 @@ namespace OpenCalendly.Host.Tests;
 
 /// <summary>
 /// An integrator's endpoint on 127.0.0.1. <c>/hook/ok</c> answers 200, <c>/hook/flaky</c> 500 twice per
-/// delivery then 200, <c>/hook/down</c> always 500, <c>/hook/switch</c> follows <see cref="Up"/>.
+/// delivery then 200, <c>/hook/down</c> always 500, <c>/hook/switch</c> follows <see cref="Up"/>, <c>/hook/hang</c> never answers.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -41,6 +41,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         WebhookReceiver? receiver = null;
         var (app, baseUrl) = await LocalServer.StartAsync(app => app.MapPost("/hook/{mode}", async (string mode, HttpContext http) =>
         {
+            // A receiver that never answers: holds the request until the sender gives up.
+            if (mode == "hang") await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { });
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
             var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);

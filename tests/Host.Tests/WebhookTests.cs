@@ -162,6 +162,7 @@ public sealed class WebhookApp : App
         ["Webhooks:AllowPrivateTargets"] = "true",
         ["Webhooks:RetryBaseSeconds"] = "0.2",
         ["Webhooks:MaxAttempts"] = MaxAttempts.ToString(),
+        ["Webhooks:TimeoutSeconds"] = "3",
     };
 
     public override async Task InitializeAsync()

@@ -15,10 +15,12 @@ public static class RateLimits
     public static void Configure(RateLimiterOptions options, IConfiguration config)
     {
         var permits = config.GetValue("RateLimiting:PermitsPerMinute", DefaultPermitsPerMinute);
+        // Running deliveries by hand makes outbound calls: a much smaller budget than page reads.
+        var runs = config.GetValue("RateLimiting:DeliveryRunsPerMinute", 6);
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             Scope(context.Request) is { } scope
                 ? RateLimitPartition.GetFixedWindowLimiter($"{context.Connection.RemoteIpAddress}|{scope}",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = scope == "delivery-run" ? runs : permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
                 : RateLimitPartition.GetNoLimiter(""));
 
         options.OnRejected = async (rejected, ct) =>
@@ -42,7 +44,8 @@ public static class RateLimits
         var segments = (request.Path.Value ?? "").ToLowerInvariant().Split('/', StringSplitOptions.RemoveEmptyEntries);
         return segments switch
         {
-            ["v0", "auth", "magic-link" or "verify"] => "auth",
+            ["v0", "auth", "magic-link" or "verify"] or ["v0", "auth", "magic-link", "preview"] => "auth",
+            ["v0", "webhooks" or "calendar", "deliveries" or "writeback", "run"] when HttpMethods.IsPost(request.Method) => "delivery-run",
             ["v0", "users", _, "event-types", _, "availability"] => "availability",
             ["v0", "users", ..] => "public-page",
             ["v0", "teams", _, "event-types", _, "availability"] when HttpMethods.IsGet(request.Method) => "availability",

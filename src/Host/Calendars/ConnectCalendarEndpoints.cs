@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Integrations.Calendars;
+using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Scheduling.Calendars;
 using Wolverine;
 using Wolverine.Http;
@@ -35,12 +36,16 @@ public static class StartCalendarConnectionEndpoint
 
     [Authorize]
     [WolverinePost("/v0/calendar/{provider}/connect/start", OperationId = "startCalendarConnection")]
-    public static IResult Post(string provider, ConnectStartInput body, ClaimsPrincipal caller, CalendarProviders providers, OAuthState states, TimeProvider clock)
+    public static IResult Post(
+        string provider, ConnectStartInput body, ClaimsPrincipal caller, CalendarProviders providers, OAuthState states, SecretBox secrets,
+        IDocumentSession db, TimeProvider clock)
     {
         if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
         if (providers.Find(kind) is not { } adapter) return Problems.Result(ConnectRules.NotConfigured(kind));
-        var (state, expiresAt) = states.Issue(caller.UserId(), kind, body.RedirectUri!, clock.GetUtcNow());
-        return Results.Json(new { ok = true, provider, authUrl = adapter.AuthorizationUrl(body.RedirectUri!, state).AbsoluteUri, state, expiresAt });
+        var (state, nonce, expiresAt) = states.Issue(caller.UserId(), kind, body.RedirectUri!, clock.GetUtcNow());
+        var (verifier, challenge) = OAuthState.Pkce();
+        db.Store(new OAuthAttempt { Id = nonce, UserId = caller.UserId(), SealedVerifier = secrets.Seal(verifier), ExpiresAt = expiresAt });
+        return Results.Json(new { ok = true, provider, authUrl = adapter.AuthorizationUrl(body.RedirectUri!, state, challenge).AbsoluteUri, state, expiresAt });
     }
 }
 
@@ -60,7 +65,7 @@ public static class CompleteCalendarConnectionEndpoint
     [WolverinePost("/v0/calendar/{provider}/connect/complete", OperationId = "completeCalendarConnection")]
     public static async Task<IResult> Post(
         string provider, ConnectCompleteInput body, ClaimsPrincipal caller, CalendarProviders providers, OAuthState states,
-        CalendarAccess access, OutboxedSessionFactory sessions, IMessageBus bus, TimeProvider clock, CancellationToken ct)
+        CalendarAccess access, SecretBox secrets, IDocumentStore store, OutboxedSessionFactory sessions, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
         if (providers.Find(kind) is not { } adapter) return Problems.Result(ConnectRules.NotConfigured(kind));
@@ -68,12 +73,17 @@ public static class CompleteCalendarConnectionEndpoint
         var now = clock.GetUtcNow();
         if (states.Check(body.State!, userId, kind, body.RedirectUri!, now) is { } refusal)
             return Problems.Result(Problems.Create(400, "invalid-state", refusal, new Dictionary<string, string[]> { ["state"] = [refusal] }));
+        if (await SpendAsync(store, secrets, OAuthState.NonceOf(body.State!)!, userId, now, ct) is not { } verifier)
+        {
+            const string spent = "The state was already used: start connecting again.";
+            return Problems.Result(Problems.Create(400, "invalid-state", spent, new Dictionary<string, string[]> { ["state"] = [spent] }));
+        }
 
         ProviderTokens tokens;
         ProviderAccount account;
         try
         {
-            tokens = await adapter.ExchangeCodeAsync(body.Code!, body.RedirectUri!, ct);
+            tokens = await adapter.ExchangeCodeAsync(body.Code!, body.RedirectUri!, verifier, ct);
             account = await adapter.AccountAsync(tokens.AccessToken, ct);
         }
         catch (CalendarProviderException e)
@@ -92,6 +102,28 @@ public static class CompleteCalendarConnectionEndpoint
 
         var connection = CalendarConnection.From(connected, await session.LoadAsync<CalendarConnection>(id, ct));
         return Results.Json(new { ok = true, connection = CalendarStatusJson.Of(kind, connection, configured: true) });
+    }
+
+    /// <summary>
+    /// Marks the attempt used in its own short transaction, before the code is exchanged (a session of its own: the
+    /// exchange is an outbound call and must not run inside a transaction). Null when it is missing, expired, foreign or spent.
+    /// </summary>
+    private static async Task<string?> SpendAsync(IDocumentStore store, SecretBox secrets, string nonce, Guid userId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var attempt = await session.LoadAsync<OAuthAttempt>(nonce, ct);
+        if (attempt is null || attempt.UsedAt is not null || attempt.UserId != userId || attempt.ExpiresAt <= now) return null;
+        attempt.UsedAt = now;
+        session.Store(attempt);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            return null;   // a racing completion spent it first
+        }
+        return secrets.Open(attempt.SealedVerifier);
     }
 }
 

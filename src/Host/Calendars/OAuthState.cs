@@ -10,7 +10,8 @@ namespace OpenCalendly.Host.Calendars;
 /// <summary>
 /// The OAuth <c>state</c>: who started the connection, for which provider and redirect URI, until when —
 /// signed with HMAC-SHA256 under a key derived from <c>Secrets:Key</c>, so every host can check it and no
-/// one can forge, extend or reuse it for another organizer or provider.
+/// one can forge, extend or reuse it for another organizer or provider. Its nonce names the <see cref="OAuthAttempt"/>
+/// that holds the PKCE verifier and is spent by the first completion, so a state works once.
 /// </summary>
 public sealed class OAuthState(SecretBox secrets)
 {
@@ -20,13 +21,35 @@ public sealed class OAuthState(SecretBox secrets)
 
     private sealed record Claims(Guid U, string P, string R, long E, string N);
 
-    public (string State, DateTimeOffset ExpiresAt) Issue(Guid userId, CalendarProvider provider, string redirectUri, DateTimeOffset now)
+    public (string State, string Nonce, DateTimeOffset ExpiresAt) Issue(Guid userId, CalendarProvider provider, string redirectUri, DateTimeOffset now)
     {
         var expiresAt = now + Lifetime;
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Claims(userId, provider.ToString(), redirectUri, expiresAt.ToUnixTimeSeconds(),
-            WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16))));
-        return ($"{WebEncoders.Base64UrlEncode(payload)}.{WebEncoders.Base64UrlEncode(HMACSHA256.HashData(_key, payload))}",
+        var nonce = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Claims(userId, provider.ToString(), redirectUri, expiresAt.ToUnixTimeSeconds(), nonce));
+        return ($"{WebEncoders.Base64UrlEncode(payload)}.{WebEncoders.Base64UrlEncode(HMACSHA256.HashData(_key, payload))}", nonce,
             DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
+    }
+
+    /// <summary>The state's nonce once <see cref="Check"/> passed it (null for anything this server did not sign).</summary>
+    public static string? NonceOf(string state)
+    {
+        var dot = state.IndexOf('.');
+        if (dot <= 0 || !TryDecode(state[..dot], out var payload)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Claims>(payload)?.N;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A PKCE verifier (RFC 7636: 43–128 unreserved characters) and its S256 challenge.</summary>
+    public static (string Verifier, string Challenge) Pkce()
+    {
+        var verifier = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        return (verifier, WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
     }
 
     /// <returns>Null when the state is good; otherwise why it is not.</returns>
@@ -68,4 +91,19 @@ public sealed class OAuthState(SecretBox secrets)
 
     public static bool IsRedirectUri(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && string.IsNullOrEmpty(uri.Fragment);
+}
+
+/// <summary>
+/// One started connection: its PKCE verifier (sealed) and whether a completion already spent it. Keyed by the state's
+/// nonce; optimistic concurrency lets exactly one of two racing completions spend it.
+/// </summary>
+public sealed class OAuthAttempt
+{
+    public string Id { get; set; } = "";
+    public Guid UserId { get; set; }
+    public string SealedVerifier { get; set; } = "";
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? UsedAt { get; set; }
+
+    public static void Apply(Marten.StoreOptions opts) => opts.Schema.For<OAuthAttempt>().UseOptimisticConcurrency(true);
 }

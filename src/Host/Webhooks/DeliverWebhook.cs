@@ -1,6 +1,5 @@
 using Marten;
 using OpenCalendly.Host.Api;
-using Npgsql;
 using OpenCalendly.Projections;
 using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Integrations.Webhooks;
@@ -12,38 +11,66 @@ namespace OpenCalendly.Host.Webhooks;
 public sealed record DeliverWebhook(Guid DeliveryId);
 
 /// <summary>
-/// One delivery attempt inside the caller's transaction: an advisory lock per delivery keeps two nodes
-/// (or the scheduled message and a manual run) from attempting it at once; the record and the next
-/// attempt's scheduled message commit together.
+/// One delivery attempt in three steps, so no transaction and no pooled connection is held while a receiver takes its
+/// time: a short transaction claims the delivery (a lease, under an advisory lock so two nodes cannot both claim it),
+/// the call runs with nothing open, and the caller's session records the outcome and the next attempt's scheduled
+/// message together. Gates on this node bound the attempts in flight per subscription and per organizer; an attempt
+/// that finds its gate full is put back a few seconds later without using up an attempt, so one organizer's slow
+/// receiver never occupies the workers everyone's deliveries share.
 /// </summary>
-public sealed class WebhookAttempts(WebhookSender sender, SecretBox secrets, WebhookSettings settings, TimeProvider clock)
+public sealed class WebhookAttempts(IDocumentStore store, WebhookSender sender, SecretBox secrets, WebhookSettings settings, TimeProvider clock)
 {
+    private readonly ConcurrencyGate _perSubscription = new(settings.ConcurrentPerSubscription);
+    private readonly ConcurrencyGate _perOrganizer = new(settings.ConcurrentPerOrganizer);
+
     public async Task<DeliveryOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid deliveryId, CancellationToken ct)
     {
-        await session.BeginTransactionAsync(ct);
-        if (!await TryLock(session.Connection!, deliveryId, ct))
+        var now = clock.GetUtcNow();
+        var due = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
+        // Not due: it is done, or a later attempt is already scheduled by whoever retried it.
+        if (due is not { Status: WebhookDeliveryStatus.Pending } || due.NextAttemptAt > now) return DeliveryOutcome.Skipped;
+
+        if (!_perSubscription.TryEnter(due.SubscriptionId)) return await LaterAsync(messages, deliveryId);
+        try
         {
-            // Someone else holds it right now; look again shortly rather than drop the attempt.
-            await messages.ScheduleAsync(new DeliverWebhook(deliveryId), TimeSpan.FromSeconds(5));
-            return DeliveryOutcome.Skipped;
+            if (!_perOrganizer.TryEnter(due.OrganizerId)) return await LaterAsync(messages, deliveryId);
+            try
+            {
+                return await AttemptAsync(session, messages, deliveryId, ct);
+            }
+            finally
+            {
+                _perOrganizer.Exit(due.OrganizerId);
+            }
         }
+        finally
+        {
+            _perSubscription.Exit(due.SubscriptionId);
+        }
+    }
+
+    private async Task<DeliveryOutcome> AttemptAsync(IDocumentSession session, IMessageContext messages, Guid deliveryId, CancellationToken ct)
+    {
+        var claimId = Guid.NewGuid();
+        if (await ClaimAsync(deliveryId, claimId, ct) is not { } claimed) return DeliveryOutcome.Skipped;
+        if (claimed.Busy) return await LaterAsync(messages, deliveryId);
+        var (delivery, subscription) = (claimed.Delivery!, claimed.Subscription);
 
         var now = clock.GetUtcNow();
-        var delivery = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
-        // Not due: it is done, or a later attempt is already scheduled by whoever retried it.
-        if (delivery is not { Status: WebhookDeliveryStatus.Pending } || delivery.NextAttemptAt > now) return DeliveryOutcome.Skipped;
-
-        var subscription = await session.LoadAsync<WebhookSubscription>(delivery.SubscriptionId, ct);
         var secret = subscription is null ? null : secrets.Open(subscription.SealedSecret);
         var attempt = subscription is not { IsActive: true } ? new WebhookAttempt(false, null, "The subscription is no longer active.")
             : secret is null ? new WebhookAttempt(false, null, "The subscription's secret cannot be decrypted with the configured keys.")
             : await sender.SendAsync(new WebhookRequest(new Uri(subscription.Url), secret, delivery.Body, delivery.Id, delivery.EventId, delivery.EventType), now, ct);
 
-        delivery.Attempts++;
-        (delivery.LastAttemptAt, delivery.LastStatus, delivery.LastError) = (now, attempt.Status, attempt.Error);
+        // Record under our claim; if the lease ran out and another attempt took over, its record wins.
+        var current = await session.LoadAsync<WebhookDelivery>(deliveryId, ct);
+        if (current is null || current.ClaimId != claimId) return DeliveryOutcome.Skipped;
+        current.Attempts++;
+        (current.LastAttemptAt, current.LastStatus, current.LastError) = (now, attempt.Status, attempt.Error);
+        (current.ClaimId, current.ClaimedUntil) = (null, null);
         var outcome = DeliveryOutcomes.After(attempt.Succeeded, retryable: subscription is { IsActive: true } && secret is not null,
-            delivery.Attempts, settings.MaxAttempts);
-        delivery.Status = outcome switch
+            current.Attempts, settings.MaxAttempts);
+        current.Status = outcome switch
         {
             DeliveryOutcome.Succeeded => WebhookDeliveryStatus.Succeeded,
             DeliveryOutcome.Failed => WebhookDeliveryStatus.Failed,
@@ -51,26 +78,48 @@ public sealed class WebhookAttempts(WebhookSender sender, SecretBox secrets, Web
         };
         if (outcome == DeliveryOutcome.Retried)
         {
-            var delay = settings.DelayAfter(delivery.Attempts);
-            delivery.NextAttemptAt = now + delay;
-            await messages.ScheduleAsync(new DeliverWebhook(delivery.Id), delay);
+            var delay = settings.DelayAfter(current.Attempts);
+            current.NextAttemptAt = now + delay;
+            await messages.ScheduleAsync(new DeliverWebhook(current.Id), delay);
         }
-        session.Store(delivery);
+        session.Store(current);
         Telemetry.Delivery("webhook", outcome.ToString().ToLowerInvariant());
         return outcome;
     }
 
-    /// <summary>The delivery's last four bytes under a webhook prefix, so its keys keep clear of the other locks' space.</summary>
-    private static Task<bool> TryLock(NpgsqlConnection connection, Guid deliveryId, CancellationToken ct) =>
-        AdvisoryLocks.TryTakeAsync(connection, (0x0EB400L << 32) | (uint)BitConverter.ToInt32(deliveryId.ToByteArray(), 12), ct);
+    private sealed record Claim(bool Busy, WebhookDelivery? Delivery, WebhookSubscription? Subscription);
+
+    /// <summary>
+    /// Takes the delivery for this attempt in its own short transaction (committed before the call starts): a session of
+    /// its own because the handler's session commits only when the handler ends, after the call.
+    /// </summary>
+    private async Task<Claim?> ClaimAsync(Guid deliveryId, Guid claimId, CancellationToken ct)
+    {
+        await using var claim = store.LightweightSession();
+        await claim.BeginTransactionAsync(ct);
+        if (!await claim.Connection!.TryTakeAsync(LockKind.WebhookDelivery, deliveryId, ct)) return new Claim(true, null, null);
+        var now = clock.GetUtcNow();
+        var delivery = await claim.LoadAsync<WebhookDelivery>(deliveryId, ct);
+        if (delivery is not { Status: WebhookDeliveryStatus.Pending } || delivery.NextAttemptAt > now) return null;
+        if (delivery.ClaimedUntil > now) return new Claim(true, null, null);
+        (delivery.ClaimId, delivery.ClaimedUntil) = (claimId, now + settings.ClaimLease);
+        claim.Store(delivery);
+        var subscription = await claim.LoadAsync<WebhookSubscription>(delivery.SubscriptionId, ct);
+        await claim.SaveChangesAsync(ct);
+        return new Claim(false, delivery, subscription);
+    }
+
+    /// <summary>Someone else holds it, or this node already has enough in flight for its receiver: look again shortly.</summary>
+    private static async Task<DeliveryOutcome> LaterAsync(IMessageContext messages, Guid deliveryId)
+    {
+        await messages.ScheduleAsync(new DeliverWebhook(deliveryId), TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3));
+        return DeliveryOutcome.Skipped;
+    }
 }
 
-/// <summary>Runs by itself for every queued delivery and every scheduled retry.</summary>
+/// <summary>Runs by itself for every queued delivery and every scheduled retry; Wolverine's middleware commits the session.</summary>
 public static class DeliverWebhookHandler
 {
-    public static async Task Handle(DeliverWebhook message, IDocumentSession session, IMessageContext messages, WebhookAttempts attempts, CancellationToken ct)
-    {
-        await attempts.RunAsync(session, messages, message.DeliveryId, ct);
-        await session.SaveChangesAsync(ct);
-    }
+    public static Task Handle(DeliverWebhook message, IDocumentSession session, IMessageContext messages, WebhookAttempts attempts, CancellationToken ct) =>
+        attempts.RunAsync(session, messages, message.DeliveryId, ct);
 }

@@ -46,24 +46,37 @@ public sealed class WebhookDelivery
     public int? LastStatus { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The attempt that holds it, until when: the claim is taken and released in short transactions, never across the call.</summary>
+    public Guid? ClaimId { get; set; }
+    public DateTimeOffset? ClaimedUntil { get; set; }
 }
 
 /// <summary>Webhook delivery settings (section <c>Webhooks</c>).</summary>
-public sealed record WebhookSettings(bool AllowPrivateTargets, TimeSpan RetryBase, TimeSpan RetryCap, int MaxAttempts, TimeSpan Timeout)
+public sealed record WebhookSettings(
+    bool AllowPrivateTargets, TimeSpan RetryBase, TimeSpan RetryCap, int MaxAttempts, TimeSpan Timeout,
+    int MaxSubscriptions = 25, int ConcurrentPerOrganizer = 6, int ConcurrentPerSubscription = 2, int ConcurrentAttempts = 32)
 {
     public static WebhookSettings From(IConfiguration config) => new(
         config.GetValue("Webhooks:AllowPrivateTargets", false),
         TimeSpan.FromSeconds(config.GetValue("Webhooks:RetryBaseSeconds", 30.0)),
         TimeSpan.FromSeconds(config.GetValue("Webhooks:RetryCapSeconds", 3600.0)),
         config.GetValue("Webhooks:MaxAttempts", 6),
-        TimeSpan.FromSeconds(config.GetValue("Webhooks:TimeoutSeconds", 10.0)));
+        TimeSpan.FromSeconds(config.GetValue("Webhooks:TimeoutSeconds", 10.0)),
+        config.GetValue("Webhooks:MaxSubscriptionsPerOrganizer", 25),
+        config.GetValue("Webhooks:ConcurrentPerOrganizer", 6),
+        config.GetValue("Webhooks:ConcurrentPerSubscription", 2),
+        config.GetValue("Webhooks:ConcurrentAttempts", 32));
+
+    /// <summary>How long a claimed attempt keeps others off: the call's timeout plus a margin for the two short transactions.</summary>
+    public TimeSpan ClaimLease => Timeout + TimeSpan.FromSeconds(30);
 
     /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based): base, doubling, capped.</summary>
     public TimeSpan DelayAfter(int attempt) => Backoff.DelayAfter(attempt, RetryBase, RetryCap);
 
     public static void Apply(StoreOptions opts)
     {
-        opts.Schema.For<WebhookSubscription>().Index(x => x.OrganizerId);
+        opts.Schema.For<WebhookSubscription>().Index(x => x.OrganizerId).UseOptimisticConcurrency(true);
         opts.Schema.For<WebhookDelivery>().Index(x => x.OrganizerId).Index(x => x.SubscriptionId);
     }
 }

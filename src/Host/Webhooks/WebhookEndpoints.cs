@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Integrations.Secrets;
+using OpenCalendly.Projections;
 using Wolverine.Http;
 
 namespace OpenCalendly.Host.Webhooks;
@@ -30,6 +31,13 @@ public static class CreateWebhookEndpoint
         var errors = await body.CheckTargetAsync(body.Check(creating: true), settings, ct);
         if (errors.Any) return Problems.Result(errors.ToProblem());
 
+        // Counted under the organizer's lock, so concurrent creates cannot pass the cap together.
+        var organizerId = caller.UserId();
+        await db.LockAsync(LockKind.OrganizerWebhooks, organizerId, ct);
+        if (await db.Query<WebhookSubscription>().CountAsync(s => s.OrganizerId == organizerId, ct) >= settings.MaxSubscriptions)
+            return Problems.Result(Problems.Create(409, "webhook-limit",
+                $"At most {settings.MaxSubscriptions} webhook subscriptions per organizer: remove or reuse one first."));
+
         var now = clock.GetUtcNow();
         var subscription = new WebhookSubscription
         {
@@ -48,12 +56,14 @@ public static class UpdateWebhookEndpoint
     public static async Task<IResult> Patch(
         Guid id, WebhookInput body, ClaimsPrincipal caller, IDocumentSession db, SecretBox secrets, WebhookSettings settings, TimeProvider clock, CancellationToken ct)
     {
+        if (body is { Url: null, Events: null, Secret: null, IsActive: null })
+            return Problems.Result(Problems.Create(400, "empty-update", "Send at least one field to update."));
+        // The target is resolved before the lock is taken: no transaction waits on DNS.
+        var errors = await body.CheckTargetAsync(body.Check(creating: false), settings, ct);
+        await db.LockAsync(LockKind.WebhookSubscription, id, ct);
         var subscription = await db.LoadAsync<WebhookSubscription>(id, ct);
         if (subscription is null || subscription.OrganizerId != caller.UserId())
             return Problems.Result(Problems.NotFound("Webhook not found."));
-        if (body is { Url: null, Events: null, Secret: null, IsActive: null })
-            return Problems.Result(Problems.Create(400, "empty-update", "Send at least one field to update."));
-        var errors = await body.CheckTargetAsync(body.Check(creating: false), settings, ct);
         if (errors.Any) return Problems.Result(errors.ToProblem());
 
         subscription.Url = body.Url ?? subscription.Url;

@@ -39,10 +39,11 @@ public interface ICalendarProvider
 {
     CalendarProvider Kind { get; }
 
-    /// <summary>Where to send the organizer to grant access.</summary>
-    Uri AuthorizationUrl(string redirectUri, string state);
+    /// <summary>Where to send the organizer to grant access, with the PKCE challenge (RFC 7636, S256) of this attempt.</summary>
+    Uri AuthorizationUrl(string redirectUri, string state, string codeChallenge);
 
-    Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, CancellationToken ct);
+    /// <summary>The code grant, proving with <paramref name="codeVerifier"/> that it comes from whoever started the attempt.</summary>
+    Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, string codeVerifier, CancellationToken ct);
 
     Task<ProviderTokens> RefreshAsync(string refreshToken, CancellationToken ct);
 

@@ -34,16 +34,17 @@ public sealed class GoogleCalendar(GoogleCalendarOptions options, IHttpClientFac
 
     public CalendarProvider Kind => CalendarProvider.Google;
 
-    public Uri AuthorizationUrl(string redirectUri, string state) =>
+    public Uri AuthorizationUrl(string redirectUri, string state, string codeChallenge) =>
         new GoogleAuthorizationCodeRequestUrl(new Uri(options.AuthorizeUrl))
         {
             ClientId = options.ClientId, RedirectUri = redirectUri, Scope = _oauth.Scope, State = state,
+            CodeChallenge = codeChallenge, CodeChallengeMethod = "S256",
             // A refresh token every time, so a reconnect after invalid_grant works.
             AccessType = "offline", Prompt = "consent", IncludeGrantedScopes = "true",
         }.Build();
 
-    public Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, CancellationToken ct) =>
-        _oauth.ExchangeCodeAsync(code, redirectUri, clock.GetUtcNow(), ct);
+    public Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, string codeVerifier, CancellationToken ct) =>
+        _oauth.ExchangeCodeAsync(code, redirectUri, codeVerifier, clock.GetUtcNow(), ct);
 
     public Task<ProviderTokens> RefreshAsync(string refreshToken, CancellationToken ct) =>
         _oauth.RefreshAsync(refreshToken, clock.GetUtcNow(), ct);

@@ -34,14 +34,15 @@ public sealed class MicrosoftCalendar(MicrosoftCalendarOptions options, IHttpCli
 
     public CalendarProvider Kind => CalendarProvider.Microsoft;
 
-    public Uri AuthorizationUrl(string redirectUri, string state) =>
-        new AuthorizationCodeRequestUrl(new Uri(options.AuthorityUrl.TrimEnd('/') + "/oauth2/v2.0/authorize"))
-        {
-            ClientId = options.ClientId, RedirectUri = redirectUri, Scope = _oauth.Scope, State = state,
-        }.Build();
+    /// <remarks>Google.Apis.Auth's generic request URL has no PKCE fields (its Google one does): the two are appended.</remarks>
+    public Uri AuthorizationUrl(string redirectUri, string state, string codeChallenge) =>
+        new(new AuthorizationCodeRequestUrl(new Uri(options.AuthorityUrl.TrimEnd('/') + "/oauth2/v2.0/authorize"))
+            {
+                ClientId = options.ClientId, RedirectUri = redirectUri, Scope = _oauth.Scope, State = state,
+            }.Build().AbsoluteUri + $"&code_challenge={Uri.EscapeDataString(codeChallenge)}&code_challenge_method=S256");
 
-    public Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, CancellationToken ct) =>
-        _oauth.ExchangeCodeAsync(code, redirectUri, clock.GetUtcNow(), ct);
+    public Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, string codeVerifier, CancellationToken ct) =>
+        _oauth.ExchangeCodeAsync(code, redirectUri, codeVerifier, clock.GetUtcNow(), ct);
 
     public Task<ProviderTokens> RefreshAsync(string refreshToken, CancellationToken ct) =>
         _oauth.RefreshAsync(refreshToken, clock.GetUtcNow(), ct);

@@ -31,8 +31,12 @@ public sealed class OAuthClient : IDisposable
 
     public string Scope => string.Join(' ', _flow.Scopes);
 
-    public Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, DateTimeOffset now, CancellationToken ct) =>
-        Call(() => _flow.ExchangeCodeForTokenAsync("connection", code, redirectUri, ct), now);
+    public Task<ProviderTokens> ExchangeCodeAsync(string code, string redirectUri, string codeVerifier, DateTimeOffset now, CancellationToken ct) =>
+        Call(() => _flow.FetchTokenAsync("connection",
+            new Google.Apis.Auth.OAuth2.Requests.AuthorizationCodeTokenRequest
+            {
+                Code = code, RedirectUri = redirectUri, CodeVerifier = codeVerifier, Scope = Scope,
+            }, ct), now);
 
     public Task<ProviderTokens> RefreshAsync(string refreshToken, DateTimeOffset now, CancellationToken ct) =>
         Call(() => _flow.RefreshTokenAsync("connection", refreshToken, ct), now);

@@ -2,9 +2,12 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using OpenCalendly.Host.Calendars;
+using OpenCalendly.Integrations.Secrets;
 using System;
 using System.Linq;
 using Wolverine.Http;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -15,18 +18,27 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly OpenCalendly.Host.Calendars.CalendarProviders _calendarProviders;
         private readonly OpenCalendly.Host.Calendars.OAuthState _oAuthState;
+        private readonly OpenCalendly.Integrations.Secrets.SecretBox _secretBox;
         private readonly System.TimeProvider _timeProvider;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_v0_calendar_provider_connect_start(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Calendars.CalendarProviders calendarProviders, OpenCalendly.Host.Calendars.OAuthState oAuthState, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
+        public POST_v0_calendar_provider_connect_start(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Calendars.CalendarProviders calendarProviders, OpenCalendly.Host.Calendars.OAuthState oAuthState, OpenCalendly.Integrations.Secrets.SecretBox secretBox, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _calendarProviders = calendarProviders;
             _oAuthState = oAuthState;
+            _secretBox = secretBox;
             _timeProvider = timeProvider;
+            _outboxedSessionFactory = outboxedSessionFactory;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "OpenCalendly.Host.Calendars.StartCalendarConnectionEndpoint").SetTag("http.route", "/v0/calendar/{provider}/connect/start").SetTag("http.request.method", "POST");
             var provider = (string?)httpContext.GetRouteValue("provider");
             if(provider == null)
@@ -48,7 +60,15 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = OpenCalendly.Host.Calendars.StartCalendarConnectionEndpoint.Post(provider, body, httpContext.User, _calendarProviders, _oAuthState, _timeProvider);
+            var result = OpenCalendly.Host.Calendars.StartCalendarConnectionEndpoint.Post(provider, body, httpContext.User, _calendarProviders, _oAuthState, _secretBox, documentSession, _timeProvider);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
