@@ -40,7 +40,7 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = baseUrl;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;   // may replace the environment above
         var host = new HostProcess(Process.Start(start)!, baseUrl);
         await host.WaitUntilReady();
         return host;

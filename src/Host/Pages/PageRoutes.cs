@@ -26,7 +26,7 @@ public static class PageRoutes
 
     /// <param name="embeddable">Booking pages may be framed by any site (that is what /embed.js does); every other page refuses framing.</param>
     private static void Page(WebApplication app, string route, string file, bool embeddable = false) =>
-        app.MapGet(route, (IWebHostEnvironment env, HttpContext http) =>
+        app.MapMethods(route, [HttpMethods.Get, HttpMethods.Head], (IWebHostEnvironment env, HttpContext http) =>
             {
                 if (embeddable) Api.SecurityHeaders.AllowFraming(http.Response);
                 return Results.File(Path.Combine(env.WebRootPath, file), "text/html; charset=utf-8");

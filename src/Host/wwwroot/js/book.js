@@ -129,7 +129,8 @@ async function start() {
     track("page_view");
     await loadSlots();
   } catch (e) {
-    el("title").textContent = "Booking page not found";
+    // Only a 404 means there is no such page; anything else is the server or the connection, and says so.
+    el("title").textContent = e.status === 404 ? "Booking page not found" : "This booking page can't be loaded right now";
     el("picker").hidden = true;
     showError(error, e);
   }

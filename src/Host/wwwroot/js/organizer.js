@@ -218,32 +218,70 @@ $("#override-form").addEventListener("submit", guarded("hours-panel", async (eve
 }));
 
 // ---- Teams
+// Teams this organizer owns: members with their state, invite by username or email, remove; and the invitations
+// others sent this organizer, to accept or decline (nobody joins a team without saying yes).
+async function loadInvitations() {
+  const invitations = (await api("GET", "/v0/me/team-invitations")).invitations;
+  $("#invitations-block").hidden = invitations.length === 0;
+  $("#invitations").replaceChildren(...invitations.map((i) => row(
+    text(`${i.invitedBy ? i.invitedBy.displayName : "Someone"} invited you to ${i.team.name} (/team/${i.team.slug}) as ${i.role}.`),
+    button("Accept", guarded("teams-panel", async () => { await api("POST", `/v0/me/team-invitations/${i.id}/accept`, {}); await loadTeams(); }), "primary"),
+    button("Decline", guarded("teams-panel", async () => { await api("POST", `/v0/me/team-invitations/${i.id}/decline`, {}); await loadTeams(); })),
+  )));
+}
+
 async function loadTeams() {
   teams = (await api("GET", "/v0/teams")).teams;
-  $("#teams").replaceChildren(...teams.map((t) => {
+  await loadInvitations();
+  const blocks = await Promise.all(teams.map(async (t) => {
+    const members = (await api("GET", `/v0/teams/${t.id}/members`)).members;
     const details = document.createElement("div");
     details.className = "team";
+    const heading = document.createElement("h3");
+    // Team pages live at /team/<slug>/<event slug>; there is no page for the team alone yet.
+    heading.textContent = `${t.name} · /team/${t.slug} · ${t.teamEventTypeCount} event type${t.teamEventTypeCount === 1 ? "" : "s"}`;
+    const list = document.createElement("ul");
+    list.className = "rows members";
+    list.append(...members.map((m) => {
+      const state = m.status === "invited" ? " · invited, not yet accepted" : "";
+      const item = row(text(`${m.user.displayName} (@${m.user.username}) · ${m.role}${state}`));
+      item.dataset.member = m.user.username;
+      if (m.userId !== me.id) {
+        item.append(button(m.status === "invited" ? "Withdraw" : "Remove", guarded("teams-panel", async () => {
+          const removed = await api("DELETE", `/v0/teams/${t.id}/members/${m.userId}`);
+          await loadTeams();
+          if (removed.keptBookings.length) showError($("#teams-panel .error"), new Error(
+            `${m.user.displayName} keeps ${removed.keptBookings.length} upcoming team booking${removed.keptBookings.length === 1 ? "" : "s"}.`));
+        })));
+      }
+      return item;
+    }));
     const memberForm = document.createElement("form");
-    memberForm.className = "inline";
-    memberForm.innerHTML = `<label>Member user id <input name="userId" required maxlength="36"></label><button type="submit">Add member</button>`;
+    memberForm.className = "inline invite";
+    memberForm.innerHTML = `<label>Invite by username or email <input name="who" required maxlength="254"></label><button type="submit">Invite</button>`;
     memberForm.addEventListener("submit", guarded("teams-panel", async (event) => {
-      await api("POST", `/v0/teams/${t.id}/members`, { userId: new FormData(event.target).get("userId").trim(), role: "member" });
+      const who = new FormData(event.target).get("who").trim();
+      await api("POST", `/v0/teams/${t.id}/members`, who.includes("@") ? { email: who, role: "member" } : { username: who.replace(/^@/, ""), role: "member" });
       await loadTeams();
     }));
     const typeForm = document.createElement("form");
     typeForm.className = "inline";
     typeForm.innerHTML = `<label>Team event name <input name="name" required maxlength="120"></label>
-      <label>Slug <input name="slug" required maxlength="80"></label>
+      <label>Slug <input name="slug" required maxlength="80" pattern="[a-z0-9]+(-[a-z0-9]+)*"></label>
+      <label>Minutes <input name="duration" type="number" min="5" max="240" step="5" value="30" required></label>
       <label>Mode <select name="mode"><option value="round_robin">Round robin</option><option value="collective">Collective</option></select></label>
       <button type="submit">Create team event type</button>`;
     typeForm.addEventListener("submit", guarded("teams-panel", async (event) => {
       const form = new FormData(event.target);
-      await api("POST", "/v0/team-event-types", { teamId: t.id, name: form.get("name"), slug: form.get("slug"), durationMinutes: 30, mode: form.get("mode"), locationType: "video" });
+      await api("POST", "/v0/team-event-types", {
+        teamId: t.id, name: form.get("name"), slug: form.get("slug"), durationMinutes: Number(form.get("duration")), mode: form.get("mode"), locationType: "video",
+      });
       await loadTeams();
     }));
-    details.append(text(`${t.name} (/${t.slug}) · ${t.memberCount} members · ${t.teamEventTypeCount} event types`), memberForm, typeForm);
+    details.append(heading, list, memberForm, typeForm);
     return row(details);
   }));
+  $("#teams").replaceChildren(...blocks);
   $("#analytics-form [name=teamId]").replaceChildren(new Option("All", ""), ...teams.map((t) => new Option(t.name, t.id)));
 }
 

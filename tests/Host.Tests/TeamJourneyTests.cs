@@ -1,0 +1,89 @@
+using Microsoft.Playwright;
+
+namespace OpenCalendly.Host.Tests;
+
+/// <summary>Teams as two people use them in their browsers: one invites by username, the other accepts, an invitee books.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class TeamJourneyTests(BrowserApp app)
+{
+    private static readonly PageWaitForSelectorOptions Visible = new() { State = WaitForSelectorState.Visible, Timeout = 15_000 };
+
+    /// <summary>Signs in the way a person does: the sign-in page, the emailed link (exposed here), "Continue as …".</summary>
+    private async Task<IPage> SignedIn(Organizer organizer, int width = 1280, int height = 900)
+    {
+        var page = await app.NewPage(width, height);
+        await page.GotoAsync($"{app.BaseUrl}/auth/sign-in");
+        await page.FillAsync("#email", organizer.Email);
+        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await page.WaitForSelectorAsync("#follow", Visible);
+        await page.ClickAsync("#follow");
+        await page.ClickAsync("#continue");
+        await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        return page;
+    }
+
+    [Theory]
+    [InlineData(1280, 900)]
+    [InlineData(390, 844)]
+    public async Task an_owner_invites_a_member_by_username_who_accepts_and_an_invitee_books_the_team(int width, int height)
+    {
+        var owner = await app.Http.SignUp();
+        var member = await app.Http.SignUp();
+        var rules = Enumerable.Range(0, 7).Select(d => new { dayOfWeek = d, startMinute = 9 * 60, endMinute = 17 * 60 });
+        (await app.Http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);
+        var teamSlug = Organizers.Unique("team");
+
+        // The owner creates the team, a 45-minute round robin, and invites the member by username.
+        var console = await SignedIn(owner, width, height);
+        await console.FillAsync("#team-form [name=name]", "Sales");
+        await console.FillAsync("#team-form [name=slug]", teamSlug);
+        await console.ClickAsync("#team-form button[type=submit]");
+        await console.WaitForSelectorAsync("#teams form.invite", Visible);
+        await console.FillAsync("#teams form.invite [name=who]", member.Username);
+        await console.ClickAsync("#teams form.invite button[type=submit]");
+        await console.WaitForSelectorAsync($"#teams li[data-member='{member.Username}']:has-text('invited, not yet accepted')", Visible);
+        await console.FillAsync("#teams [name=name]", "Sales demo");
+        await console.FillAsync("#teams [name=slug]", "demo");
+        await console.FillAsync("#teams [name=duration]", "45");
+        await console.ClickAsync("#teams button:has-text('Create team event type')");
+        await console.WaitForSelectorAsync("#teams h3:has-text('1 event type')", Visible);
+
+        // Until the member says yes, the team page offers nobody's time.
+        var invitee = await app.NewPage(width, height);
+        await invitee.GotoAsync($"{app.BaseUrl}/team/{teamSlug}/demo");
+        await invitee.WaitForSelectorAsync("#title:has-text('Sales demo')", Visible);
+        (await invitee.Locator("button.slot").CountAsync()).ShouldBe(0);
+
+        // The member sees the invitation in their own console and accepts it.
+        var memberConsole = await SignedIn(member, width, height);
+        await memberConsole.WaitForSelectorAsync("#invitations li:has-text('invited you to Sales')", Visible);
+        await memberConsole.ClickAsync("#invitations button:has-text('Accept')");
+        await memberConsole.WaitForSelectorAsync("#invitations-block", new() { State = WaitForSelectorState.Hidden });
+
+        await console.ReloadAsync();
+        await console.WaitForSelectorAsync($"#teams li[data-member='{member.Username}']", Visible);
+        (await console.TextContentAsync($"#teams li[data-member='{member.Username}']"))!.ShouldNotContain("invited");
+
+        // Now an invitee books the team and meets the member.
+        await invitee.ReloadAsync();
+        await invitee.WaitForSelectorAsync("button.slot", Visible);
+        await invitee.Locator("button.slot").First.ClickAsync();
+        await invitee.FillAsync("#invitee-name", "Pat Lee");
+        await invitee.FillAsync("#invitee-email", "pat@example.com");
+        await invitee.ClickAsync("#book-button");
+        await invitee.WaitForSelectorAsync("#confirmation", Visible);
+        var booked = (await app.Http.Get("/v0/me/bookings?status=confirmed", member.Session)).ShouldBe(200).Json["bookings"]!.AsArray();
+        booked.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task a_booking_page_that_cannot_reach_the_api_says_so_instead_of_not_found()
+    {
+        var (organizer, slug, _) = await app.Http.Bookable();
+        var page = await app.NewPage();
+        await page.RouteAsync("**/v0/**", route => route.AbortAsync());
+        await page.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
+        await page.WaitForSelectorAsync("#title:has-text(\"can't be loaded\")", Visible);
+        (await page.TextContentAsync("main"))!.ShouldContain("could not be reached");
+    }
+}
