@@ -125,6 +125,7 @@ builder.Services.AddAuthentication(SessionAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthentication>(SessionAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
 builder.Services.AddRateLimiter(o => RateLimits.Configure(o, config));
+CorsSettings.Add(builder.Services, config);
 builder.Services.AddOpenApi();
 Telemetry.Add(builder.Services, config);
 builder.Services.AddHostedService<DemoSeed>();
@@ -132,6 +133,9 @@ builder.Services.AddHostedService<DemoSeed>();
 var app = builder.Build();
 
 app.UseMiddleware<SecurityHeaders>();
+// First, so a preflight is answered before anything else runs; its headers are applied as the answer starts,
+// so problems written by the exception handler (a 409 from the database, say) carry them too.
+app.UseCors(CorsSettings.Policy);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<JsonBodyGate>();

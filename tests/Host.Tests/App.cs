@@ -48,6 +48,9 @@ public class App : IAsyncLifetime
 
     public string DatabaseConnectionString { get; private set; } = ConnectionString;
 
+    /// <summary>The origin a browser client on another site (the reference web app) calls from.</summary>
+    public const string WebAppOrigin = "http://localhost:3000";
+
     /// <summary>Outside Production a host without <c>Secrets:Key</c> draws a random key of its own.</summary>
     public static readonly string RunKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
@@ -85,6 +88,7 @@ public class App : IAsyncLifetime
         if (DeliveryRunsPerMinute is { } runs) builder.UseSetting("RateLimiting:DeliveryRunsPerMinute", runs.ToString());
         builder.UseSetting("Email:SinkFolder", MailFolder);
         builder.UseSetting("App:PublicBaseUrl", "http://opencalendly.test");
+        builder.UseSetting("Cors:AllowedOrigins", WebAppOrigin);
         builder.UseSetting("Messaging:RetryDelaysSeconds", "1,1,2");
         // One key for every host of the run: a restarted host must open what the one before it sealed.
         builder.UseSetting("Secrets:Key", RunKey);

@@ -19,6 +19,11 @@ public sealed class BrowserApp : IAsyncLifetime
     public GoogleStandIn Google { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Another site (another port) that the host lists in <c>Cors:AllowedOrigins</c>, and one it does not.</summary>
+    public string WebSite { get; private set; } = "";
+    public string OtherSite { get; private set; } = "";
+    private readonly List<Microsoft.AspNetCore.Builder.WebApplication> _sites = [];
     public string BaseUrl { get; private set; } = "";
     public HttpClient Http { get; private set; } = null!;
 
@@ -29,6 +34,13 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         var database = await App.FreshDatabase("browser");
         Google = await GoogleStandIn.StartAsync();
+        foreach (var _ in new[] { 0, 1 })
+        {
+            var (site, url) = await LocalServer.StartAsync(a => Microsoft.AspNetCore.Builder.EndpointRouteBuilderExtensions.MapGet(a, "/",
+                () => Microsoft.AspNetCore.Http.Results.Content("<!doctype html><title>A client site</title><p>client</p>", "text/html")));
+            _sites.Add(site);
+            if (WebSite == "") WebSite = url; else OtherSite = url;
+        }
         var port = LocalServer.FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         JasperFxEnvironment.AutoStartHost = true;
@@ -40,6 +52,7 @@ public sealed class BrowserApp : IAsyncLifetime
             builder.UseSetting("RateLimiting:PermitsPerMinute", "1000000");
             builder.UseSetting("Email:SinkFolder", Path.Combine(Path.GetTempPath(), "opencalendly-browser-mail"));
             builder.UseSetting("App:PublicBaseUrl", BaseUrl);
+            builder.UseSetting("Cors:AllowedOrigins", WebSite);
             builder.UseSetting("Calendar:Google:ClientId", OAuthStandIn.ClientId);
             builder.UseSetting("Calendar:Google:ClientSecret", OAuthStandIn.ClientSecret);
             builder.UseSetting("Calendar:Google:AuthorizeUrl", Google.AuthorizeUrl);
@@ -70,6 +83,7 @@ public sealed class BrowserApp : IAsyncLifetime
         Http.Dispose();
         await _factory.DisposeAsync();
         await Google.DisposeAsync();
+        foreach (var site in _sites) await site.DisposeAsync();
     }
 }
 

@@ -60,7 +60,7 @@ public sealed class ResendTests(ResendApp app)
         toInvitee.Body["from"]!.GetValue<string>().ShouldBe("OpenCalendly <bookings@opencalendly.test>");
         toInvitee.Body["to"]![0]!.GetValue<string>().ShouldBe("pat@example.com");
         toInvitee.Body["subject"]!.GetValue<string>().ShouldStartWith("Confirmed:");
-        toInvitee.Body["html"]!.GetValue<string>().ShouldContain("<a href=\"http://opencalendly.test/booking/actions/");
+        toInvitee.Body["html"]!.GetValue<string>().ShouldContain("<a href=\"http://opencalendly.test/bookings/actions/");
         toInvitee.Body["text"]!.GetValue<string>().ShouldContain("(Europe/Paris)");
         var attachment = toInvitee.Body["attachments"]![0]!;
         attachment["filename"]!.GetValue<string>().ShouldBe("invite.ics");

@@ -109,11 +109,14 @@ public sealed class LifecycleTests(App app)
         newBooking["startsAt"]!.GetValue<string>().ShouldBe("2030-09-03T14:00:00.000Z");
         moved["email"]!["queued"]!.GetValue<int>().ShouldBe(2);
 
-        foreach (var action in new[] { "cancel", "reschedule" })
-        {
-            var gone = (await _http.Get($"/v0/bookings/actions/{Token(booked, action)}")).ShouldBeProblem(410, "link-spent");
-            gone.Json["rescheduledTo"]!["id"]!.GetValue<string>().ShouldBe(newBooking["id"]!.GetValue<string>());
-        }
+        var gone = (await _http.Get($"/v0/bookings/actions/{Token(booked, "cancel")}")).ShouldBeProblem(410, "link-spent");
+        gone.Json["rescheduledTo"]!["id"]!.GetValue<string>().ShouldBe(newBooking["id"]!.GetValue<string>());
+        // The reschedule link that moved it still says where it went, and allows nothing more (the reference's replay).
+        var replay = (await _http.Get($"/v0/bookings/actions/{Token(booked, "reschedule")}")).ShouldBe(200).Json;
+        replay["booking"]!["status"]!.GetValue<string>().ShouldBe("rescheduled");
+        replay["booking"]!["rescheduledTo"]!["id"]!.GetValue<string>().ShouldBe(newBooking["id"]!.GetValue<string>());
+        replay["actions"]!["canCancel"]!.GetValue<bool>().ShouldBeFalse();
+        replay["actions"]!["canReschedule"]!.GetValue<bool>().ShouldBeFalse();
         (await _http.Post($"/v0/bookings/actions/{Token(booked, "cancel")}/cancel", new { })).ShouldBeProblem(410, "link-spent");
         (await Reschedule(Token(booked, "reschedule"), "2030-09-03T15:00:00Z")).ShouldBeProblem(410, "link-spent");
 
@@ -191,10 +194,10 @@ public sealed class LifecycleTests(App app)
         confirmed.Count.ShouldBe(2);
         var toInvitee = confirmed.Single(m => m.To.ToString().Contains("pat@example.com"));
         toInvitee.TextBody!.ShouldContain("Wednesday 11 September 2030, 12:00–12:30 (Europe/Paris)");
-        toInvitee.TextBody!.ShouldContain("http://opencalendly.test/booking/actions/");
+        toInvitee.TextBody!.ShouldContain("http://opencalendly.test/bookings/actions/");
         var toOrganizer = confirmed.Single(m => m.To.ToString().Contains(organizer.Email));
         toOrganizer.TextBody!.ShouldContain("10:00–10:30 (UTC)");
-        toOrganizer.TextBody!.ShouldNotContain("/booking/actions/");
+        toOrganizer.TextBody!.ShouldNotContain("/actions/");
         var invite = Mailbox.Invitation(toInvitee);
         invite.Method.ShouldBe("REQUEST");
         var uid = invite.Events.Single().Uid;

@@ -158,6 +158,7 @@ public sealed partial class BookingAnswers(
     {
         token,
         expiresAt,
+        pageUrl = $"{baseUrl}/bookings/actions/{token}",
         lookupUrl = $"{baseUrl}/v0/bookings/actions/{token}",
         url = $"{baseUrl}/v0/bookings/actions/{token}/{action}",
     };

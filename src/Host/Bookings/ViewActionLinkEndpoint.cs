@@ -16,7 +16,11 @@ public static class ViewActionLinkEndpoint
         if (await ActionLinkLookup.FindAsync(db, token, ct) is not (var booking, var type))
             return Problems.Result(ActionLinkLookup.NotFound());
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
-        if (ActionLinks.CheckView(booking, now) is { } refusal)
+        // A reschedule link of a booking it moved still shows where the booking went (the reference's "replay");
+        // every other spent or expired link is gone.
+        var replay = type == ActionType.Reschedule && booking.Status == BookingStatus.Rescheduled
+            && Instant.FromDateTimeOffset(booking.ActionTokensExpireAt) > now;
+        if (!replay && ActionLinks.CheckView(booking, now) is { } refusal)
             return Problems.Result(ActionLinkLookup.Gone(refusal, booking));
 
         var eventType = await db.LoadAsync<EventType>(booking.EventTypeId, ct);
@@ -29,12 +33,26 @@ public static class ViewActionLinkEndpoint
             booking = new
             {
                 booking.Id, booking.Status, booking.StartsAt, booking.EndsAt, timezone = booking.InviteeTimezone,
-                booking.InviteeName, booking.InviteeEmail, rescheduledTo = (object?)null, booking.RescheduledFromBookingId,
+                booking.InviteeName, booking.InviteeEmail, booking.Answers,
+                rescheduledTo = booking.RescheduledToBookingId is { } toId
+                    ? new { id = toId, startsAt = booking.RescheduledToStartsAt, endsAt = booking.RescheduledToEndsAt } : null,
+                booking.RescheduledFromBookingId,
+                // A team booking is rescheduled against the team's availability: the reference's page reads teamSlug and mode here.
+                team = booking.TeamId is { } bookedTeam ? new
+                {
+                    teamId = bookedTeam, teamSlug = team?.Slug, teamEventTypeId = booking.EventTypeId, mode = booking.TeamMode,
+                    assignmentUserIds = booking.ReservedUserIds,
+                } : null,
             },
             eventType = eventType is null ? null : new { eventType.Slug, eventType.Name, eventType.DurationMinutes },
             organizer = organizer is null ? null : new { organizer.Username, organizer.DisplayName, organizer.Timezone },
             team = team is null ? null : new { team.Slug, team.Name },
-            actions = new { canCancel = ActionLinks.CanCancel(booking, now), canReschedule = ActionLinks.CanReschedule(booking, now) },
+            // What this token allows: a cancel link cannot reschedule and a reschedule link cannot cancel.
+            actions = new
+            {
+                canCancel = type == ActionType.Cancel && ActionLinks.CanCancel(booking, now),
+                canReschedule = type == ActionType.Reschedule && ActionLinks.CanReschedule(booking, now),
+            },
         });
     }
 }

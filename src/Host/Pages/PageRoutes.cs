@@ -9,12 +9,15 @@ public static class PageRoutes
 {
     /// <summary>First path segments the API and the pages use: no username may be one of them.</summary>
     public static readonly IReadOnlySet<string> ReservedNames =
-        new HashSet<string>(["v0", "auth", "booking", "team", "docs", "health", "openapi", "organizer", "settings", "embed", "js", "css"]);
+        new HashSet<string>(["v0", "auth", "booking", "bookings", "team", "docs", "health", "openapi", "organizer", "settings", "embed", "js", "css"]);
 
     public static void Map(WebApplication app)
     {
+        Widget(app);
         Page(app, "/auth/sign-in", "sign-in.html");
         Page(app, "/auth/verify", "verify.html");
+        // The plural path is the one emails link to (the reference web app's); the singular one keeps older emails working.
+        Page(app, "/bookings/actions/{token}", "manage.html");
         Page(app, "/booking/actions/{token}", "manage.html");
         Page(app, "/organizer", "organizer.html");
         Page(app, "/settings/calendar/{provider:regex(^(google|microsoft)$)}/callback", "settings-callback.html");
@@ -23,6 +26,24 @@ public static class PageRoutes
         // The API's and the pages' own first segments are never a username here: /v0/nothing stays a 404.
         Page(app, $"/{{username:regex(^(?!({string.Join('|', ReservedNames)})$)[a-z0-9-]+$)}}/{{slug:regex(^[a-z0-9-]+$)}}", "book.html", embeddable: true);
     }
+
+    /// <summary>
+    /// The reference web app's embed route: the widget script reads its own query (username, eventSlug, timezone, theme);
+    /// a request without a valid username and event slug is refused here so a typo shows in the network panel.
+    /// </summary>
+    private static void Widget(WebApplication app) =>
+        app.MapMethods("/v0/embed/widget.js", [HttpMethods.Get, HttpMethods.Head], (IWebHostEnvironment env, HttpRequest request) =>
+            {
+                var safe = new System.Text.RegularExpressions.Regex("^[a-z0-9-]{1,80}$");
+                if (request.Query["username"].ToString() is not { } username || !safe.IsMatch(username)
+                    || request.Query["eventSlug"].ToString() is not { } slug || !safe.IsMatch(slug))
+                    return Api.Problems.Result(Api.Problems.Validation(new Dictionary<string, string[]>
+                    {
+                        ["username"] = ["username and eventSlug are required: lowercase letters, digits and hyphens."],
+                    }));
+                return Results.File(Path.Combine(env.WebRootPath, "widget.js"), "application/javascript; charset=utf-8");
+            })
+            .ExcludeFromDescription();
 
     /// <param name="embeddable">Booking pages may be framed by any site (that is what /embed.js does); every other page refuses framing.</param>
     private static void Page(WebApplication app, string route, string file, bool embeddable = false) =>

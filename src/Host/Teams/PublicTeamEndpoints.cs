@@ -16,15 +16,21 @@ public static class PublicTeamEventTypeEndpoint
         if (await TeamSlotInputs.FindAsync(db, teamSlug, eventSlug, ct) is not (var team, var eventType))
             return Problems.Result(Problems.NotFound("Event type not found."));
         var members = await db.LoadManyAsync<User>(ct, TeamSlotInputs.Pool(team, eventType));
+        // Public: names and zones only, never emails. Flat fields for this server's page, nested ones for the reference's.
         return Results.Json(new
         {
             ok = true,
+            mode = eventType.Mode,
             eventType = new
             {
-                eventType.Name, eventType.Slug, eventType.DurationMinutes, eventType.LocationType, eventType.LocationValue, eventType.Questions, eventType.Mode,
+                eventType.Id, eventType.Name, eventType.Slug, eventType.DurationMinutes, eventType.LocationType, eventType.LocationValue, eventType.Questions, eventType.Mode,
             },
-            team = new { team.Name, team.Slug },
-            members = members.Select(m => new { m.Username, m.DisplayName, m.Timezone }),
+            team = new { team.Id, team.Name, team.Slug },
+            members = members.Select(m => new
+            {
+                userId = m.Id, role = team.Members.First(x => x.UserId == m.Id).Role, m.Username, m.DisplayName, m.Timezone,
+                user = new { m.Id, m.Username, m.DisplayName, m.Timezone },
+            }),
         });
     }
 }

@@ -32,7 +32,7 @@ public static class ListTeamsEndpoint
             ok = true,
             teams = teams.Select(t => new
             {
-                t.Id, t.Name, t.Slug, memberCount = t.ActiveMembers.Count(), invitedCount = t.Members.Count(m => !m.IsActive), teamEventTypeCount = eventTypes.Count(id => id == t.Id), t.CreatedAt,
+                t.Id, ownerUserId = t.OwnerId, t.Name, t.Slug, memberCount = t.ActiveMembers.Count(), invitedCount = t.Members.Count(m => !m.IsActive), teamEventTypeCount = eventTypes.Count(id => id == t.Id), t.CreatedAt,
             }),
         });
     }
@@ -60,7 +60,7 @@ public static class CreateTeamEndpoint
             Members = [new TeamMembership(ownerId, "owner", now) { InvitationId = Guid.CreateVersion7(), AcceptedAt = now }],
         };
         db.Store(team);
-        return Results.Json(new { ok = true, team = new { team.Id, team.Name, team.Slug, memberCount = 1, teamEventTypeCount = 0, team.CreatedAt } });
+        return Results.Json(new { ok = true, team = new { team.Id, ownerUserId = team.OwnerId, team.Name, team.Slug, memberCount = 1, teamEventTypeCount = 0, team.CreatedAt } });
     }
 }
 
@@ -77,15 +77,15 @@ public static class ListTeamMembersEndpoint
         return Results.Json(new
         {
             ok = true,
-            members = team.Members.Where(m => users.ContainsKey(m.UserId)).Select(m => Member(m, users[m.UserId])),
+            members = team.Members.Where(m => users.ContainsKey(m.UserId)).Select(m => Member(m, users[m.UserId], team.Id)),
         });
     }
 
     /// <summary>The reference web app reads <c>id</c>, <c>userId</c>, <c>role</c> and the nested <c>user</c>; the flat fields stay for older clients.</summary>
-    public static object Member(TeamMembership m, User user) => new
+    public static object Member(TeamMembership m, User user, Guid teamId) => new
     {
-        id = m.InvitationId, m.UserId, m.Role, m.Status, user.Username, user.DisplayName, user.Timezone, m.AddedAt, m.AcceptedAt,
-        user = new { user.DisplayName, user.Email, user.Username },
+        id = m.InvitationId, teamId, m.UserId, m.Role, m.Status, user.Username, user.DisplayName, user.Timezone, m.AddedAt, createdAt = m.AddedAt, m.AcceptedAt,
+        user = new { user.Id, user.Email, user.Username, user.DisplayName, user.Timezone },
     };
 }
 
@@ -123,7 +123,7 @@ public static class AddTeamMemberEndpoint
         };
         team.Members.Add(membership);
         db.Store(team);
-        return Results.Json(new { ok = true, member = ListTeamMembersEndpoint.Member(membership, user) });
+        return Results.Json(new { ok = true, member = ListTeamMembersEndpoint.Member(membership, user, team.Id) });
     }
 }
 

@@ -19,14 +19,31 @@ public sealed record TeamEventTypeInput(
     public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, null, Controls, Reminders);
 }
 
+/// <summary>The event type inside a team event type, as the reference web app reads it.</summary>
+public sealed record TeamEventTypeDetailsJson(
+    Guid Id, string Slug, string Name, int DurationMinutes, LocationType LocationType, string? LocationValue, IReadOnlyList<Question> Questions, bool IsActive);
+
+/// <summary>A member a team event type draws on: required ones, or the whole (accepted) team.</summary>
+public sealed record TeamEventTypeMemberJson(Guid UserId, bool IsRequired, string Role, TeamUserJson User);
+
+public sealed record TeamUserJson(Guid Id, string Email, string Username, string DisplayName, string Timezone)
+{
+    public static TeamUserJson Of(User u) => new(u.Id, u.Email, u.Username, u.DisplayName, u.Timezone);
+}
+
+/// <summary>Flat fields for this server's console, nested <c>eventType</c> and <c>members</c> for the reference web app.</summary>
 public sealed record TeamEventTypeJson(
     Guid Id, Guid TeamId, string Slug, string Name, int DurationMinutes, TeamMode Mode, LocationType LocationType, string? LocationValue,
     IReadOnlyList<Question> Questions, IReadOnlyList<Guid> RequiredMemberUserIds, bool IsActive, DateTimeOffset CreatedAt,
-    ControlsJson Controls, IReadOnlyList<ReminderJson> Reminders)
+    ControlsJson Controls, IReadOnlyList<ReminderJson> Reminders, TeamEventTypeDetailsJson EventType, IReadOnlyList<TeamEventTypeMemberJson> Members)
 {
-    public static TeamEventTypeJson Of(EventType e) => new(e.Id, e.TeamId!.Value, e.Slug, e.Name, e.DurationMinutes, e.Mode!.Value,
+    public static TeamEventTypeJson Of(EventType e, Team? team = null, IReadOnlyDictionary<Guid, User>? users = null) => new(
+        e.Id, e.TeamId!.Value, e.Slug, e.Name, e.DurationMinutes, e.Mode!.Value,
         e.LocationType, e.LocationValue, e.Questions, e.RequiredMemberIds, e.IsActive, e.CreatedAt,
-        ControlsJson.Of(e.Controls), ReminderJson.Of(e.Reminders));
+        ControlsJson.Of(e.Controls), ReminderJson.Of(e.Reminders),
+        new TeamEventTypeDetailsJson(e.Id, e.Slug, e.Name, e.DurationMinutes, e.LocationType, e.LocationValue, e.Questions, e.IsActive),
+        team is null || users is null ? [] : [.. TeamSlotInputs.Pool(team, e).Where(users.ContainsKey).Select(id => new TeamEventTypeMemberJson(
+            id, e.RequiredMemberIds.Contains(id), team.Members.First(m => m.UserId == id).Role, TeamUserJson.Of(users[id])))]);
 }
 
 public static class CreateTeamEventTypeEndpoint
@@ -55,7 +72,9 @@ public static class CreateTeamEventTypeEndpoint
                 CreateEventTypeEndpoint.NullIfEmpty(details.LocationValue), details.QuestionList() ?? [],
                 details.Controls?.Over(BookingControls.Default) ?? BookingControls.Default, ReminderInput.From(details.Reminders) ?? []),
             clock.GetUtcNow());
-        return (Results.Json(new { ok = true, teamEventType = TeamEventTypeJson.Of(EventType.From(created)) }),
+        var eventType = EventType.From(created);
+        var users = (await db.LoadManyAsync<User>(ct, TeamSlotInputs.Pool(team, eventType).ToArray())).ToDictionary(u => u.Id);
+        return (Results.Json(new { ok = true, teamEventType = TeamEventTypeJson.Of(eventType, team, users) }),
             MartenOps.StartStream<EventType>(created.EventTypeId, created));
     }
 }
@@ -69,6 +88,7 @@ public static class ListTeamEventTypesEndpoint
         if (await Teams.OwnedAsync(db, teamId, caller.UserId(), ct) is not { } team)
             return Problems.Result(Problems.NotFound("Team not found."));
         var eventTypes = await db.Query<EventType>().Where(e => e.TeamId == team.Id).OrderBy(e => e.CreatedAt).ToListAsync(ct);
-        return Results.Json(new { ok = true, eventTypes = eventTypes.Select(TeamEventTypeJson.Of) });
+        var users = (await db.LoadManyAsync<User>(ct, team.Members.Select(m => m.UserId).ToArray())).ToDictionary(u => u.Id);
+        return Results.Json(new { ok = true, eventTypes = eventTypes.Select(e => TeamEventTypeJson.Of(e, team, users)) });
     }
 }

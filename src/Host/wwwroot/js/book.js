@@ -9,7 +9,11 @@ const base = team ? `/v0/teams/${encodeURIComponent(owner)}/event-types/${encode
 
 const el = (id) => document.getElementById(id);
 const error = el("error");
-let zone = detectedZone();
+// ?timezone= and ?theme= (the widget passes them) win over the browser's own when they are valid.
+const query = new URLSearchParams(location.search);
+const knownZone = (name) => { try { return name && new Intl.DateTimeFormat("en", { timeZone: name }) && name; } catch { return null; } };
+if (query.get("theme") === "light" || query.get("theme") === "dark") document.documentElement.dataset.theme = query.get("theme");
+let zone = knownZone(query.get("timezone")) || detectedZone();
 let weekStart = new Date();
 let chosen = null;
 let eventType = null;
@@ -99,8 +103,8 @@ function confirm(booked) {
   el("confirmed-when").textContent = `${dayLabel(booked.booking.startsAt, zone)} at ${timeLabel(booked.booking.startsAt, zone)} (${zone})`;
   const url = URL.createObjectURL(icsFor({ id: booked.booking.id, title: eventType.name, startsAt: booked.booking.startsAt, endsAt: booked.booking.endsAt, location: eventType.locationValue }));
   el("ics").href = url;
-  el("cancel-link").href = `/booking/actions/${encodeURIComponent(booked.actions.cancel.token)}`;
-  el("reschedule-link").href = `/booking/actions/${encodeURIComponent(booked.actions.reschedule.token)}`;
+  el("cancel-link").href = `/bookings/actions/${encodeURIComponent(booked.actions.cancel.token)}`;
+  el("reschedule-link").href = `/bookings/actions/${encodeURIComponent(booked.actions.reschedule.token)}`;
   el("confirmation-heading").focus();
   if (parentOrigin) {
     const b = booked.booking;

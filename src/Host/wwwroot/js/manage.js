@@ -1,4 +1,4 @@
-// /booking/actions/{token}: view the booking, then cancel (with a reason) or pick a new time.
+// /bookings/actions/{token} (and the older /booking/actions/{token}): view the booking, then cancel (with a reason) or pick a new time.
 import { api, newKey, showError } from "./api.js";
 import { detectedZone, zoneOptions, renderSlots, dayLabel, timeLabel } from "./slots.js";
 
@@ -68,7 +68,7 @@ async function start() {
         describe({ ...moved.newBooking, status: moved.newBooking.status });
         el("done").hidden = false;
         el("done").replaceChildren("Moved. ", Object.assign(document.createElement("a"), {
-          href: `/booking/actions/${encodeURIComponent(moved.actions.reschedule.token)}`, textContent: "Manage the new booking",
+          href: `/bookings/actions/${encodeURIComponent(moved.actions.reschedule.token)}`, textContent: "Manage the new booking",
         }));
       } catch (e) {
         showError(el("error"), e);
@@ -78,7 +78,10 @@ async function start() {
     await loadSlots();
   } else {
     el("done").hidden = false;
-    el("done").textContent = view.booking.status === "canceled" ? "This booking was canceled." : "This booking can no longer be changed here.";
+    const to = view.booking.rescheduledTo;
+    el("done").textContent = view.booking.status === "canceled" ? "This booking was canceled."
+      : to ? `This booking was moved to ${dayLabel(to.startsAt, zone)}, ${timeLabel(to.startsAt, zone)}–${timeLabel(to.endsAt, zone)} (${zone}). The new booking's email has its own links.`
+      : "This booking can no longer be changed here.";
   }
 }
 
