@@ -65,6 +65,7 @@ builder.Services.AddSingleton(CalendarSettings.From(config));
 CalendarSettings.AddProviders(builder.Services, config);
 builder.Services.AddSingleton<OAuthState>();
 builder.Services.AddSingleton<CalendarAccess>();
+builder.Services.AddSingleton<CalendarCalls>();
 builder.Services.AddSingleton<CalendarSync>();
 builder.Services.AddSingleton<WritebackAttempts>();
 var retries = RetrySchedule.From(config);

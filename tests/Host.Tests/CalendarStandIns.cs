@@ -18,6 +18,9 @@ public sealed class StandInAccount(string id, string email)
 
     /// <summary>When set, this account's free/busy answers wait for it (a sync caught at the provider).</summary>
     public Hold? BusyHold { get; set; }
+
+    /// <summary>When set, event creation for this account waits for it (a writeback caught at the provider).</summary>
+    public Hold? CreateHold { get; set; }
 }
 
 /// <summary>Holds requests at a stand-in until released, and says when the first one arrived.</summary>
@@ -238,6 +241,7 @@ public sealed class GoogleStandIn : OAuthStandIn
             app.MapPost("/calendar/v3/calendars/primary/events", async (HttpRequest request) =>
             {
                 var body = await JsonNode.ParseAsync(request.Body);
+                if (standIn.Caller(request) is { CreateHold: { } hold }) await hold.PassAsync().WaitAsync(TimeSpan.FromSeconds(30));
                 return standIn.Api(request, account =>
                 {
                     if (body?["summary"] is null || body["start"]?["dateTime"] is null || body["end"]?["dateTime"] is null) return Error(400, "Missing summary, start or end.");

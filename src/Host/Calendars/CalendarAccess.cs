@@ -1,4 +1,3 @@
-using Marten;
 using OpenCalendly.Integrations.Calendars;
 using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Scheduling.Calendars;
@@ -7,8 +6,9 @@ namespace OpenCalendly.Host.Calendars;
 
 /// <summary>
 /// Calls a provider on a connection's behalf with a usable access token: refreshed first when it is about
-/// to expire, and once more when the provider refuses it anyway. Refreshed tokens are appended to the
-/// connection's stream in the caller's session (sealed), so they commit with whatever the call records.
+/// to expire, and once more when the provider refuses it anyway. A refresh is collected as an event (tokens sealed)
+/// for the caller to append when it records the call, so it commits with whatever the call records; nothing here
+/// touches the database, so no transaction waits on the provider.
 /// </summary>
 public sealed class CalendarAccess(CalendarProviders providers, SecretBox secrets, TimeProvider clock)
 {
@@ -16,19 +16,19 @@ public sealed class CalendarAccess(CalendarProviders providers, SecretBox secret
         providers.Find(connection.Provider)
         ?? throw new CalendarProviderException(ProviderFailure.Upstream, $"{CalendarProviders.Name(connection.Provider)} calendars are not configured on this server.");
 
-    /// <param name="refreshed">Set when the token was refreshed on the way.</param>
+    /// <param name="refreshes">Receives a <see cref="CalendarTokensRefreshed"/> for each refresh on the way.</param>
     public async Task<T> WithTokenAsync<T>(
-        IDocumentSession session, CalendarConnection connection, Func<ICalendarProvider, string, Task<T>> call, Action? refreshed, CancellationToken ct)
+        ICollection<CalendarTokensRefreshed> refreshes, CalendarConnection connection, Func<ICalendarProvider, string, Task<T>> call, CancellationToken ct)
     {
         var provider = ProviderOf(connection);
-        var token = connection.AccessTokenStale(clock.GetUtcNow()) ? await RefreshAsync(session, connection, provider, refreshed, ct) : Open(connection.Tokens!.AccessToken);
+        var token = connection.AccessTokenStale(clock.GetUtcNow()) ? await RefreshAsync(refreshes, connection, provider, ct) : Open(connection.Tokens!.AccessToken);
         try
         {
             return await call(provider, token);
         }
         catch (CalendarProviderException e) when (e.Failure == ProviderFailure.Unauthorized)
         {
-            token = await RefreshAsync(session, connection, provider, refreshed, ct);
+            token = await RefreshAsync(refreshes, connection, provider, ct);
             return await call(provider, token);
         }
     }
@@ -38,7 +38,7 @@ public sealed class CalendarAccess(CalendarProviders providers, SecretBox secret
         secrets.Seal(tokens.AccessToken), tokens.RefreshToken is { } refresh ? secrets.Seal(refresh) : null, tokens.ExpiresAt);
 
     private async Task<string> RefreshAsync(
-        IDocumentSession session, CalendarConnection connection, ICalendarProvider provider, Action? refreshed, CancellationToken ct)
+        ICollection<CalendarTokensRefreshed> refreshes, CalendarConnection connection, ICalendarProvider provider, CancellationToken ct)
     {
         if (connection.Tokens?.RefreshToken is not { } sealedRefresh)
             throw new CalendarProviderException(ProviderFailure.GrantRevoked, "The provider gave no refresh token: connect the calendar again.");
@@ -46,9 +46,8 @@ public sealed class CalendarAccess(CalendarProviders providers, SecretBox secret
         var tokens = await provider.RefreshAsync(refreshToken, ct);
         // Providers that keep the refresh token (Google) send none back: seal the old one again, with the current key.
         var e = new CalendarTokensRefreshed(connection.Id, Seal(tokens with { RefreshToken = tokens.RefreshToken ?? refreshToken }), clock.GetUtcNow());
-        session.Events.Append(connection.Id, e);
+        refreshes.Add(e);
         connection.When(e);
-        refreshed?.Invoke();
         return tokens.AccessToken;
     }
 

@@ -44,8 +44,11 @@ public sealed record CalendarSettings(TimeSpan SyncInterval, TimeSpan RetryBase,
         services.AddSingleton<CalendarProviders>();
     }
 
-    public static void Apply(StoreOptions opts) =>
+    public static void Apply(StoreOptions opts)
+    {
         opts.Schema.For<CalendarWriteback>().Index(x => x.UserId).Index(x => x.ConnectionId);
+        opts.Schema.For<CalendarCallLease>();
+    }
 }
 
 /// <summary>The configured providers by kind.</summary>

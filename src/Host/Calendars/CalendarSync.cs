@@ -12,13 +12,18 @@ public sealed record SyncCalendar(Guid ConnectionId, DateTimeOffset Due);
 
 public sealed record SyncResult(
     bool Succeeded, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int BusyWindowCount, bool RefreshedAccessToken,
-    DateTimeOffset? LastSyncedAt, DateTimeOffset? NextSyncAt, string? Error);
+    DateTimeOffset? LastSyncedAt, DateTimeOffset? NextSyncAt, string? Error)
+{
+    /// <summary>Another sync or writeback of this calendar is at the provider right now.</summary>
+    public static readonly SyncResult Busy = new(false, default, default, 0, false, null, null, "Another call to this calendar is under way: retry shortly.");
+
+    public bool IsBusy => ReferenceEquals(this, Busy);
+}
 
 /// <summary>
-/// One writer of a calendar connection's stream at a time: connecting, syncing, writing back and disconnecting each
-/// take this lock in their transaction before they read the connection, so none appends to a state another has
-/// changed since (a sync that finished after a disconnect brought its busy windows back and showed the calendar
-/// connected again). Provider calls run under it, so writes to one calendar queue behind each other.
+/// One writer of a calendar connection's stream at a time: connecting, disconnecting, and the short transactions that
+/// take and give back a provider call's lease (<see cref="CalendarCalls"/>) each take this lock before they read the
+/// connection, so none appends to a state another has changed since. No provider call runs under it.
 /// </summary>
 public static class CalendarConnectionLock
 {
@@ -31,52 +36,69 @@ public static class CalendarConnectionLock
 /// the rows in the same transaction) and schedules the next sync as a durable message. A failure is
 /// recorded on the connection, and a refused refresh token stops the schedule until the organizer reconnects.
 /// </summary>
-public sealed class CalendarSync(CalendarAccess access, CalendarSettings settings, TimeProvider clock)
+public sealed class CalendarSync(CalendarAccess access, CalendarCalls calls, CalendarSettings settings, TimeProvider clock)
 {
-    /// <summary>Syncs the connection, unless under its lock it turns out disconnected (or waiting for a reconnect when <paramref name="due"/> is given).</summary>
-    /// <param name="due">For a scheduled sync: the sync the connection expected then; null (nothing done) if another has run since.</param>
+    /// <summary>
+    /// Syncs the connection: takes its call lease, asks the provider with nothing open, then records the busy windows
+    /// (or the failure) in <paramref name="session"/>'s transaction, which the caller commits. Null when the connection
+    /// is not connected (or, for a scheduled sync, waits for a reconnect or another sync has scheduled its own
+    /// follow-up), and when it was disconnected or reconnected during the call (its result is dropped then).
+    /// </summary>
+    /// <param name="due">For a scheduled sync: the sync the connection expected then.</param>
     public async Task<SyncResult?> RunAsync(
         IDocumentSession session, IMessageContext messages, Guid connectionId, (DateTimeOffset Start, DateTimeOffset End)? window,
         CancellationToken ct, DateTimeOffset? due = null)
     {
-        await session.BeginTransactionAsync(ct);
-        await CalendarConnectionLock.TakeAsync(session.Connection!, connectionId, ct);
-        var connection = await session.LoadAsync<CalendarConnection>(connectionId, ct);
-        if (connection is not { IsConnected: true }) return null;
-        // A scheduled sync stands down if the connection waits for a reconnect, or a later sync scheduled its own follow-up.
-        if (due is { } expected && (connection.NeedsReconnect || connection.NextSyncAt is not { } scheduled || (scheduled - expected).Duration() > TimeSpan.FromSeconds(1)))
-            return null;
+        var (outcome, claim) = await calls.ClaimAsync(connectionId, connection => connection.IsConnected
+            // A scheduled sync stands down if the connection waits for a reconnect, or a later sync scheduled its own follow-up.
+            && (due is not { } expected || !(connection.NeedsReconnect || connection.NextSyncAt is not { } scheduled
+                || (scheduled - expected).Duration() > TimeSpan.FromSeconds(1))), ct);
+        if (outcome == CalendarCalls.Outcome.NotApplicable) return null;
+        if (outcome == CalendarCalls.Outcome.Busy) return SyncResult.Busy;
+        var connection = claim!.Connection;
 
         var now = clock.GetUtcNow();
         var (start, end) = window ?? SyncWindow.Resolve(null, null, now)!.Value;
-        var refreshed = false;
+        var refreshes = new List<CalendarTokensRefreshed>();
+        IReadOnlyList<BusyWindow>? busy = null;
+        CalendarProviderException? failure = null;
         try
         {
             var account = new ProviderAccount(connection.ExternalAccountId ?? "", connection.ExternalEmail);
-            var busy = await access.WithTokenAsync(session, connection, (provider, token) => provider.BusyAsync(token, account, start, end, ct), () => refreshed = true, ct);
+            busy = await access.WithTokenAsync(refreshes, connection, (provider, token) => provider.BusyAsync(token, account, start, end, ct), ct);
+        }
+        catch (CalendarProviderException e)
+        {
+            failure = e;
+        }
+
+        if (await CalendarCalls.RecordAsync(session, claim, ct) is null) return null;
+        foreach (var refreshed in refreshes) session.Events.Append(connectionId, refreshed);
+        if (busy is not null)
+        {
             var next = now + settings.SyncInterval;
             var synced = new BusyWindowsSynced(connection.Id, connection.UserId, start, end, SyncWindow.Clip(busy, start, end), now, next);
             session.Events.Append(connection.Id, synced);
             await messages.ScheduleAsync(new SyncCalendar(connection.Id, next), next);
-            return new SyncResult(true, start, end, synced.Busy.Count, refreshed, now, next, null);
+            return new SyncResult(true, start, end, synced.Busy.Count, refreshes.Count > 0, now, next, null);
         }
-        catch (CalendarProviderException e)
-        {
-            var needsReconnect = e.Failure == ProviderFailure.GrantRevoked;
-            DateTimeOffset? next = needsReconnect ? null : now + settings.SyncInterval;
-            session.Events.Append(connection.Id, new CalendarSyncFailed(connection.Id, e.Message, needsReconnect, now, next));
-            if (next is { } at) await messages.ScheduleAsync(new SyncCalendar(connection.Id, at), at);
-            return new SyncResult(false, start, end, 0, refreshed, connection.LastSyncedAt, next, e.Message);
-        }
+        var needsReconnect = failure!.Failure == ProviderFailure.GrantRevoked;
+        DateTimeOffset? nextTry = needsReconnect ? null : now + settings.SyncInterval;
+        session.Events.Append(connection.Id, new CalendarSyncFailed(connection.Id, failure.Message, needsReconnect, now, nextTry));
+        if (nextTry is { } at) await messages.ScheduleAsync(new SyncCalendar(connection.Id, at), at);
+        return new SyncResult(false, start, end, 0, refreshes.Count > 0, connection.LastSyncedAt, nextTry, failure.Message);
     }
 }
 
-/// <summary>The scheduled re-sync: runs only when it is still the sync the connection expects (checked under the connection's lock).</summary>
+/// <summary>
+/// The scheduled re-sync: runs only when it is still the sync the connection expects; while another call to the
+/// calendar is under way it looks again shortly. Wolverine's middleware commits the session.
+/// </summary>
 public static class SyncCalendarHandler
 {
     public static async Task Handle(SyncCalendar message, IDocumentSession session, IMessageContext messages, CalendarSync sync, CancellationToken ct)
     {
-        if (await sync.RunAsync(session, messages, message.ConnectionId, null, ct, due: message.Due) is not null)
-            await session.SaveChangesAsync(ct);
+        if (await sync.RunAsync(session, messages, message.ConnectionId, null, ct, due: message.Due) is { IsBusy: true })
+            await messages.ScheduleAsync(message, TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3));
     }
 }

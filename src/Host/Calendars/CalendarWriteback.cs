@@ -79,45 +79,70 @@ public static class WritebackQueue
 }
 
 /// <summary>
-/// One writeback attempt inside the caller's transaction. An advisory lock per connection and booking chain
-/// keeps two attempts at one provider event (a create and the move after a reschedule, say) from
-/// interleaving; the plan is made from the state committed before it, so whichever runs second sees the first.
+/// One writeback attempt: takes the connection's call lease (<see cref="CalendarCalls"/>), reads the job and booking
+/// again under it, plans from the connection as committed then (so whichever of two attempts at one provider event —
+/// a create and the move after a reschedule, say — runs second sees the first), calls the provider with nothing open,
+/// and records the outcome in the caller's session, which the caller commits.
 /// </summary>
-public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings settings, TimeProvider clock)
+public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls, CalendarSettings settings, TimeProvider clock)
 {
     public async Task<DeliveryOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid writebackId, CancellationToken ct)
     {
         var job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
-        var booking = job is null ? null : await session.LoadAsync<Booking>(job.BookingId, ct);
-        if (job is not { Status: WritebackStatus.Pending } || booking is null) return DeliveryOutcome.Skipped;
+        if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > clock.GetUtcNow()) return DeliveryOutcome.Skipped;
 
-        await session.BeginTransactionAsync(ct);
-        if (!await TryLock(session.Connection!, job.ConnectionId, booking.CalendarUid, ct))
+        var (claimed, claim) = await calls.ClaimAsync(job.ConnectionId, _ => true, ct);
+        if (claimed == CalendarCalls.Outcome.Busy)
         {
-            await messages.ScheduleAsync(new WriteBackBooking(writebackId), TimeSpan.FromSeconds(5));
+            await messages.ScheduleAsync(new WriteBackBooking(writebackId), TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3));
             return DeliveryOutcome.Skipped;
         }
-        await CalendarConnectionLock.TakeAsync(session.Connection!, job.ConnectionId, ct);
-        // Read again under the locks: another attempt may have finished this one, or written the chain's event.
+        if (claimed == CalendarCalls.Outcome.NotApplicable)
+            return await RecordAsync(session, job, null, "The calendar connection no longer exists.", clock.GetUtcNow(), messages, retryable: false);
+
+        // Read again under the lease: an attempt that held it before may have finished this one.
         job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
+        var booking = job is null ? null : await session.LoadAsync<Booking>(job.BookingId, ct);
         var now = clock.GetUtcNow();
-        if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now) return DeliveryOutcome.Skipped;
-        var connection = await session.LoadAsync<CalendarConnection>(job.ConnectionId, ct);
+        var connection = claim!.Connection;
+        if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now || booking is null)
+        {
+            await CalendarCalls.RecordAsync(session, claim, ct);   // gives the lease back; nothing else to record
+            return DeliveryOutcome.Skipped;
+        }
         var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
 
-        string? error;
+        var refreshes = new List<CalendarTokensRefreshed>();
+        (string? Error, WritebackStep? Step, string? ExternalId) applied;
         try
         {
-            error = connection is null ? "The calendar connection no longer exists." : await ApplyAsync(session, connection, booking, eventType, job, now, ct);
+            applied = await ApplyAsync(refreshes, connection, booking, eventType, job, ct);
         }
         catch (CalendarProviderException e)
         {
-            error = e.Message;
+            applied = (e.Message, null, null);
         }
 
+        // Disconnected or reconnected meanwhile: the disconnect already marked what was waiting; this result is dropped.
+        if (await CalendarCalls.RecordAsync(session, claim, ct) is not { } current) return DeliveryOutcome.Skipped;
+        job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
+        if (job is not { Status: WritebackStatus.Pending }) return DeliveryOutcome.Skipped;
+        foreach (var refreshed in refreshes) session.Events.Append(current.Id, refreshed);
+        if (applied is { Error: null, Step: { } step })
+        {
+            job.ExternalEventId = applied.ExternalId ?? job.ExternalEventId;
+            session.Events.Append(current.Id, new BookingWrittenBack(current.Id, booking.Id, booking.CalendarUid,
+                step is WritebackStep.Delete ? WritebackOperation.Cancel : job.Operation, applied.ExternalId, now));
+        }
+        return await RecordAsync(session, job, current, applied.Error, now, messages, retryable: current.IsConnected);
+    }
+
+    private async Task<DeliveryOutcome> RecordAsync(
+        IDocumentSession session, CalendarWriteback job, CalendarConnection? connection, string? error, DateTimeOffset now, IMessageContext messages, bool retryable)
+    {
         job.Attempts++;
         (job.LastAttemptAt, job.UpdatedAt, job.LastError) = (now, now, error);
-        var outcome = DeliveryOutcomes.After(error is null, retryable: connection is { IsConnected: true }, job.Attempts, settings.MaxAttempts);
+        var outcome = DeliveryOutcomes.After(error is null, retryable, job.Attempts, settings.MaxAttempts);
         job.Status = outcome switch
         {
             DeliveryOutcome.Succeeded => WritebackStatus.Succeeded,
@@ -131,27 +156,27 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings se
             await messages.ScheduleAsync(new WriteBackBooking(job.Id), delay);
         }
         if (outcome == DeliveryOutcome.Failed && connection is not null)
-            session.Events.Append(connection.Id, new WritebackFailed(connection.Id, booking.Id, job.Operation, error!, job.Attempts, now));
+            session.Events.Append(connection.Id, new WritebackFailed(connection.Id, job.BookingId, job.Operation, error!, job.Attempts, now));
         session.Store(job);
         Telemetry.Delivery("calendar", outcome.ToString().ToLowerInvariant());
         return outcome;
     }
 
-    /// <returns>Null on success, else why not.</returns>
-    private async Task<string?> ApplyAsync(
-        IDocumentSession session, CalendarConnection connection, Booking booking, EventType? eventType, CalendarWriteback job, DateTimeOffset now, CancellationToken ct)
+    /// <returns>Null error on success, else why not; the step taken and the provider's event id.</returns>
+    private async Task<(string? Error, WritebackStep? Step, string? ExternalId)> ApplyAsync(
+        List<CalendarTokensRefreshed> refreshes, CalendarConnection connection, Booking booking, EventType? eventType, CalendarWriteback job, CancellationToken ct)
     {
-        if (!connection.IsConnected) return "The calendar was disconnected before this booking was written to it.";
+        if (!connection.IsConnected) return ("The calendar was disconnected before this booking was written to it.", null, null);
         var step = Writeback.Plan(booking, connection, job.Operation);
         var spec = Spec(booking, eventType);
         string? externalId;
         switch (step)
         {
             case WritebackStep.Create:
-                externalId = await access.WithTokenAsync(session, connection, (p, token) => p.CreateEventAsync(token, spec, ct), null, ct);
+                externalId = await access.WithTokenAsync(refreshes, connection, (p, token) => p.CreateEventAsync(token, spec, ct), ct);
                 break;
             case WritebackStep.Update(var id):
-                externalId = await access.WithTokenAsync(session, connection, async (p, token) =>
+                externalId = await access.WithTokenAsync(refreshes, connection, async (p, token) =>
                 {
                     try
                     {
@@ -163,23 +188,20 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings se
                         // Deleted at the provider meanwhile: the booking still stands, so put it back.
                         return await p.CreateEventAsync(token, spec, ct);
                     }
-                }, null, ct);
+                }, ct);
                 break;
             case WritebackStep.Delete(var id):
-                await access.WithTokenAsync(session, connection, async (p, token) =>
+                await access.WithTokenAsync(refreshes, connection, async (p, token) =>
                 {
                     await p.DeleteEventAsync(token, id, ct);
                     return true;
-                }, null, ct);
+                }, ct);
                 externalId = null;
                 break;
             default:
-                return null;
+                return (null, null, null);
         }
-        job.ExternalEventId = externalId ?? job.ExternalEventId;
-        session.Events.Append(connection.Id, new BookingWrittenBack(connection.Id, booking.Id, booking.CalendarUid,
-            step is WritebackStep.Delete ? WritebackOperation.Cancel : job.Operation, externalId, now));
-        return null;
+        return (null, step, externalId);
     }
 
     private static CalendarEventSpec Spec(Booking booking, EventType? eventType)
@@ -190,18 +212,12 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarSettings se
             $"Booked through OpenCalendly.\nInvitee: {booking.InviteeName} <{booking.InviteeEmail}> ({booking.InviteeTimezone}){answers}",
             booking.StartsAt, booking.EndsAt, eventType?.LocationValue, booking.InviteeName, booking.InviteeEmail);
     }
-
-    private static Task<bool> TryLock(NpgsqlConnection connection, Guid connectionId, string chainUid, CancellationToken ct) =>
-        AdvisoryLocks.TryTakeAsync(connection,
-            BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"writeback:{connectionId}:{chainUid}")), 0), ct);
 }
 
 /// <summary>Runs by itself for every queued writeback and every scheduled retry.</summary>
 public static class WriteBackBookingHandler
 {
-    public static async Task Handle(WriteBackBooking message, IDocumentSession session, IMessageContext messages, WritebackAttempts attempts, CancellationToken ct)
-    {
-        await attempts.RunAsync(session, messages, message.WritebackId, ct);
-        await session.SaveChangesAsync(ct);
-    }
+    /// <remarks>Wolverine's middleware commits the session.</remarks>
+    public static Task Handle(WriteBackBooking message, IDocumentSession session, IMessageContext messages, WritebackAttempts attempts, CancellationToken ct) =>
+        attempts.RunAsync(session, messages, message.WritebackId, ct);
 }

@@ -34,9 +34,16 @@ public static class SyncCalendarEndpoint
         if (window is null) return Problems.Result(Problems.Invalid("end", "end must be after start, and at most 90 days after it."));
 
         await using var session = sessions.OpenSession(bus);
-        if (await sync.RunAsync(session, (IMessageContext)bus, id, window, ct) is not { } result)
-            return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
+        // Another call to this calendar (a writeback, the scheduled sync) holds its lease for a moment: wait for it
+        // here, holding nothing, rather than answer "busy" to a person who pressed Sync.
+        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(20);
+        SyncResult? result;
+        while ((result = await sync.RunAsync(session, (IMessageContext)bus, id, window, ct)) is { IsBusy: true } && clock.GetUtcNow() < deadline)
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        // Committed whatever the outcome: a sync dropped because the calendar was disconnected meanwhile still gives its lease back.
         await session.SaveChangesAsync(ct);
+        if (result is null) return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
+        if (result.IsBusy) return Problems.Result(Problems.Create(409, "calendar-busy", result.Error!));
         if (!result.Succeeded) return Problems.Result(Problems.ProviderFailed(result.Error!));
         return Results.Json(new
         {
