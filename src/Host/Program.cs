@@ -45,6 +45,7 @@ builder.Services.AddSingleton<PublicPageCache>();
 builder.Services.AddSingleton<TakenTimeCache>();
 builder.Services.AddHostedService<TakenTimeListener>();
 builder.Services.AddSingleton<FunnelRecorder>();
+builder.Services.AddSingleton<FunnelLimits>();
 builder.Services.AddHostedService(services => services.GetRequiredService<FunnelRecorder>());
 builder.Services.AddHostedService<IdleMemoryTrim>();
 builder.Services.AddSingleton<EmailOutbox>();

@@ -30,6 +30,9 @@ public class App : IAsyncLifetime
     /// <summary>Runs of deliveries by hand per address and minute (the host's default is 6).</summary>
     protected virtual int? DeliveryRunsPerMinute => 1_000_000;
 
+    /// <summary>Funnel events per event type and minute (the host's default is 600).</summary>
+    protected virtual int? FunnelEventsPerEventTypePerMinute => 0;
+
     /// <summary>The host's environment: Testing, unless a fixture runs the Production settings.</summary>
     protected virtual string EnvironmentName => "Testing";
 
@@ -85,6 +88,7 @@ public class App : IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Postgres", DatabaseConnectionString);
         builder.UseSetting("Auth:ExposeMagicLinkToken", "true");
         builder.UseSetting("RateLimiting:PermitsPerMinute", PermitsPerMinute.ToString());
+        if (FunnelEventsPerEventTypePerMinute is { } funnel) builder.UseSetting("RateLimiting:FunnelEventsPerEventTypePerMinute", funnel.ToString());
         if (DeliveryRunsPerMinute is { } runs) builder.UseSetting("RateLimiting:DeliveryRunsPerMinute", runs.ToString());
         builder.UseSetting("Email:SinkFolder", MailFolder);
         builder.UseSetting("App:PublicBaseUrl", "http://opencalendly.test");

@@ -104,6 +104,26 @@ public sealed class IdempotencyTests(App app)
     }
 
     [Fact]
+    public async Task a_refusal_is_forgotten_sooner_than_a_booking()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-12T09:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200);
+        var (booked, refused) = (Api.NewKey(), Api.NewKey());
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-12T10:00:00Z"), idempotencyKey: booked)).ShouldBe(200);
+        (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-12T09:00:00Z", "other@example.com"), idempotencyKey: refused))
+            .ShouldBeProblem(409, "slot-taken");
+        foreach (var key in new[] { booked, refused })
+            await Sql($"update opencalendly.idempotency_keys set claimed_at = '2002-01-02Z' where id = '{KeyId("POST /v0/bookings", key)}'");
+
+        // A day's refusal retention has passed for both, a week's booking retention for neither.
+        await app.Host.Services.GetRequiredService<Idempotency>().PruneAsync(
+            DateTimeOffset.Parse("2001-12-01T00:00:00Z"), CancellationToken.None, refusedBefore: DateTimeOffset.Parse("2002-01-03T00:00:00Z"));
+
+        (await Sql($"select count(*) from opencalendly.idempotency_keys where id = '{KeyId("POST /v0/bookings", booked)}'")).ShouldBe(1L);
+        (await Sql($"select count(*) from opencalendly.idempotency_keys where id = '{KeyId("POST /v0/bookings", refused)}'")).ShouldBe(0L);
+    }
+
+    [Fact]
     public async Task a_key_past_its_retention_is_forgotten_and_its_retry_is_a_new_request()
     {
         var (organizer, slug, _) = await _http.Bookable();

@@ -172,16 +172,27 @@ public sealed class LifecycleTests(App app)
     [Fact]
     public async Task links_expire_when_the_booking_starts()
     {
-        var (_, _, booked) = await Booked("2030-09-09T10:00:00Z");
+        var start = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(30).AddHours(10), TimeSpan.Zero);
+        var (_, _, booked) = await Booked(start.ToString("yyyy-MM-ddTHH:mm:ssZ"));
 
-        await app.Clock.At(DateTimeOffset.Parse("2030-09-09T10:00:00Z"), async () =>
+        await app.Clock.At(start, async () =>
         {
             (await _http.Get($"/v0/bookings/actions/{Token(booked, "cancel")}")).ShouldBeProblem(410, "link-expired");
             (await _http.Post($"/v0/bookings/actions/{Token(booked, "cancel")}/cancel", new { })).ShouldBeProblem(410, "link-expired");
             (await Reschedule(Token(booked, "reschedule"), "2030-09-10T10:00:00Z")).ShouldBeProblem(410, "link-expired");
         });
-        await app.Clock.At(DateTimeOffset.Parse("2030-09-09T09:59:59Z"), async () =>
+        await app.Clock.At(start.AddSeconds(-1), async () =>
             (await _http.Get($"/v0/bookings/actions/{Token(booked, "cancel")}")).ShouldBe(200));
+    }
+
+    [Fact]
+    public async Task links_of_a_booking_years_ahead_expire_a_year_after_they_were_sent()
+    {
+        var (_, _, booked) = await Booked("2030-09-16T10:00:00Z");
+        var expiresAt = DateTimeOffset.Parse(booked["actions"]!["cancel"]!["expiresAt"]!.GetValue<string>());
+        (expiresAt - DateTimeOffset.UtcNow).ShouldBeInRange(TimeSpan.FromDays(364), TimeSpan.FromDays(366));
+        await app.Clock.At(expiresAt, async () =>
+            (await _http.Get($"/v0/bookings/actions/{Token(booked, "cancel")}")).ShouldBeProblem(410, "link-expired"));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class ProductionApp : App
 
     protected override string EnvironmentName => "Production";
     protected override int? DeliveryRunsPerMinute => null;
+    protected override int? FunnelEventsPerEventTypePerMinute => null;
     protected override string? OwnDatabase => "production";
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
@@ -480,5 +481,24 @@ public sealed class DeliveryRunLimitTests(ProductionApp app)
         for (var i = 0; i < 7; i++) answers.Add(await app.Http.Post("/v0/webhooks/deliveries/run", new { }, organizer.Session));
         answers.Take(6).ShouldAllBe(a => a.Status == HttpStatusCode.OK);
         answers[6].ShouldBeProblem(429, "rate-limited");
+    }
+}
+
+[Collection(ProductionCollection.Name)]
+public sealed class FunnelLimitTests(ProductionApp app)
+{
+    [Fact]
+    public async Task one_event_type_takes_at_most_600_funnel_events_a_minute_whatever_the_address()
+    {
+        var (organizer, slug, _) = await app.Http.Bookable();
+        var body = new { username = organizer.Username, eventSlug = slug, stage = "page_view" };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 620).Select(_ => app.Http.Post("/v0/analytics/funnel/events", body)));
+        answers.Count(a => a.Status == HttpStatusCode.OK).ShouldBe(600);
+        var refused = answers.First(a => (int)a.Status == 429);
+        refused.ShouldBeProblem(429, "rate-limited");
+        refused.Headers.RetryAfter.ShouldNotBeNull();
+        // Another event type still records.
+        var (other, otherSlug, _) = await app.Http.Bookable();
+        (await app.Http.Post("/v0/analytics/funnel/events", new { username = other.Username, eventSlug = otherSlug, stage = "page_view" })).ShouldBe(200);
     }
 }

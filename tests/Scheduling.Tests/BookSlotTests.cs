@@ -29,6 +29,16 @@ public sealed class BookSlotTests
         new(At(startsAt), "Pat", "pat@example.com", "Europe/Paris", answers ?? new() { ["company"] = "Acme" });
 
     [Fact]
+    public void action_links_of_a_booking_years_ahead_expire_a_year_after_they_were_issued()
+    {
+        var twoYearsOut = Query("UTC", [Rule(IsoDayOfWeek.Monday, "09:00", "12:00")], "2029-03-05T00:00:00Z", 1, now: "2027-02-01T00:00:00Z");
+        var e = BookSlot.Decide(Guid.NewGuid(), IntroCall(), twoYearsOut, Request("2029-03-05T09:00:00Z"), Tokens, Now).Confirmed!;
+
+        e.ActionTokensExpireAt.ShouldBe((Now + Duration.FromDays(365)).ToDateTimeOffset());
+        ActionLinks.ExpiresAt(At("2027-03-01T09:30:00Z"), Now).ShouldBe(At("2027-03-01T09:30:00Z"));
+    }
+
+    [Fact]
     public void an_offered_slot_is_confirmed_with_the_buffers_of_its_window_and_tokens_expiring_at_the_start()
     {
         var id = Guid.NewGuid();

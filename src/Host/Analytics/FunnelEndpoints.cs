@@ -36,16 +36,55 @@ public static class RecordFunnelEventEndpoint
     /// whatever other page events arrived meanwhile (<see cref="FunnelRecorder"/>). No aggregate is loaded.
     /// </summary>
     [WolverinePost("/v0/analytics/funnel/events", OperationId = "recordFunnelEvent")]
-    public static async Task<IResult> Post(FunnelEventInput body, IQuerySession db, PublicPageCache pages, FunnelRecorder recorder, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(
+        FunnelEventInput body, IQuerySession db, PublicPageCache pages, FunnelRecorder recorder, FunnelLimits limits, TimeProvider clock, CancellationToken ct)
     {
         if (await pages.GetAsync(db, body.Username!, body.EventSlug!, ct) is not (var organizer, var eventType, _))
             return Problems.Result(Problems.NotFound("Event type not found."));
+        if (limits.Refuse(eventType.Id) is { } refused) return refused;
 
         var now = clock.GetUtcNow();
         await recorder.RecordAsync(
             FunnelStream.Id(eventType.Id, DateOnly.FromDateTime(now.UtcDateTime)),
             FunnelStream.Event(Stage(body.Stage)!.Value, eventType.Id, organizer.Id, now));
         return Results.Json(new { ok = true });
+    }
+}
+
+/// <summary>
+/// Funnel events are anonymous: besides the per-address limit every public route has, each event type takes at most
+/// <c>RateLimiting:FunnelEventsPerEventTypePerMinute</c> (600, per node; 0 turns it off) so nobody can inflate one
+/// organizer's analytics from many addresses.
+/// </summary>
+public sealed class FunnelLimits(IConfiguration config) : IDisposable
+{
+    private readonly int _permits = config.GetValue("RateLimiting:FunnelEventsPerEventTypePerMinute", 600);
+
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<Guid> _limiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<Guid, Guid>(
+        id => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(id, _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, config.GetValue("RateLimiting:FunnelEventsPerEventTypePerMinute", 600)), Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+        }));
+
+    /// <summary>A 429 with <c>Retry-After</c> when the event type has used its minute, else null.</summary>
+    public IResult? Refuse(Guid eventTypeId)
+    {
+        if (_permits <= 0) return null;
+        using var lease = _limiter.AttemptAcquire(eventTypeId);
+        if (lease.IsAcquired) return null;
+        var wait = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+        return new RetryAfterResult(Problems.Result(Problems.Create(429, "rate-limited", "Too many funnel events for this event type; retry later.")), wait);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    private sealed class RetryAfterResult(IResult inner, TimeSpan wait) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(http);
+        }
     }
 }
 

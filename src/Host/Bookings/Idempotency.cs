@@ -185,15 +185,20 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
     /// Deletes the keys claimed before <paramref name="claimedBefore"/> and their answers, 5,000 rows a statement so
     /// none holds many at once; how many. A claim that old is long answered or abandoned.
     /// </summary>
-    public async Task<long> PruneAsync(DateTimeOffset claimedBefore, CancellationToken ct)
+    /// <param name="refusedBefore">
+    /// Refusals (answers of 400 and above) go sooner: they changed nothing, so keeping them only serves a retry, and a
+    /// stream of refused requests with fresh keys should not fill the table for a week.
+    /// </param>
+    public async Task<long> PruneAsync(DateTimeOffset claimedBefore, CancellationToken ct, DateTimeOffset? refusedBefore = null)
     {
         const int batch = 5000;
         long total = 0;
         while (true)
         {
             await using var command = Command(
-                $"delete from {Table.QualifiedName} where id in (select id from {Table.QualifiedName} where claimed_at < $1 limit {batch})",
-                claimedBefore.ToUniversalTime());
+                $"delete from {Table.QualifiedName} where id in (select id from {Table.QualifiedName} " +
+                $"where claimed_at < $1 or (status >= 400 and claimed_at < $2) limit {batch})",
+                claimedBefore.ToUniversalTime(), (refusedBefore ?? claimedBefore).ToUniversalTime());
             var deleted = await command.ExecuteNonQueryAsync(ct);
             total += deleted;
             if (deleted < batch) return total;

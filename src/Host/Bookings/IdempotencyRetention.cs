@@ -3,8 +3,9 @@ using Npgsql;
 namespace OpenCalendly.Host.Bookings;
 
 /// <summary>
-/// Forgets idempotency keys <c>Idempotency:RetentionDays</c> (7) after they were claimed: a retry that late is a new
-/// request, and the sealed answers (which carry action tokens) leave the database. Runs every
+/// Forgets idempotency keys <c>Idempotency:RetentionDays</c> (7) after they were claimed, and refusals after
+/// <c>Idempotency:RefusalRetentionHours</c> (24): a retry that late is a new request, and the sealed answers (which
+/// carry action tokens) leave the database. Runs every
 /// <c>Idempotency:PruneMinutes</c> (60) from start (<see cref="Idempotency.PruneAsync"/>). Every node
 /// may run it; deleting the same rows twice is harmless.
 /// </summary>
@@ -14,6 +15,7 @@ public sealed partial class IdempotencyRetention(Idempotency idempotency, TimePr
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var retention = TimeSpan.FromDays(config.GetValue("Idempotency:RetentionDays", 7.0));
+        var refusals = TimeSpan.FromHours(config.GetValue("Idempotency:RefusalRetentionHours", 24.0));
         var every = TimeSpan.FromMinutes(config.GetValue("Idempotency:PruneMinutes", 60.0));
         if (every <= TimeSpan.Zero || retention <= TimeSpan.Zero) return;
         try
@@ -23,7 +25,8 @@ public sealed partial class IdempotencyRetention(Idempotency idempotency, TimePr
                 await Task.Delay(every, clock, stop);
                 try
                 {
-                    var pruned = await idempotency.PruneAsync(clock.GetUtcNow() - retention, stop);
+                    var now = clock.GetUtcNow();
+                    var pruned = await idempotency.PruneAsync(now - retention, stop, now - TimeSpan.FromTicks(Math.Min(refusals.Ticks, retention.Ticks)));
                     if (pruned > 0) Pruned(log, pruned);
                 }
                 catch (NpgsqlException e)

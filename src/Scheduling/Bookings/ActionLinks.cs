@@ -9,6 +9,12 @@ public enum ActionType { Cancel, Reschedule }
 /// <summary>What an action link may still do. Links stop working when the booking starts; a reschedule spends both.</summary>
 public static class ActionLinks
 {
+    /// <summary>How long a link may live at most: a booking years ahead does not keep a link from an old email valid for years.</summary>
+    public static readonly Duration MaxLifetime = Duration.FromDays(365);
+
+    /// <summary>Links stop working when the booking starts, and at the latest <see cref="MaxLifetime"/> after they were issued.</summary>
+    public static Instant ExpiresAt(Instant start, Instant issued) => Instant.Min(start, issued + MaxLifetime);
+
     public static Refusal? CheckView(Booking booking, Instant now) =>
         Instant.FromDateTimeOffset(booking.ActionTokensExpireAt) <= now ? BookingRefusals.LinkExpired()
         : booking.Status == BookingStatus.Rescheduled ? BookingRefusals.LinkSpent()

@@ -25,7 +25,7 @@ public static class BookingRefusals
 
     public static Refusal UnknownQuestion(string questionId) => new("unknown-question", $"There is no question with id \"{questionId}\".");
 
-    public static Refusal LinkExpired() => new("link-expired", "This link has expired: the booking has already started.");
+    public static Refusal LinkExpired() => new("link-expired", "This link has expired (links stop working when the booking starts, and a year after they were sent).");
 
     public static Refusal LinkSpent() => new("link-spent", "This link has already been used: the booking was rescheduled or canceled.");
 }
@@ -34,7 +34,7 @@ public static class BookSlot
 {
     /// <summary>
     /// Decides a booking against the slots computed inside the booking's transaction.
-    /// Action tokens expire when the booking starts: after that there is nothing left to cancel or move.
+    /// Action tokens expire when the booking starts (after that there is nothing left to cancel or move), and at most a year after they were issued.
     /// </summary>
     public static OneOf Decide(
         Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
@@ -66,7 +66,7 @@ public static class BookSlot
             slot.Start.ToDateTimeOffset(), slot.End.ToDateTimeOffset(),
             slot.BufferBeforeMinutes, slot.BufferAfterMinutes,
             request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
-            tokens.Cancel, tokens.Reschedule, slot.Start.ToDateTimeOffset(), now.ToDateTimeOffset());
+            tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(slot.Start, now).ToDateTimeOffset(), now.ToDateTimeOffset());
     }
 
     /// <summary>Either the event or the refusal.</summary>

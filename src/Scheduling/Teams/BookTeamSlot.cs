@@ -21,7 +21,7 @@ public static class BookTeamSlot
             start.ToDateTimeOffset(), assignees[0].Slot.End.ToDateTimeOffset(),
             assignees.Max(a => a.Slot.BufferBeforeMinutes), assignees.Max(a => a.Slot.BufferAfterMinutes),
             request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
-            tokens.Cancel, tokens.Reschedule, start.ToDateTimeOffset(), now.ToDateTimeOffset(),
+            tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(start, now).ToDateTimeOffset(), now.ToDateTimeOffset(),
             eventType.TeamId, eventType.Mode);
     }
 

@@ -16,15 +16,17 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_v0_analytics_funnel_events : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly OpenCalendly.Host.Analytics.FunnelLimits _funnelLimits;
         private readonly OpenCalendly.Host.Analytics.FunnelRecorder _funnelRecorder;
         private readonly OpenCalendly.Host.Availability.PublicPageCache _publicPageCache;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_v0_analytics_funnel_events(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Analytics.FunnelRecorder funnelRecorder, OpenCalendly.Host.Availability.PublicPageCache publicPageCache, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_v0_analytics_funnel_events(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Analytics.FunnelLimits funnelLimits, OpenCalendly.Host.Analytics.FunnelRecorder funnelRecorder, OpenCalendly.Host.Availability.PublicPageCache publicPageCache, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _funnelLimits = funnelLimits;
             _funnelRecorder = funnelRecorder;
             _publicPageCache = publicPageCache;
             _timeProvider = timeProvider;
@@ -51,7 +53,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await OpenCalendly.Host.Analytics.RecordFunnelEventEndpoint.Post(body, ((Marten.IQuerySession)documentSession), _publicPageCache, _funnelRecorder, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await OpenCalendly.Host.Analytics.RecordFunnelEventEndpoint.Post(body, ((Marten.IQuerySession)documentSession), _publicPageCache, _funnelRecorder, _funnelLimits, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
