@@ -41,7 +41,9 @@ public static class BookingHistoryEndpoint
         var system = new ActorJson("system", "OpenCalendly", null);
 
         var events = await db.Events.FetchStreamAsync(id, token: ct);
-        var entries = events.Select(e => Entry(e, invitee, system, zone)).OfType<HistoryEntryJson>().ToList();
+        var hostIds = events.Select(e => e.Data).OfType<BookingCanceled>().Select(c => c.CanceledByUserId).OfType<Guid>().Distinct().ToArray();
+        var hosts = hostIds.Length == 0 ? new Dictionary<Guid, User>() : (await db.LoadManyAsync<User>(ct, hostIds)).ToDictionary(u => u.Id);
+        var entries = events.Select(e => Entry(e, invitee, system, zone, hosts)).OfType<HistoryEntryJson>().ToList();
         var emails = await db.Query<EmailDelivery>().Where(d => d.BookingId == id).ToListAsync(ct);
         entries.AddRange(emails.Select(d => new HistoryEntryJson(d.UpdatedAt, null, "email." + d.Status.ToString().ToLowerInvariant(), system,
             $"Email \"{d.Kind}\" {Recipient(d.Id)}: {Describe(d)}", new { deliveryId = d.Id, d.Kind, status = d.Status, d.Attempts, d.LastError, d.Provider })));
@@ -49,19 +51,28 @@ public static class BookingHistoryEndpoint
         return Results.Json(new
         {
             ok = true,
-            booking = new { id = booking.Id, status = booking.Status, booking.StartsAt, booking.EndsAt, booking.RescheduledFromBookingId, rescheduledToBookingId = booking.RescheduledToBookingId },
+            booking = new
+            {
+                id = booking.Id, status = booking.Status, booking.StartsAt, booking.EndsAt, booking.RescheduledFromBookingId,
+                rescheduledToBookingId = booking.RescheduledToBookingId, booking.InviteeName, booking.InviteeEmail, booking.InviteeTimezone,
+                answers = AnswerJson.Of(booking, await db.LoadAsync<OpenCalendly.Scheduling.EventTypes.EventType>(booking.EventTypeId, ct)),
+                booking.CancelReason,
+            },
             timezone = zone,
             history = entries.OrderBy(e => e.At).ThenBy(e => e.Version ?? long.MaxValue),
         });
     }
 
-    private static HistoryEntryJson? Entry(IEvent e, ActorJson invitee, ActorJson system, string zone) => e.Data switch
+    private static HistoryEntryJson? Entry(IEvent e, ActorJson invitee, ActorJson system, string zone, IReadOnlyDictionary<Guid, User> hosts) => e.Data switch
     {
         BookingConfirmed c => new(e.Timestamp, e.Version, "booking.confirmed", invitee,
             $"{c.InviteeName} booked {BookingEmails.Describe(c.StartsAt, c.EndsAt, zone)}",
             new { c.StartsAt, c.EndsAt, c.InviteeTimezone, c.Answers, c.BufferBeforeMinutes, c.BufferAfterMinutes, assignmentUserIds = c.ReservedUserIds, c.TeamMode }),
         BookingRescheduledFrom f => new(e.Timestamp, e.Version, "booking.rescheduled_from", invitee,
             $"Continues booking {f.PreviousBookingId}, which {invitee.Name} moved here", new { f.PreviousBookingId }),
+        BookingCanceled { CanceledByUserId: { } by } c => new(e.Timestamp, e.Version, "booking.canceled",
+            hosts.TryGetValue(by, out var host) ? new ActorJson("organizer", host.DisplayName, host.Email) : new ActorJson("organizer", "A host", null),
+            $"{(hosts.TryGetValue(by, out var h) ? h.DisplayName : "A host")} canceled" + (c.Reason is null ? "" : $" (reason: {c.Reason})"), new { c.Reason, canceledBy = by }),
         BookingCanceled c => new(e.Timestamp, e.Version, "booking.canceled", invitee,
             $"{invitee.Name} canceled" + (c.Reason is null ? "" : $" (reason: {c.Reason})"), new { c.Reason }),
         BookingRescheduled r => new(e.Timestamp, e.Version, "booking.rescheduled", invitee,

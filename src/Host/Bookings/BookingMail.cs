@@ -50,7 +50,8 @@ public sealed class BookingMail(EmailOutbox outbox, IConfiguration config)
         new Participant(organizer.DisplayName, organizer.Email), organizer.Timezone,
         request is not null && tokens is not null ? ManageUrl(request, tokens.Cancel) : null,
         request is not null && tokens is not null ? ManageUrl(request, tokens.Reschedule) : null,
-        [.. hosts.Skip(1).Select(h => new CoHost(new Participant(h.DisplayName, h.Email), h.Timezone))]);
+        [.. hosts.Skip(1).Select(h => new CoHost(new Participant(h.DisplayName, h.Email), h.Timezone))],
+        [.. AnswerJson.Of(booking, eventType).Select(a => new Answer(a.Label, a.Value))]);
     }
 
     private static string Describe(LocationType type) => type switch

@@ -10,6 +10,10 @@ using OpenCalendly.Scheduling.EventTypes;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
+using Marten;
+using JasperFx.Events;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 
 namespace OpenCalendly.Host.Bookings;
 
@@ -40,12 +44,27 @@ public static class CancelBookingEndpoint
             return Problems.Result(ActionLinkLookup.Gone(refusal, booking));
 
         var events = CancelBooking.Decide(booking, string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim(), Instant.FromDateTimeOffset(now));
+        return await Cancellation.ApplyAsync(session, stream, booking, events, bus, mail, webhooks, answers, now, ct);
+    }
+}
+
+/// <summary>What a cancellation sets off, whoever asked for it: in the events' transaction, the webhooks, calendar
+/// writebacks and emails (to the invitee and every host), then the answer.</summary>
+public static class Cancellation
+{
+    public static async Task<IResult> ApplyAsync(
+        IDocumentSession session, IEventStream<Booking> stream, Booking booking, BookingCanceled[] events, IMessageBus bus, BookingMail mail,
+        WebhookQueue webhooks, BookingAnswers answers, DateTimeOffset now, CancellationToken ct)
+    {
         var (emails, hooks, writebacks) = (0, 0, 0);
         if (events.Length > 0)
         {
             stream.AppendMany(events);
             hooks = await webhooks.QueueAsync(session, bus, booking.OrganizerId, WebhookEvents.Canceled, Guid.CreateVersion7(),
-                BookingPayloads.Of(booking, new { reason = events[0].Reason, canceledAt = events[0].CanceledAt }), now, ct);
+                BookingPayloads.Of(booking, new
+                {
+                    reason = events[0].Reason, canceledAt = events[0].CanceledAt, canceledBy = events[0].CanceledByUserId is null ? "invitee" : "host",
+                }), now, ct);
             writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, booking.ReservedUserIds, WritebackOperation.Cancel, now, ct);
             var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
             // A team booking's emails go to the members who hold it, not to the team's owner.
@@ -68,5 +87,37 @@ public static class CancelBookingEndpoint
             webhooks = new { queued = hooks },
             calendarWriteback = new { queued = writebacks },
         });
+    }
+}
+
+/// <summary>
+/// The organizer (or a member the booking is assigned to) cancels it from the console, with the same effects as the
+/// invitee's cancel: the invitee is emailed with the reason, webhooks and calendars follow, the history names the host.
+/// </summary>
+public static class HostCancelBookingEndpoint
+{
+    public static ProblemDetails Validate(CancelBookingInput? body) => CancelBookingEndpoint.Validate(body);
+
+    [Authorize]
+    [WolverinePost("/v0/bookings/{id}/cancel", OperationId = "hostCancelBooking")]
+    public static async Task<IResult> Post(
+        Guid id, CancelBookingInput? body, ClaimsPrincipal caller, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,
+        WebhookQueue webhooks, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
+    {
+        await using var session = sessions.OpenSession(bus);
+        if (await session.LoadAsync<Booking>(id, ct) is null) return Problems.Result(Problems.NotFound("Booking not found."));
+        var stream = await session.Events.FetchForExclusiveWriting<Booking>(id, ct);
+        var booking = stream.Aggregate!;
+        var now = clock.GetUtcNow();
+        var host = caller.UserId();
+        if (CancelBooking.CheckByHost(booking, host, Instant.FromDateTimeOffset(now)) is { } refusal)
+            return Problems.Result(refusal.Code switch
+            {
+                "not-found" => Problems.NotFound(refusal.Message),
+                "link-spent" => Problems.Create(409, "booking-moved", "This booking was moved: cancel the booking it became."),
+                _ => Problems.Create(409, refusal.Code, refusal.Message),
+            });
+        var events = CancelBooking.Decide(booking, string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim(), Instant.FromDateTimeOffset(now), host);
+        return await Cancellation.ApplyAsync(session, stream, booking, events, bus, mail, webhooks, answers, now, ct);
     }
 }

@@ -33,13 +33,15 @@ public static class ListBookingsEndpoint
         var query = db.Query<Booking>().Where(b => (b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)) && b.EndsAt > start && b.StartsAt < end);
         if (status is not null && Status(status) is { } wanted) query = query.Where(b => b.Status == wanted);
         var bookings = await query.OrderBy(b => b.StartsAt).Take(limit is null ? 50 : int.Parse(limit)).ToListAsync(ct);
+        var eventTypes = (await db.LoadManyAsync<Scheduling.EventTypes.EventType>(ct, bookings.Select(b => b.EventTypeId).Distinct().ToArray())).ToDictionary(e => e.Id);
         return Results.Json(new
         {
             ok = true,
             bookings = bookings.Select(b => new
             {
-                b.Id, b.EventTypeId, b.Status, b.StartsAt, b.EndsAt, b.InviteeName, b.InviteeEmail, b.InviteeTimezone,
-                assignmentUserIds = b.ReservedUserIds, b.TeamId, b.RescheduledFromBookingId, b.RescheduledToBookingId,
+                b.Id, b.EventTypeId, eventTypeName = eventTypes.GetValueOrDefault(b.EventTypeId)?.Name, b.Status, b.StartsAt, b.EndsAt,
+                b.InviteeName, b.InviteeEmail, b.InviteeTimezone, answers = AnswerJson.Of(b, eventTypes.GetValueOrDefault(b.EventTypeId)),
+                b.CancelReason, assignmentUserIds = b.ReservedUserIds, b.TeamId, b.RescheduledFromBookingId, b.RescheduledToBookingId,
             }),
         });
     }

@@ -3,7 +3,8 @@ using OpenCalendly.Scheduling.EventTypes;
 
 namespace OpenCalendly.Host.EventTypes;
 
-public sealed record QuestionInput(string? Id, string? Label, bool? Required, string? Placeholder);
+/// <summary>A question: <c>kind</c> is text (default), long_text or choice; a choice lists 2–20 <c>options</c>.</summary>
+public sealed record QuestionInput(string? Id, string? Label, bool? Required, string? Placeholder, QuestionKind? Kind = null, IReadOnlyList<string?>? Options = null);
 
 /// <summary>The body of create and update; every field optional here, required-ness is the route's to decide.</summary>
 public sealed record EventTypeInput(
@@ -41,13 +42,22 @@ public sealed record EventTypeInput(
             errors.Text($"{field}.id", q.Id, 1, 64, required: true)
                 .Text($"{field}.label", q.Label, 1, 200, required: true)
                 .Text($"{field}.placeholder", q.Placeholder, 0, 200);
+            if (q.Kind == QuestionKind.Choice)
+            {
+                var options = q.Options ?? [];
+                errors.When(options.Count is < 2 or > 20, $"{field}.options", "A choice needs 2 to 20 options.")
+                    .When(options.Distinct().Count() != options.Count, $"{field}.options", "Each option may appear once.");
+                for (var o = 0; o < options.Count; o++) errors.Text($"{field}.options[{o}]", options[o], 1, 100, required: true);
+            }
+            else errors.When(q.Options is { Count: > 0 }, $"{field}.options", "Only a choice question has options.");
             if (q.Id is not null && !ids.Add(q.Id)) errors.Add($"{field}.id", $"Question id '{q.Id}' is used twice.");
         }
         return errors;
     }
 
     public List<Question>? QuestionList() =>
-        Questions?.Select(q => new Question(q!.Id!, q.Label!, q.Required ?? false, q.Placeholder)).ToList();
+        Questions?.Select(q => new Question(q!.Id!, q.Label!, q.Required ?? false, q.Placeholder, q.Kind ?? QuestionKind.Text,
+            q.Kind == QuestionKind.Choice ? [.. q.Options!.OfType<string>()] : null)).ToList();
 }
 
 public sealed record EventTypeJson(

@@ -19,7 +19,11 @@ public sealed record BookingFacts(
     string OrganizerTimezone,
     string? CancelUrl,
     string? RescheduleUrl,
-    IReadOnlyList<CoHost>? CoHosts = null);
+    IReadOnlyList<CoHost>? CoHosts = null,
+    IReadOnlyList<Answer>? Answers = null);
+
+/// <summary>An invitee's answer to a booking question, for the hosts' emails.</summary>
+public sealed record Answer(string Question, string Value);
 
 /// <summary>Another member who holds a team booking (collective), told in their own zone.</summary>
 public sealed record CoHost(Participant Person, string Timezone);
@@ -101,6 +105,9 @@ public static class BookingEmails
         if (!string.IsNullOrWhiteSpace(f.Location)) lines.Add(("Where", f.Location));
         if (links && f.RescheduleUrl is not null) lines.Add(("Reschedule", f.RescheduleUrl));
         if (links && f.CancelUrl is not null) lines.Add(("Cancel", f.CancelUrl));
+        // The hosts read what the invitee answered; the invitee's own emails do not repeat it.
+        if (!role.StartsWith("invitee", StringComparison.Ordinal))
+            lines.AddRange((f.Answers ?? []).Where(a => !string.IsNullOrWhiteSpace(a.Value)).Select(a => (OneLine(a.Question), Quoted(a.Value))));
 
         var text = $"{lead}\n\n{string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}"))}\n";
         var html = $"<p>{Html(lead)}</p><table>{string.Join("", lines.Select(l => $"<tr><th align=\"left\">{Html(l.Label)}</th><td>{Cell(l)}</td></tr>"))}</table>";
@@ -115,6 +122,8 @@ public static class BookingEmails
         var to = Instant.FromDateTimeOffset(end).InZone(zone);
         return $"{When.Format(from)}–{Until.Format(to)} ({zone.Id})";
     }
+
+    private static string OneLine(string text) => new([.. text.Where(c => !char.IsControl(c))]);
 
     private static string Cell((string Label, string Value) line) =>
         line.Value.StartsWith("http", StringComparison.Ordinal) ? $"<a href=\"{Html(line.Value)}\">{Html(line.Value)}</a>" : Html(line.Value);

@@ -30,8 +30,18 @@ public static class CancelBooking
     /// <summary>Cancelling a canceled booking is a success that appends nothing, so nothing is sent twice.</summary>
     public static Refusal? Check(Booking booking, Instant now) => ActionLinks.CheckView(booking, now);
 
-    public static BookingCanceled[] Decide(Booking booking, string? reason, Instant now) =>
-        booking.Status == BookingStatus.Canceled ? [] : [new(booking.Id, booking.OrganizerId, reason, now.ToDateTimeOffset())];
+    public static BookingCanceled[] Decide(Booking booking, string? reason, Instant now, Guid? byHost = null) =>
+        booking.Status == BookingStatus.Canceled ? [] : [new(booking.Id, booking.OrganizerId, reason, now.ToDateTimeOffset(), byHost)];
+
+    /// <summary>
+    /// A host (the organizer, or a member the booking is assigned to) may cancel it until it ends; a moved booking is
+    /// canceled through the booking it became.
+    /// </summary>
+    public static Refusal? CheckByHost(Booking booking, Guid hostId, Instant now) =>
+        booking.OrganizerId != hostId && !booking.ReservedUserIds.Contains(hostId) ? BookingRefusals.NotFound()
+        : booking.Status == BookingStatus.Rescheduled ? BookingRefusals.LinkSpent()
+        : booking.Status == BookingStatus.Confirmed && Instant.FromDateTimeOffset(booking.EndsAt) <= now ? BookingRefusals.AlreadyHeld()
+        : null;
 }
 
 public static class RescheduleBooking

@@ -23,9 +23,17 @@ public static class BookingRefusals
 
     public static Refusal AnswerMissing(string questionLabel) => new("answer-required", $"The question \"{questionLabel}\" must be answered.");
 
+    public static Refusal AnswerNotAnOption(string label) => new("invalid-answer", $"Choose one of the options for \"{label}\".");
+
+    public static Refusal AnswerNotOneLine(string label) => new("invalid-answer", $"The answer to \"{label}\" must be one line.");
+
     public static Refusal UnknownQuestion(string questionId) => new("unknown-question", $"There is no question with id \"{questionId}\".");
 
     public static Refusal LinkExpired() => new("link-expired", "This link has expired (links stop working when the booking starts, and a year after they were sent).");
+
+    public static Refusal NotFound() => new("not-found", "Booking not found.");
+
+    public static Refusal AlreadyHeld() => new("booking-over", "This booking has already taken place.");
 
     public static Refusal LinkSpent() => new("link-spent", "This link has already been used: the booking was rescheduled or canceled.");
 }
@@ -52,6 +60,14 @@ public static class BookSlot
         foreach (var question in eventType.Questions.Where(q => q.Required))
             if (!request.Answers.TryGetValue(question.Id, out var answer) || string.IsNullOrWhiteSpace(answer))
                 return BookingRefusals.AnswerMissing(question.Label);
+        foreach (var question in eventType.Questions)
+        {
+            if (!request.Answers.TryGetValue(question.Id, out var given) || string.IsNullOrWhiteSpace(given)) continue;
+            if (question.Kind == QuestionKind.Choice && !(question.Options ?? []).Contains(given))
+                return BookingRefusals.AnswerNotAnOption(question.Label);
+            if (question.Kind != QuestionKind.LongText && given.Any(c => c is '\n' or '\r'))
+                return BookingRefusals.AnswerNotOneLine(question.Label);
+        }
         return null;
     }
 

@@ -26,7 +26,8 @@ public sealed record BookingConfirmed(
     EventTypes.TeamMode? TeamMode = null);
 
 /// <summary>The invitee canceled; the reserved time is free again from this event on.</summary>
-public sealed record BookingCanceled(Guid BookingId, Guid OrganizerId, string? Reason, DateTimeOffset CanceledAt);
+/// <param name="CanceledByUserId">The organizer or assigned member who canceled it; null when the invitee did (through their link).</param>
+public sealed record BookingCanceled(Guid BookingId, Guid OrganizerId, string? Reason, DateTimeOffset CanceledAt, Guid? CanceledByUserId = null);
 
 /// <summary>The invitee moved the booking: this stream ends here and <c>NewBookingId</c> carries on.</summary>
 public sealed record BookingRescheduled(

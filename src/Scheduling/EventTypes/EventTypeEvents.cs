@@ -2,8 +2,11 @@ namespace OpenCalendly.Scheduling.EventTypes;
 
 public enum LocationType { Video, Phone, InPerson, Custom }
 
-/// <summary>A question the invitee answers when booking.</summary>
-public sealed record Question(string Id, string Label, bool Required, string? Placeholder);
+/// <summary>How a question is answered: one line, a few lines, or one of the given options.</summary>
+public enum QuestionKind { Text, LongText, Choice }
+
+/// <summary>A question the invitee answers when booking. Questions stored before kinds existed are one-line text.</summary>
+public sealed record Question(string Id, string Label, bool Required, string? Placeholder, QuestionKind Kind = QuestionKind.Text, IReadOnlyList<string>? Options = null);
 
 /// <summary>What an event type offers and when it can be booked; revised as a whole.</summary>
 public sealed record EventTypeDetails(

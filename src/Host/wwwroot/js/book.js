@@ -64,12 +64,21 @@ function renderQuestions(questions) {
   for (const question of questions || []) {
     const label = document.createElement("label");
     label.textContent = question.label + (question.required ? " *" : "");
-    const input = document.createElement("input");
+    // One line, a few lines, or one of the organizer's options.
+    let input;
+    if (question.kind === "choice") {
+      input = document.createElement("select");
+      input.append(new Option(question.required ? "Choose…" : "—", ""), ...(question.options || []).map((o) => new Option(o, o)));
+    } else {
+      input = document.createElement(question.kind === "long_text" ? "textarea" : "input");
+      input.maxLength = question.kind === "long_text" ? 2000 : 1000;
+      if (question.kind === "long_text") input.rows = 3;
+      if (question.placeholder) input.placeholder = question.placeholder;
+    }
     input.name = `answer-${question.id}`;
+    input.className = "answer";
     input.dataset.questionId = question.id;
     input.required = question.required;
-    input.maxLength = 1000;
-    if (question.placeholder) input.placeholder = question.placeholder;
     label.append(input);
     holder.append(label);
   }
@@ -79,7 +88,7 @@ async function submit(event) {
   event.preventDefault();
   showError(error, null);
   const answers = {};
-  el("questions").querySelectorAll("input").forEach((input) => { if (input.value.trim()) answers[input.dataset.questionId] = input.value.trim(); });
+  el("questions").querySelectorAll(".answer").forEach((input) => { if (input.value.trim()) answers[input.dataset.questionId] = input.value.trim(); });
   const body = { startsAt: chosen.startsAt, timezone: zone, inviteeName: el("invitee-name").value.trim(), inviteeEmail: el("invitee-email").value.trim(), answers };
   if (team) Object.assign(body, { teamSlug: owner, eventSlug: slug }); else Object.assign(body, { username: owner, eventSlug: slug });
   const button = event.submitter || el("book-button");

@@ -51,6 +51,63 @@ function zonedToIso(date, time, zone) {
   return new Date(guess).toISOString();
 }
 
+// ---- Questions an invitee answers: label, kind (one line, a few lines, a choice), required, options
+const kinds = [["text", "Short answer"], ["long_text", "Long answer"], ["choice", "Choice"]];
+const questionId = (label, taken) => {
+  const base = (label.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "question").slice(0, 48);
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  return id;
+};
+
+function questionEditor(initial = []) {
+  const box = document.createElement("fieldset");
+  box.className = "questions-editor";
+  box.append(Object.assign(document.createElement("legend"), { textContent: "Questions for the invitee" }));
+  const list = document.createElement("div");
+  const add = button("Add question", () => addRow({ label: "", kind: "text", required: false, options: [] }));
+  box.append(list, add);
+  function addRow(q) {
+    const rowEl = document.createElement("div");
+    rowEl.className = "question inline";
+    rowEl.dataset.id = q.id || "";
+    rowEl.innerHTML = `<label>Question <input name="q-label" required maxlength="200"></label>
+      <label>Answer <select name="q-kind">${kinds.map(([v, t]) => `<option value="${v}">${t}</option>`).join("")}</select></label>
+      <label class="check"><input type="checkbox" name="q-required"> Required</label>
+      <label class="q-options">Options, one per line <textarea name="q-options" rows="3"></textarea></label>`;
+    rowEl.querySelector("[name=q-label]").value = q.label;
+    rowEl.querySelector("[name=q-kind]").value = q.kind || "text";
+    rowEl.querySelector("[name=q-required]").checked = !!q.required;
+    rowEl.querySelector("[name=q-options]").value = (q.options || []).join("\n");
+    const options = rowEl.querySelector(".q-options");
+    const sync = () => { options.hidden = rowEl.querySelector("[name=q-kind]").value !== "choice"; };
+    rowEl.querySelector("[name=q-kind]").addEventListener("change", sync);
+    sync();
+    rowEl.append(button("Remove question", () => rowEl.remove()));
+    list.append(rowEl);
+    rowEl.querySelector("[name=q-label]").focus();
+  }
+  initial.forEach(addRow);
+  return {
+    element: box,
+    read() {
+      const taken = new Set([...list.children].map((r) => r.dataset.id).filter(Boolean));
+      return [...list.children].map((r) => {
+        const label = r.querySelector("[name=q-label]").value.trim();
+        const kind = r.querySelector("[name=q-kind]").value;
+        const id = r.dataset.id || questionId(label, taken);
+        taken.add(id);
+        const question = { id, label, required: r.querySelector("[name=q-required]").checked, kind };
+        if (kind === "choice") question.options = r.querySelector("[name=q-options]").value.split("\n").map((o) => o.trim()).filter(Boolean);
+        return question;
+      });
+    },
+  };
+}
+
+const createQuestions = questionEditor();
+$("#event-type-form button[type=submit]").before(createQuestions.element);
+
 // ---- Event types
 async function loadEventTypes() {
   eventTypes = (await api("GET", "/v0/event-types")).eventTypes;
@@ -78,6 +135,8 @@ async function loadEventTypes() {
         <label>Reminders, minutes before (up to 3) <input name="reminders" placeholder="1440, 60" pattern="\\s*(\\d+\\s*(,\\s*\\d+\\s*){0,2})?"></label>
         <label>Remind <select name="remindTo"><option value="both">Invitee and me</option><option value="invitee">Invitee</option><option value="organizer">Me</option></select></label>
         <button type="submit" class="primary">Save</button>`;
+      const questions = questionEditor(e.questions);
+      form.querySelector("button[type=submit]").before(questions.element);
       const f = form.elements;
       f.name.value = e.name;
       f.durationMinutes.value = e.durationMinutes;
@@ -92,6 +151,7 @@ async function loadEventTypes() {
         const reminders = f.reminders.value.split(",").map((v) => v.trim()).filter(Boolean).map((v) => ({ minutesBefore: Number(v), to: f.remindTo.value }));
         await api("PATCH", `/v0/event-types/${e.id}`, {
           name: f.name.value, durationMinutes: Number(f.durationMinutes.value), locationValue: f.locationValue.value, controls, reminders,
+          questions: questions.read(),
         });
         await loadEventTypes();
       }));
@@ -115,8 +175,10 @@ $("#event-type-form").addEventListener("submit", guarded("event-types-panel", as
   const form = new FormData(event.target);
   await api("POST", "/v0/event-types", {
     name: form.get("name"), slug: form.get("slug"), durationMinutes: Number(form.get("durationMinutes")), locationType: form.get("locationType"),
+    questions: createQuestions.read(),
   });
   event.target.reset();
+  createQuestions.element.querySelectorAll(".question").forEach((q) => q.remove());
   await loadEventTypes();
 }));
 
@@ -149,19 +211,67 @@ $("#holiday-form").addEventListener("submit", guarded("time-off-panel", async (e
   await loadTimeOff();
 }));
 
-// ---- Bookings and their history
+// ---- Bookings: cards with the event, the invitee and their answers, in the organizer's zone; cancel with a reason
+const inMyZone = (iso, options) => new Intl.DateTimeFormat(undefined, { timeZone: me.timezone, ...options }).format(new Date(iso));
+const bookingTime = (b) => `${inMyZone(b.startsAt, { weekday: "short", day: "numeric", month: "short", year: "numeric" })}, ` +
+  `${inMyZone(b.startsAt, { hour: "2-digit", minute: "2-digit" })}–${inMyZone(b.endsAt, { hour: "2-digit", minute: "2-digit" })}`;
+
 async function loadBookings() {
-  const { bookings } = await api("GET", "/v0/me/bookings?limit=50");
-  $("#bookings").replaceChildren(...bookings.map((b) => {
+  const filter = $("#booking-filter").value;
+  const now = new Date();
+  const ago = new Date(now.getTime() - 90 * 864e5).toISOString();
+  const query = filter === "past" ? `status=confirmed&from=${encodeURIComponent(ago)}&to=${encodeURIComponent(now.toISOString())}`
+    : filter === "canceled" ? `status=canceled&from=${encodeURIComponent(ago)}` : "status=confirmed";
+  const { bookings } = await api("GET", `/v0/me/bookings?limit=100&${query}`);
+  const shown = filter === "past" ? bookings.filter((b) => new Date(b.endsAt) <= now).reverse() : bookings;
+  if (shown.length === 0) {
+    const empty = { upcoming: "No upcoming bookings yet. Share an event type's link to get the first one.", past: "No bookings in the last 90 days.", canceled: "No canceled bookings in the last 90 days." };
+    $("#bookings").replaceChildren(row(Object.assign(text(empty[filter]), { className: "muted" })));
+    return;
+  }
+  $("#bookings").replaceChildren(...shown.map((b) => {
+    const card = document.createElement("article");
+    card.className = "booking-card";
+    card.dataset.bookingId = b.id;
+    const title = document.createElement("strong");
+    title.textContent = `${b.eventTypeName ?? "Booking"} with ${b.inviteeName}`;
+    const details = document.createElement("dl");
+    const add = (term, value) => { if (value) details.append(Object.assign(document.createElement("dt"), { textContent: term }), Object.assign(document.createElement("dd"), { textContent: value })); };
+    add("When", `${bookingTime(b)} (${me.timezone})`);
+    add("Invitee", `${b.inviteeName} <${b.inviteeEmail}>, ${b.inviteeTimezone}`);
+    for (const a of b.answers || []) add(a.label, a.value);
+    if (b.status === "canceled") add("Canceled", b.cancelReason ? `Reason: ${b.cancelReason}` : "No reason given");
+    const actions = document.createElement("div");
+    actions.className = "inline";
     const history = button("History", guarded("bookings-panel", async () => {
       const answer = await api("GET", `/v0/bookings/${b.id}/history`);
       const list = Object.assign(document.createElement("ol"), { className: "history" });
-      list.append(...answer.history.map((h) => row(text(`${new Date(h.at).toLocaleString()} · ${h.summary}`))));
+      list.append(...answer.history.map((h) => row(text(`${inMyZone(h.at, { dateStyle: "medium", timeStyle: "short" })} · ${h.summary}`))));
       history.replaceWith(list);
     }));
-    return row(text(`${new Date(b.startsAt).toLocaleString()} · ${b.inviteeName} · ${b.status}`), history);
+    actions.append(history);
+    if (b.status === "confirmed" && new Date(b.endsAt) > now) {
+      const cancel = button("Cancel booking", () => {
+        const form = document.createElement("form");
+        form.className = "inline cancel-booking";
+        form.innerHTML = `<label>Reason for ${b.inviteeName} (optional) <textarea name="reason" maxlength="500" rows="2"></textarea></label>
+          <button type="submit" class="danger">Cancel and tell ${b.inviteeName}</button>`;
+        form.addEventListener("submit", guarded("bookings-panel", async () => {
+          const reason = form.elements.reason.value.trim();
+          await api("POST", `/v0/bookings/${b.id}/cancel`, reason ? { reason } : {});
+          await loadBookings();
+        }));
+        cancel.replaceWith(form);
+        form.elements.reason.focus();
+      }, "danger");
+      actions.append(cancel);
+    }
+    card.append(title, details, actions);
+    return row(card);
   }));
 }
+
+$("#booking-filter").addEventListener("change", guarded("bookings-panel", loadBookings));
 
 // ---- Weekly hours and overrides (in the organizer's zone)
 function ruleRow(rule) {
