@@ -15,13 +15,16 @@ public sealed record DeliverWebhook(Guid DeliveryId);
 /// time: a short transaction claims the delivery (a lease, under an advisory lock so two nodes cannot both claim it),
 /// the call runs with nothing open, and the caller's session records the outcome and the next attempt's scheduled
 /// message together. Gates on this node bound the attempts in flight per subscription and per organizer; an attempt
-/// that finds its gate full is put back a few seconds later without using up an attempt, so one organizer's slow
-/// receiver never occupies the workers everyone's deliveries share.
+/// that finds its gate full for half a second is put back a few seconds later without using up an attempt, so one
+/// organizer's slow receiver never occupies the workers everyone's deliveries share.
 /// </summary>
 public sealed class WebhookAttempts(IDocumentStore store, WebhookSender sender, SecretBox secrets, WebhookSettings settings, TimeProvider clock)
 {
     private readonly ConcurrencyGate _perSubscription = new(settings.ConcurrentPerSubscription);
     private readonly ConcurrencyGate _perOrganizer = new(settings.ConcurrentPerOrganizer);
+
+    /// <summary>How long an attempt waits for its gate before it is put back: a burst to a fast receiver passes, a hung one does not hold workers.</summary>
+    private static readonly TimeSpan GateWait = TimeSpan.FromMilliseconds(500);
 
     public async Task<DeliveryOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid deliveryId, CancellationToken ct)
     {
@@ -30,10 +33,10 @@ public sealed class WebhookAttempts(IDocumentStore store, WebhookSender sender, 
         // Not due: it is done, or a later attempt is already scheduled by whoever retried it.
         if (due is not { Status: WebhookDeliveryStatus.Pending } || due.NextAttemptAt > now) return DeliveryOutcome.Skipped;
 
-        if (!_perSubscription.TryEnter(due.SubscriptionId)) return await LaterAsync(messages, deliveryId);
+        if (!await _perSubscription.TryEnterAsync(due.SubscriptionId, GateWait, ct)) return await LaterAsync(messages, deliveryId);
         try
         {
-            if (!_perOrganizer.TryEnter(due.OrganizerId)) return await LaterAsync(messages, deliveryId);
+            if (!await _perOrganizer.TryEnterAsync(due.OrganizerId, GateWait, ct)) return await LaterAsync(messages, deliveryId);
             try
             {
                 return await AttemptAsync(session, messages, deliveryId, ct);
