@@ -157,3 +157,42 @@ public sealed class QuestionJourneyTests(BrowserApp app)
         await console.WaitForSelectorAsync(".booking-card:has-text('Reason: Something came up.')", Visible);
     }
 }
+
+/// <summary>The console as a newcomer meets it: where to start, how to get around, what a webhook sends.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ConsoleBasicsTests(BrowserApp app)
+{
+    private static readonly PageWaitForSelectorOptions Visible = new() { State = WaitForSelectorState.Visible, Timeout = 15_000 };
+
+    [Fact]
+    public async Task a_new_organizer_is_told_where_to_start_gets_around_by_the_navigation_and_picks_webhook_events()
+    {
+        var organizer = await app.Http.SignUp();
+        var page = await app.NewPage(390, 844);
+        await page.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}');");
+        await page.GotoAsync($"{app.BaseUrl}/organizer");
+        await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+
+        (await page.IsVisibleAsync("#first-run")).ShouldBeTrue();
+        (await page.TextContentAsync("#event-types"))!.ShouldContain("No event types yet");
+        await page.ClickAsync(".console-nav a:has-text('Webhooks')");
+        page.Url.ShouldEndWith("#webhooks-panel");
+
+        await page.FillAsync("#webhook-form [name=url]", "https://93.184.215.14/hook");
+        await page.FillAsync("#webhook-form [name=secret]", "a-long-enough-secret");
+        await page.UncheckAsync("#webhook-form [value='booking.rescheduled']");
+        await page.ClickAsync("#webhook-form button[type=submit]");
+        await page.WaitForSelectorAsync("#webhooks li", Visible);
+        var hooks = (await app.Http.Get("/v0/webhooks", organizer.Session)).Json["webhooks"]!.AsArray();
+        hooks.Single()!["events"]!.AsArray().Select(e => e!.GetValue<string>()).ShouldBe(["booking.created", "booking.canceled"], ignoreOrder: true);
+
+        // Once there are hours the hint goes; an event type offers its link to copy.
+        var rules = new[] { new { dayOfWeek = 1, startMinute = 540, endMinute = 1020 } };
+        (await app.Http.Put("/v0/me/availability/rules", new { rules }, organizer.Session)).ShouldBe(200);
+        (await app.Http.Post("/v0/event-types", new { name = "Chat", slug = "chat", durationMinutes = 30, locationType = "video" }, organizer.Session)).ShouldBe(200);
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+        (await page.IsVisibleAsync("#first-run")).ShouldBeFalse();
+        (await page.GetAttributeAsync("#event-types button:has-text('Copy link')", "data-link")).ShouldBe($"{app.BaseUrl}/{organizer.Username}/chat");
+    }
+}

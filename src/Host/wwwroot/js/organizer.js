@@ -111,7 +111,10 @@ $("#event-type-form button[type=submit]").before(createQuestions.element);
 // ---- Event types
 async function loadEventTypes() {
   eventTypes = (await api("GET", "/v0/event-types")).eventTypes;
-  $("#event-types").replaceChildren(...eventTypes.map((e) => {
+  if (eventTypes.length === 0) {
+    $("#event-types").replaceChildren(row(Object.assign(text("No event types yet. Create one below: it gets its own booking page to share."), { className: "muted" })));
+  }
+  else $("#event-types").replaceChildren(...eventTypes.map((e) => {
     const link = Object.assign(document.createElement("a"), { href: `/${me.username}/${e.slug}`, textContent: `${e.name} (${e.durationMinutes} min)` });
     const state = text(e.isActive ? "active" : "inactive");
     state.className = "muted";
@@ -165,7 +168,13 @@ async function loadEventTypes() {
       embed.replaceWith(Object.assign(document.createElement("div"), { className: "embed" }));
       link.parentElement.querySelector(".embed").append(text("Paste this where the booking page should appear:"), code, copy);
     });
-    return row(link, state, toggle, edit, embed);
+    const copy = button("Copy link", async () => {
+      await navigator.clipboard?.writeText(link.href).catch(() => {});
+      copy.textContent = "Link copied";
+      setTimeout(() => { copy.textContent = "Copy link"; }, 1500);
+    });
+    copy.dataset.link = link.href;
+    return row(link, state, copy, toggle, edit, embed);
   }));
   const filter = $("#analytics-form [name=eventTypeId]");
   filter.replaceChildren(new Option("All", ""), ...eventTypes.map((e) => new Option(e.name, e.id)));
@@ -420,7 +429,9 @@ async function loadWebhooks() {
 
 $("#webhook-form").addEventListener("submit", guarded("webhooks-panel", async (event) => {
   const form = new FormData(event.target);
-  await api("POST", "/v0/webhooks", { url: form.get("url"), secret: form.get("secret"), events: ["booking.created", "booking.canceled", "booking.rescheduled"] });
+  const events = form.getAll("events");
+  if (events.length === 0) throw new Error("Choose at least one kind of booking change to send.");
+  await api("POST", "/v0/webhooks", { url: form.get("url"), secret: form.get("secret"), events });
   event.target.reset();
   await loadWebhooks();
 }));
@@ -521,6 +532,8 @@ async function start() {
   $("#holiday-form [name=year]").value = new Date().getFullYear() + 1;
   await Promise.all(panels.map(([panel, load]) => guarded(panel, load)()));
   await guarded("analytics-panel", loadAnalytics)();
+  // A new organizer has no hours yet: say where to start.
+  try { $("#first-run").hidden = (await api("GET", "/v0/me/availability")).rules.length > 0; } catch { /* the hours panel shows its own error */ }
   document.body.dataset.ready = "true";
 }
 
