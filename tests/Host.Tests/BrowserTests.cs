@@ -153,9 +153,12 @@ public sealed class BookingPageTests(BrowserApp app)
         await page.FillAsync("#invitee-name", "Sam");
         await page.FillAsync("#invitee-email", "sam@example.com");
         await page.ClickAsync("#book-button");
-        await page.WaitForSelectorAsync("#error", Visible);
-        (await page.TextContentAsync("#error")).ShouldBe("Selected slot is no longer available.");
+        // Said beside the Book button, not at the top of the page; the taken time leaves the list and others are offered.
+        await page.WaitForSelectorAsync("#book-error", Visible);
+        (await page.TextContentAsync("#book-error"))!.ShouldStartWith("Selected slot is no longer available.");
         await page.WaitForSelectorAsync($"button.slot[data-starts-at='{startsAt}']", new() { State = WaitForSelectorState.Detached, Timeout = 15_000 });
+        (await page.Locator("button.slot").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.IsHiddenAsync("#error")).ShouldBeTrue();
     }
 
     [Fact]

@@ -87,3 +87,69 @@ public sealed class TeamJourneyTests(BrowserApp app)
         (await page.TextContentAsync("main"))!.ShouldContain("could not be reached");
     }
 }
+
+/// <summary>The month view of the booking page, as an invitee uses it.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class MonthCalendarTests(BrowserApp app)
+{
+    private static readonly PageWaitForSelectorOptions Visible = new() { State = WaitForSelectorState.Visible, Timeout = 15_000 };
+
+    [Fact]
+    public async Task the_first_free_day_is_preselected_days_are_walked_with_arrows_and_the_confirmation_says_when_and_where()
+    {
+        // Only Mondays and Wednesdays: most days of the month are closed.
+        var (organizer, slug, _) = await app.Http.Bookable();
+        var rules = new[] { new { dayOfWeek = 1, startMinute = 540, endMinute = 720 }, new { dayOfWeek = 3, startMinute = 540, endMinute = 720 } };
+        (await app.Http.Put("/v0/me/availability/rules", new { rules }, organizer.Session)).ShouldBe(200);
+        var page = await app.NewPage(390, 844);
+        await page.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}?timezone=UTC");
+        await page.WaitForSelectorAsync("button.slot", Visible);
+
+        (await page.TextContentAsync("#month-label"))!.ShouldNotBeNullOrWhiteSpace();
+        var selected = page.Locator("#calendar button[aria-selected=true]");
+        (await selected.CountAsync()).ShouldBe(1);
+        var firstDay = (await selected.GetAttributeAsync("data-day"))!;
+        var weekday = DateTime.Parse(firstDay).DayOfWeek;
+        weekday.ShouldBeOneOf(DayOfWeek.Monday, DayOfWeek.Wednesday);
+        (await page.Locator("#calendar button.day:not([disabled])").CountAsync()).ShouldBeLessThanOrEqualTo(10);
+
+        // Arrow right goes to the next open day and shows its times.
+        await selected.FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.WaitForFunctionAsync($"document.activeElement?.dataset?.day && document.activeElement.dataset.day > '{firstDay}'");
+        var secondDay = await page.EvaluateAsync<string>("document.activeElement.dataset.day");
+        (await page.GetAttributeAsync($"#calendar button[data-day='{secondDay}']", "aria-selected")).ShouldBe("true");
+        (await page.Locator("button.slot").First.GetAttributeAsync("data-starts-at"))!.ShouldStartWith(secondDay);
+
+        await page.Locator("button.slot").First.ClickAsync();
+        await page.FillAsync("#invitee-name", "Pat Lee");
+        await page.FillAsync("#invitee-email", "pat@example.com");
+        await page.ClickAsync("#book-button");
+        await page.WaitForSelectorAsync("#confirmation", Visible);
+        (await page.TextContentAsync("#confirmed-when"))!.ShouldContain("–");
+        (await page.TextContentAsync("#confirmed-where"))!.ShouldContain("Video call");
+        (await page.GetAttributeAsync("#google-link", "href"))!.ShouldStartWith("https://calendar.google.com/calendar/render?action=TEMPLATE");
+        (await page.GetAttributeAsync("#outlook-link", "href"))!.ShouldStartWith("https://outlook.live.com/calendar/0/deeplink/compose?");
+        (await page.EvaluateAsync<int>("document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
+    }
+
+    [Fact]
+    public async Task a_month_without_times_names_the_next_free_day()
+    {
+        var (organizer, slug, _) = await app.Http.Bookable();
+        var page = await app.NewPage();
+        await page.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}?timezone=UTC");
+        await page.WaitForSelectorAsync("button.slot", Visible);
+        // Time off for the whole of next month, then look at it.
+        var next = DateTime.UtcNow.AddMonths(1);
+        var first = new DateOnly(next.Year, next.Month, 1);
+        (await app.Http.Post("/v0/me/time-off", new { startDate = first.ToString("yyyy-MM-dd"), endDate = first.AddMonths(1).AddDays(-1).ToString("yyyy-MM-dd") }, organizer.Session))
+            .ShouldBe(200);
+        await page.WaitForTimeoutAsync(100);
+        await page.ClickAsync("#next-month");
+        await page.WaitForSelectorAsync("#slots:has-text('next available')", Visible);
+        (await page.TextContentAsync("#slots"))!.ShouldContain("No times this month");
+        await page.ClickAsync("#slots button:has-text('Go to')");
+        await page.WaitForSelectorAsync("button.slot", Visible);
+    }
+}

@@ -9,7 +9,7 @@ export function zoneOptions(select, selected) {
   select.replaceChildren(...zones.map((zone) => new Option(zone.replaceAll("_", " "), zone, false, zone === selected)));
 }
 
-const dayKey = (iso, zone) => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(iso));
+export const dayKey = (iso, zone) => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(iso));
 export const dayLabel = (iso, zone) => new Intl.DateTimeFormat(undefined, { timeZone: zone, weekday: "long", month: "long", day: "numeric" }).format(new Date(iso));
 export const timeLabel = (iso, zone) => new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(new Date(iso));
 
