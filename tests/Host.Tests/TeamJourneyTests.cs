@@ -134,6 +134,24 @@ public sealed class MonthCalendarTests(BrowserApp app)
     }
 
     [Fact]
+    public async Task the_time_zone_picker_is_searched_and_shows_offsets()
+    {
+        var (organizer, slug, _) = await app.Http.Bookable();
+        var page = await app.NewPage();
+        await page.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
+        await page.WaitForSelectorAsync("button.slot", Visible);
+        (await page.InputValueAsync("#zone")).ShouldBe("Europe/Paris");   // the browser's own zone
+
+        await page.FillAsync(".zone-search", "kolk");
+        var options = await page.Locator("#zone option").AllTextContentsAsync();
+        options.ShouldContain("(GMT+05:30) Asia/Kolkata");
+        options.ShouldNotContain(o => o.Contains("Calcutta"));
+        await page.SelectOptionAsync("#zone", "Asia/Kolkata");
+        // 09:00 UTC is 14:30 in Kolkata: the first time of a day now reads so.
+        await page.WaitForSelectorAsync("button.slot:has-text('2:30')", Visible);
+    }
+
+    [Fact]
     public async Task a_month_without_times_names_the_next_free_day()
     {
         var (organizer, slug, _) = await app.Http.Bookable();

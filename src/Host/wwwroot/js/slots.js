@@ -1,12 +1,47 @@
 // A week of slots grouped by day in a chosen zone, as buttons a keyboard can walk (arrow keys, Home, End).
 
-export const detectedZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+// Browsers still name some zones by their old IANA links; show (and send) the current names.
+const currentName = {
+  "Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Katmandu": "Asia/Kathmandu", "Asia/Rangoon": "Asia/Yangon",
+  "Europe/Kiev": "Europe/Kyiv", "Atlantic/Faeroe": "Atlantic/Faroe", "America/Godthab": "America/Nuuk", "Pacific/Ponape": "Pacific/Pohnpei",
+  "Pacific/Truk": "Pacific/Chuuk", "Pacific/Enderbury": "Pacific/Kanton", "Europe/Uzhgorod": "Europe/Kyiv", "Europe/Zaporozhye": "Europe/Kyiv",
+  "America/Buenos_Aires": "America/Argentina/Buenos_Aires", "Asia/Dacca": "Asia/Dhaka", "Asia/Thimbu": "Asia/Thimphu", "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
+};
+const canonical = (zone) => currentName[zone] || zone;
 
+export const detectedZone = () => canonical(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
+
+/** "GMT+05:30" now, in that zone. */
+export function offsetOf(zone) {
+  try {
+    const part = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(new Date()).find((p) => p.type === "timeZoneName");
+    return part ? (part.value === "GMT" ? "GMT+00:00" : part.value) : "";
+  } catch { return ""; }
+}
+const minutesOf = (offset) => { const m = /GMT([+-])(\d\d):(\d\d)/.exec(offset); return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0; };
+
+/**
+ * Fills a zone select, sorted by today's UTC offset, each labelled with it ("(GMT+05:30) Asia/Kolkata"), with a search
+ * box in front of it that narrows the list as one types (a city, a region or an offset).
+ */
 export function zoneOptions(select, selected) {
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [selected];
-  if (!zones.includes("UTC")) zones.unshift("UTC");
-  if (!zones.includes(selected)) zones.unshift(selected);
-  select.replaceChildren(...zones.map((zone) => new Option(zone.replaceAll("_", " "), zone, false, zone === selected)));
+  const raw = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [selected];
+  const zones = [...new Set(["UTC", selected, ...raw].map(canonical))];
+  const entries = zones.map((zone) => ({ zone, offset: offsetOf(zone) }))
+    .sort((a, b) => minutesOf(a.offset) - minutesOf(b.offset) || a.zone.localeCompare(b.zone));
+  const options = entries.map(({ zone, offset }) => new Option(`(${offset}) ${zone.replaceAll("_", " ")}`, zone, false, zone === selected));
+  select.replaceChildren(...options);
+  if (!select.getAttribute("aria-label")) select.setAttribute("aria-label", "Time zone");
+  const holder = select.closest("label") || select;
+  if (holder.previousElementSibling?.classList.contains("zone-search")) return;
+  const search = Object.assign(document.createElement("input"), { type: "search", className: "zone-search", placeholder: "Search time zones" });
+  search.setAttribute("aria-label", "Search time zones");
+  search.addEventListener("input", () => {
+    const words = search.value.toLowerCase().replaceAll(" ", "_").split(/_+/).filter(Boolean);
+    const current = select.value;
+    select.replaceChildren(...options.filter((o) => o.value === current || words.every((w) => `${o.value} ${o.text}`.toLowerCase().replaceAll(" ", "_").includes(w))));
+  });
+  holder.before(search);
 }
 
 export const dayKey = (iso, zone) => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(iso));
