@@ -174,6 +174,14 @@ public sealed class ConsoleBasicsTests(BrowserApp app)
         await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
 
         (await page.IsVisibleAsync("#first-run")).ShouldBeTrue();
+
+        // The API's complaint reads in the form's own words.
+        await page.FillAsync("#event-type-form [name=name]", "Chat");
+        await page.FillAsync("#event-type-form [name=slug]", "chat-long");
+        await page.EvaluateAsync("() => { const m = document.querySelector('#event-type-form [name=durationMinutes]'); m.removeAttribute('max'); m.value = '500'; }");
+        await page.ClickAsync("#event-type-form button[type=submit]");
+        await page.WaitForSelectorAsync("#event-types-panel .error", Visible);
+        (await page.TextContentAsync("#event-types-panel .error"))!.ShouldStartWith("Minutes: must be");
         (await page.TextContentAsync("#event-types"))!.ShouldContain("No event types yet");
         await page.ClickAsync(".console-nav a:has-text('Webhooks')");
         page.Url.ShouldEndWith("#webhooks-panel");

@@ -237,6 +237,12 @@ public sealed class BookingPageTests(BrowserApp app)
 
         var old = (await app.Http.Get($"/v0/bookings/actions/{booked.Token("cancel")}")).ShouldBeProblem(410, "link-spent").Json;
         old["rescheduledTo"]!["startsAt"]!.GetValue<string>().ShouldBe(newStart);
+
+        // Both of the new booking's actions are offered right there: its cancel link cancels it.
+        await page.ClickAsync("#done a:has-text('cancel it')");
+        await page.WaitForSelectorAsync("#cancel-form", Visible);
+        await page.ClickAsync("#cancel-form button[type=submit]");
+        await page.WaitForSelectorAsync("#done:has-text('canceled')", Visible);
     }
 
     [Fact]

@@ -190,6 +190,12 @@ public sealed class ScreenshotTests(BrowserApp app)
         await page.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
         await page.Locator("button.slot").Nth(4).ClickAsync();
         await Shoot(page, folder, "booking-page.png");
+        await page.FillAsync("#invitee-name", "Pat Lee");
+        await page.FillAsync("#invitee-email", "pat@example.com");
+        await page.GetByLabel("Company *").FillAsync("Acme");
+        await page.ClickAsync("#book-button");
+        await page.WaitForSelectorAsync("#confirmation", new() { State = WaitForSelectorState.Visible });
+        await Shoot(page, folder, "confirmation.png");
 
         await page.GotoAsync($"{app.BaseUrl}/booking/actions/{booked.Token("reschedule")}");
         await page.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
@@ -200,10 +206,17 @@ public sealed class ScreenshotTests(BrowserApp app)
         await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached });
         await Shoot(page, folder, "console-dark.png");
 
-        var phone = await app.NewPage(375, 740);
+        var phone = await app.NewPage(390, 844);
         await phone.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
         await phone.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
         await Shoot(phone, folder, "booking-page-375px.png", fullPage: false);
+        await phone.GotoAsync($"{app.BaseUrl}/bookings/actions/{booked.Token("reschedule")}");
+        await phone.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
+        await Shoot(phone, folder, "manage-page-390px.png", fullPage: false);
+        await phone.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}');");
+        await phone.GotoAsync($"{app.BaseUrl}/organizer#bookings-panel");
+        await phone.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached });
+        await Shoot(phone, folder, "console-390px.png", fullPage: false);
     }
 
     private static async Task Shoot(IPage page, string folder, string name, bool fullPage = true)

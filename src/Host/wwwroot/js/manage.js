@@ -67,9 +67,10 @@ async function start() {
         el("reschedule").hidden = true;
         describe({ ...moved.newBooking, status: moved.newBooking.status });
         el("done").hidden = false;
-        el("done").replaceChildren("Moved. ", Object.assign(document.createElement("a"), {
-          href: `/bookings/actions/${encodeURIComponent(moved.actions.reschedule.token)}`, textContent: "Manage the new booking",
-        }));
+        // The moved booking has links of its own: both are offered here (and come by email).
+        const linkTo = (token, text) => Object.assign(document.createElement("a"), { href: `/bookings/actions/${encodeURIComponent(token)}`, textContent: text });
+        el("done").replaceChildren("Moved. The new time: ", linkTo(moved.actions.reschedule.token, "reschedule it"), " or ",
+          linkTo(moved.actions.cancel.token, "cancel it"), ".");
       } catch (e) {
         showError(el("error"), e);
         if (e.status === 409) loadSlots();

@@ -15,8 +15,19 @@ function guarded(panel, action) {
     event?.preventDefault?.();
     const error = $(`#${panel} .error`);
     showError(error, null);
-    try { await action(event); } catch (e) { showError(error, e); }
+    try { await action(event); } catch (e) { showError(error, inFormWords(e, event?.target?.closest?.("form") || $(`#${panel}`))); }
   };
+}
+
+/** An API's field errors in the form's own words: "Minutes: must be between 5 and 240." rather than "durationMinutes must be…". */
+function inFormWords(e, scope) {
+  if (!e.errors || Object.keys(e.errors).length === 0 || !scope) return e;
+  const sentences = Object.entries(e.errors).flatMap(([field, messages]) => {
+    const input = scope.querySelector(`[name="${CSS.escape(field)}"]`);
+    const label = input?.closest("label")?.firstChild?.textContent?.trim();
+    return messages.map((m) => label ? `${label}: ${m.startsWith(field) ? m.slice(field.length).trim() : m}` : m);
+  });
+  return Object.assign(new Error(sentences.join(" ")), { status: e.status });
 }
 
 function row(...children) {
