@@ -20,14 +20,16 @@ public static class RequestMagicLinkEndpoint
 {
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(15);
 
-    public static ProblemDetails Validate(RequestMagicLink body) => new FieldErrors()
-        .Email("email", body.Email, required: true)
-        .Text("username", body.Username, 3, 64)
-        .Pattern("username", body.Username, FieldErrors.Kebab(), "must use a-z, 0-9 and single hyphens.")
-        .When(body.Username is not null && Pages.PageRoutes.ReservedNames.Contains(body.Username), "username", "That username is reserved: pick another.")
-        .Text("displayName", body.DisplayName, 1, 120)
-        .Zone("timezone", body.Timezone)
-        .ToProblem();
+    public static ProblemDetails Validate(RequestMagicLink body) =>
+        Profile(new FieldErrors().Email("email", body.Email, required: true), body.Username, body.DisplayName, body.Timezone).ToProblem();
+
+    /// <summary>A first-time profile, on the request for the link or on the verify step.</summary>
+    public static FieldErrors Profile(FieldErrors errors, string? username, string? displayName, string? timezone) => errors
+        .Text("username", username, 3, 64)
+        .Pattern("username", username, FieldErrors.Kebab(), "must use a-z, 0-9 and single hyphens.")
+        .When(username is not null && Pages.PageRoutes.ReservedNames.Contains(username), "username", "That username is reserved: pick another.")
+        .Text("displayName", displayName, 1, 120)
+        .Zone("timezone", timezone);
 
     [WolverinePost("/v0/auth/magic-link", OperationId = "requestMagicLink")]
     public static async Task<(IResult, OutgoingMessages)> Post(

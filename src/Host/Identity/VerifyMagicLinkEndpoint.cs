@@ -44,14 +44,8 @@ public static class VerifyMagicLinkEndpoint
 {
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromDays(30);
 
-    public static ProblemDetails Validate(VerifyMagicLink body) => new FieldErrors()
-        .Text("token", body.Token, 1, 200, required: true)
-        .Text("username", body.Username, 3, 64)
-        .Pattern("username", body.Username, FieldErrors.Kebab(), "must use a-z, 0-9 and single hyphens.")
-        .When(body.Username is not null && Pages.PageRoutes.ReservedNames.Contains(body.Username), "username", "That username is reserved: pick another.")
-        .Text("displayName", body.DisplayName, 1, 120)
-        .Zone("timezone", body.Timezone)
-        .ToProblem();
+    public static ProblemDetails Validate(VerifyMagicLink body) => RequestMagicLinkEndpoint.Profile(
+        new FieldErrors().Text("token", body.Token, 1, 200, required: true), body.Username, body.DisplayName, body.Timezone).ToProblem();
 
     [WolverinePost("/v0/auth/verify", OperationId = "verifyMagicLink")]
     public static async Task<IResult> Post(VerifyMagicLink body, IDocumentSession db, TimeProvider clock)
