@@ -56,15 +56,17 @@ public static class RecordFunnelEventEndpoint
 /// <c>RateLimiting:FunnelEventsPerEventTypePerMinute</c> (600, per node; 0 turns it off) so nobody can inflate one
 /// organizer's analytics from many addresses.
 /// </summary>
-public sealed class FunnelLimits(IConfiguration config) : IDisposable
+public sealed class FunnelLimits : IDisposable
 {
-    private readonly int _permits = config.GetValue("RateLimiting:FunnelEventsPerEventTypePerMinute", 600);
+    private readonly int _permits;
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<Guid> _limiter;
 
-    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<Guid> _limiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<Guid, Guid>(
-        id => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(id, _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
-        {
-            PermitLimit = Math.Max(1, config.GetValue("RateLimiting:FunnelEventsPerEventTypePerMinute", 600)), Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-        }));
+    public FunnelLimits(IConfiguration config)
+    {
+        var permits = _permits = config.GetValue("RateLimiting:FunnelEventsPerEventTypePerMinute", 600);
+        _limiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<Guid, Guid>(id => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+            id, _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+    }
 
     /// <summary>A 429 with <c>Retry-After</c> when the event type has used its minute, else null.</summary>
     public IResult? Refuse(Guid eventTypeId)

@@ -17,7 +17,11 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace OpenCalendly.Host.Bookings;
 
-public sealed record CancelBookingInput(string? Reason);
+public sealed record CancelBookingInput(string? Reason)
+{
+    /// <summary>The reason as recorded: trimmed, and none when blank.</summary>
+    public static string? Given(CancelBookingInput? body) => string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim();
+}
 
 public static class CancelBookingEndpoint
 {
@@ -43,7 +47,7 @@ public static class CancelBookingEndpoint
         if (CancelBooking.Check(booking, Instant.FromDateTimeOffset(now)) is { } refusal)
             return Problems.Result(ActionLinkLookup.Gone(refusal, booking));
 
-        var events = CancelBooking.Decide(booking, string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim(), Instant.FromDateTimeOffset(now));
+        var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now));
         return await Cancellation.ApplyAsync(session, stream, booking, events, bus, mail, webhooks, answers, now, ct);
     }
 }
@@ -105,9 +109,8 @@ public static class HostCancelBookingEndpoint
         WebhookQueue webhooks, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
     {
         await using var session = sessions.OpenSession(bus);
-        if (await session.LoadAsync<Booking>(id, ct) is null) return Problems.Result(Problems.NotFound("Booking not found."));
         var stream = await session.Events.FetchForExclusiveWriting<Booking>(id, ct);
-        var booking = stream.Aggregate!;
+        if (stream.Aggregate is not { } booking) return Problems.Result(Problems.NotFound("Booking not found."));
         var now = clock.GetUtcNow();
         var host = caller.UserId();
         if (CancelBooking.CheckByHost(booking, host, Instant.FromDateTimeOffset(now)) is { } refusal)
@@ -117,7 +120,7 @@ public static class HostCancelBookingEndpoint
                 "link-spent" => Problems.Create(409, "booking-moved", "This booking was moved: cancel the booking it became."),
                 _ => Problems.Create(409, refusal.Code, refusal.Message),
             });
-        var events = CancelBooking.Decide(booking, string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim(), Instant.FromDateTimeOffset(now), host);
+        var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now), host);
         return await Cancellation.ApplyAsync(session, stream, booking, events, bus, mail, webhooks, answers, now, ct);
     }
 }

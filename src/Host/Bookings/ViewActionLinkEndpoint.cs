@@ -16,11 +16,7 @@ public static class ViewActionLinkEndpoint
         if (await ActionLinkLookup.FindAsync(db, token, ct) is not (var booking, var type))
             return Problems.Result(ActionLinkLookup.NotFound());
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
-        // A reschedule link of a booking it moved still shows where the booking went (the reference's "replay");
-        // every other spent or expired link is gone.
-        var replay = type == ActionType.Reschedule && booking.Status == BookingStatus.Rescheduled
-            && Instant.FromDateTimeOffset(booking.ActionTokensExpireAt) > now;
-        if (!replay && ActionLinks.CheckView(booking, now) is { } refusal)
+        if (ActionLinks.CheckView(booking, type, now) is { } refusal)
             return Problems.Result(ActionLinkLookup.Gone(refusal, booking));
 
         var eventType = await db.LoadAsync<EventType>(booking.EventTypeId, ct);

@@ -1,3 +1,4 @@
+using OpenCalendly.Host.Api;
 using Marten;
 using Npgsql;
 using OpenCalendly.Projections;
@@ -99,6 +100,6 @@ public static class SyncCalendarHandler
     public static async Task Handle(SyncCalendar message, IDocumentSession session, IMessageContext messages, CalendarSync sync, CancellationToken ct)
     {
         if (await sync.RunAsync(session, messages, message.ConnectionId, null, ct, due: message.Due) is { IsBusy: true })
-            await messages.ScheduleAsync(message, TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3));
+            await messages.ScheduleAsync(message, Backoff.Soon());
     }
 }

@@ -94,7 +94,7 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
         var (claimed, claim) = await calls.ClaimAsync(job.ConnectionId, _ => true, ct);
         if (claimed == CalendarCalls.Outcome.Busy)
         {
-            await messages.ScheduleAsync(new WriteBackBooking(writebackId), TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3));
+            await messages.ScheduleAsync(new WriteBackBooking(writebackId), Backoff.Soon());
             return DeliveryOutcome.Skipped;
         }
         if (claimed == CalendarCalls.Outcome.NotApplicable)

@@ -31,12 +31,13 @@ public static class PageRoutes
     /// The reference web app's embed route: the widget script reads its own query (username, eventSlug, timezone, theme);
     /// a request without a valid username and event slug is refused here so a typo shows in the network panel.
     /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex WidgetName = new("^[a-z0-9-]{1,80}$", System.Text.RegularExpressions.RegexOptions.Compiled);
+
     private static void Widget(WebApplication app) =>
         app.MapMethods("/v0/embed/widget.js", [HttpMethods.Get, HttpMethods.Head], (IWebHostEnvironment env, HttpRequest request) =>
             {
-                var safe = new System.Text.RegularExpressions.Regex("^[a-z0-9-]{1,80}$");
-                if (request.Query["username"].ToString() is not { } username || !safe.IsMatch(username)
-                    || request.Query["eventSlug"].ToString() is not { } slug || !safe.IsMatch(slug))
+                if (request.Query["username"].ToString() is not { } username || !WidgetName.IsMatch(username)
+                    || request.Query["eventSlug"].ToString() is not { } slug || !WidgetName.IsMatch(slug))
                     return Api.Problems.Result(Api.Problems.Validation(new Dictionary<string, string[]>
                     {
                         ["username"] = ["username and eventSlug are required: lowercase letters, digits and hyphens."],

@@ -115,7 +115,7 @@ public sealed class WebhookAttempts(IDocumentStore store, WebhookSender sender, 
     /// <summary>Someone else holds it, or this node already has enough in flight for its receiver: look again shortly.</summary>
     private static async Task<DeliveryOutcome> LaterAsync(IMessageContext messages, Guid deliveryId)
     {
-        await messages.ScheduleAsync(new DeliverWebhook(deliveryId), TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3));
+        await messages.ScheduleAsync(new DeliverWebhook(deliveryId), Backoff.Soon());
         return DeliveryOutcome.Skipped;
     }
 }

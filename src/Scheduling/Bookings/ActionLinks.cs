@@ -20,6 +20,15 @@ public static class ActionLinks
         : booking.Status == BookingStatus.Rescheduled ? BookingRefusals.LinkSpent()
         : null;
 
+    /// <summary>
+    /// What a link of <paramref name="type"/> may still show: a reschedule link of the booking it moved keeps showing
+    /// where the booking went until it expires (nothing more is allowed through it); otherwise <see cref="CheckView(Booking, Instant)"/>.
+    /// </summary>
+    public static Refusal? CheckView(Booking booking, ActionType type, Instant now) =>
+        type == ActionType.Reschedule && booking.Status == BookingStatus.Rescheduled && Instant.FromDateTimeOffset(booking.ActionTokensExpireAt) > now
+            ? null
+            : CheckView(booking, now);
+
     public static bool CanCancel(Booking booking, Instant now) => CheckView(booking, now) is null && booking.Status == BookingStatus.Confirmed;
 
     public static bool CanReschedule(Booking booking, Instant now) => CanCancel(booking, now);
