@@ -67,7 +67,8 @@ public static class StoreConfiguration
             .Index(x => x.OrganizerId)
             .Index(x => x.EventTypeId)
             .Index(x => x.CancelTokenHash)
-            .Index(x => x.RescheduleTokenHash);
+            .Index(x => x.RescheduleTokenHash)
+            .Index(x => x.ManageTokenHash);
 
         opts.Projections.Add(new SlotReservationProjection(Reservations), ProjectionLifecycle.Inline);
         opts.Projections.Add(new TeamAssignmentsProjection(), ProjectionLifecycle.Inline);

@@ -118,7 +118,7 @@ public sealed class BookingPageTests(BrowserApp app)
         (await page.GetAttributeAsync("#ics", "download")).ShouldBe("booking.ics");
         (await page.GetAttributeAsync("#ics", "href"))!.ShouldStartWith("blob:");
 
-        var cancel = (await page.GetAttributeAsync("#cancel-link", "href"))!;
+        var cancel = (await page.GetAttributeAsync("#manage-link", "href"))!;
         await page.GotoAsync(app.BaseUrl + cancel);
         await page.WaitForSelectorAsync("#cancel-form", Visible);
         await page.FillAsync("#reason", "Something came up");
@@ -238,8 +238,8 @@ public sealed class BookingPageTests(BrowserApp app)
         var old = (await app.Http.Get($"/v0/bookings/actions/{booked.Token("cancel")}")).ShouldBeProblem(410, "link-spent").Json;
         old["rescheduledTo"]!["startsAt"]!.GetValue<string>().ShouldBe(newStart);
 
-        // Both of the new booking's actions are offered right there: its cancel link cancels it.
-        await page.ClickAsync("#done a:has-text('cancel it')");
+        // The new booking's manage page is offered right there, and cancels it.
+        await page.ClickAsync("#done a:has-text('Manage the new booking')");
         await page.WaitForSelectorAsync("#cancel-form", Visible);
         await page.ClickAsync("#cancel-form button[type=submit]");
         await page.WaitForSelectorAsync("#done:has-text('canceled')", Visible);
@@ -272,7 +272,7 @@ public sealed class BookingPageTests(BrowserApp app)
         await page.WaitForSelectorAsync("#confirmation", Visible);
 
         // Its reschedule link offers the team's times, not the owner's (the owner has no hours at all).
-        await page.GotoAsync(app.BaseUrl + await page.GetAttributeAsync("#reschedule-link", "href"));
+        await page.GotoAsync(app.BaseUrl + await page.GetAttributeAsync("#manage-link", "href"));
         await page.WaitForSelectorAsync("#reschedule", Visible);
         (await page.TextContentAsync("#what")).ShouldBe("Sales demo with Sales");
         await page.WaitForSelectorAsync("button.slot", Visible);

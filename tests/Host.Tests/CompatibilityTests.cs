@@ -126,8 +126,9 @@ public sealed class CompatibilityTests(App app)
             page.StatusCode.ShouldBe(HttpStatusCode.OK);
             (await page.Content.ReadAsStringAsync()).ShouldContain("/js/manage.js");
         }
+        // The email carries the one manage link (both actions on one page).
         var mail = (await Mailbox.WaitFor(app.MailFolder, $"booking-confirmed:{id}:invitee", 1)).ShouldHaveSingleItem();
-        mail.TextBody!.ShouldContain($"http://opencalendly.test/bookings/actions/{token}");
+        mail.TextBody!.ShouldContain($"Reschedule or cancel: http://opencalendly.test/bookings/actions/{S(booked["actions"]!["manage"]!["token"])}");
     }
 
     [Fact]
@@ -204,5 +205,59 @@ public sealed class CrossOriginBrowserTests(BrowserApp app)
         var stranger = await app.NewPage();
         await stranger.GotoAsync(app.OtherSite + "/");
         (await stranger.EvaluateAsync<string>(book, new object[] { app.BaseUrl, body with { startsAt = "2030-10-07T11:00:00Z" } })).ShouldBe("blocked");
+    }
+}
+
+/// <summary>The manage link: both actions on one page, and it follows the booking through a reschedule made with it.</summary>
+[Collection(AppCollection.Name)]
+public sealed class ManageLinkTests(App app)
+{
+    private readonly HttpClient _http = app.Http;
+    private static string S(System.Text.Json.Nodes.JsonNode? node) => node!.GetValue<string>();
+
+    [Fact]
+    public async Task one_link_reschedules_then_cancels_the_booking_wherever_it_went()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var booked = (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-05-06T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        var manage = S(booked["actions"]!["manage"]!["token"]);
+        S(booked["actions"]!["manage"]!["pageUrl"]).ShouldBe($"http://opencalendly.test/bookings/actions/{manage}");
+
+        var view = (await _http.Get($"/v0/bookings/actions/{manage}")).ShouldBe(200).Json;
+        S(view["actionType"]).ShouldBe("manage");
+        view["actions"]!["canCancel"]!.GetValue<bool>().ShouldBeTrue();
+        view["actions"]!["canReschedule"]!.GetValue<bool>().ShouldBeTrue();
+
+        var moved = (await _http.Post($"/v0/bookings/actions/{manage}/reschedule", new { startsAt = "2030-05-06T11:00:00Z" }, idempotencyKey: Api.NewKey()))
+            .ShouldBe(200).Json;
+        S(moved["actions"]!["manage"]!["token"]).ShouldBe(manage);
+        var after = (await _http.Get($"/v0/bookings/actions/{manage}")).ShouldBe(200).Json;
+        S(after["booking"]!["id"]).ShouldBe(S(moved["newBooking"]!["id"]));
+        S(after["booking"]!["status"]).ShouldBe("confirmed");
+        S(after["booking"]!["startsAt"]).ShouldBe("2030-05-06T11:00:00.000Z");
+        after["actions"]!["canCancel"]!.GetValue<bool>().ShouldBeTrue();
+
+        // The old booking's own cancel link is spent; the manage link cancels the booking it became.
+        (await _http.Post($"/v0/bookings/actions/{S(booked["actions"]!["cancel"]!["token"])}/cancel", new { })).ShouldBeProblem(410, "link-spent");
+        (await _http.Post($"/v0/bookings/actions/{manage}/cancel", new { reason = "Plans changed" })).ShouldBe(200);
+        var canceled = (await _http.Get($"/v0/bookings/actions/{manage}")).ShouldBe(200).Json;
+        S(canceled["booking"]!["status"]).ShouldBe("canceled");
+        canceled["actions"]!["canCancel"]!.GetValue<bool>().ShouldBeFalse();
+        canceled["actions"]!["canReschedule"]!.GetValue<bool>().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task a_reschedule_through_a_single_action_link_gives_the_new_booking_a_manage_link_of_its_own()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var booked = (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-05-07T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        var moved = (await _http.Post($"/v0/bookings/actions/{S(booked["actions"]!["reschedule"]!["token"])}/reschedule", new { startsAt = "2030-05-07T11:00:00Z" },
+            idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        var fresh = S(moved["actions"]!["manage"]!["token"]);
+        fresh.ShouldNotBe(S(booked["actions"]!["manage"]!["token"]));
+        S((await _http.Get($"/v0/bookings/actions/{fresh}")).ShouldBe(200).Json["booking"]!["id"]).ShouldBe(S(moved["newBooking"]!["id"]));
+        // The first booking's manage link still answers for where it was (the chain made without it ends there).
+        var old = (await _http.Get($"/v0/bookings/actions/{S(booked["actions"]!["manage"]!["token"])}")).ShouldBeProblem(410, "link-spent").Json;
+        S(old["rescheduledTo"]!["startsAt"]).ShouldBe("2030-05-07T11:00:00.000Z");
     }
 }

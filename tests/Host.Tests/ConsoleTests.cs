@@ -148,7 +148,7 @@ public sealed class ConsoleTests(BrowserApp app)
         (await app.Http.Get($"/v0/users/{username}/event-types/coffee/availability?days=2")).Json["slots"]!.AsArray()
             .ShouldNotContain(s => s!["startsAt"]!.GetValue<string>() == startsAt);
 
-        await page.ClickAsync("#cancel-link");
+        await page.ClickAsync("#manage-link");
         await page.WaitForSelectorAsync("#cancel-form", Visible);
         await page.ClickAsync("#cancel-form button[type=submit]");
         await page.WaitForSelectorAsync("#done", Visible);

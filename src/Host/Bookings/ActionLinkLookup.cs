@@ -13,8 +13,12 @@ public static class ActionLinkLookup
     {
         if (token.Length is < 20 or > 100) return null;
         var hash = Tokens.Hash(token);
-        var booking = await db.Query<Booking>().FirstOrDefaultAsync(b => b.CancelTokenHash == hash || b.RescheduleTokenHash == hash, ct);
-        return booking is null ? null : (booking, booking.CancelTokenHash == hash ? ActionType.Cancel : ActionType.Reschedule);
+        var found = await db.Query<Booking>()
+            .Where(b => b.CancelTokenHash == hash || b.RescheduleTokenHash == hash || b.ManageTokenHash == hash).ToListAsync(ct);
+        // A manage link is shared along the reschedule chain made through it: it answers for the chain's last booking.
+        var booking = found.FirstOrDefault(b => b.Status != BookingStatus.Rescheduled) ?? found.FirstOrDefault();
+        return booking is null ? null
+            : (booking, booking.CancelTokenHash == hash ? ActionType.Cancel : booking.RescheduleTokenHash == hash ? ActionType.Reschedule : ActionType.Manage);
     }
 
     public static Microsoft.AspNetCore.Mvc.ProblemDetails NotFound() => Problems.NotFound("This action link is not valid.");

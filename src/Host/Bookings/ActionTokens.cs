@@ -3,10 +3,14 @@ using OpenCalendly.Scheduling.Bookings;
 
 namespace OpenCalendly.Host.Bookings;
 
-/// <summary>A fresh cancel and reschedule token for one booking; only their hashes reach the events.</summary>
-public sealed class ActionTokens
+/// <summary>
+/// A fresh cancel, reschedule and manage token for one booking; only their hashes reach the events. A booking moved
+/// through its manage link keeps that link (<paramref name="manage"/>), so the invitee's first email keeps working.
+/// </summary>
+public sealed class ActionTokens(string? manage = null)
 {
     public string Cancel { get; } = Tokens.New();
     public string Reschedule { get; } = Tokens.New();
-    public ActionTokenHashes Hashes => new(Tokens.Hash(Cancel), Tokens.Hash(Reschedule));
+    public string Manage { get; } = manage ?? Tokens.New();
+    public ActionTokenHashes Hashes => new(Tokens.Hash(Cancel), Tokens.Hash(Reschedule), Tokens.Hash(Manage));
 }

@@ -151,6 +151,8 @@ public sealed partial class BookingAnswers(
         {
             cancel = Link(baseUrl, tokens.Cancel, "cancel", expiresAt),
             reschedule = Link(baseUrl, tokens.Reschedule, "reschedule", expiresAt),
+            // Both actions on one page; the link keeps managing the booking through reschedules made with it.
+            manage = new { token = tokens.Manage, expiresAt, pageUrl = $"{baseUrl}/bookings/actions/{tokens.Manage}", lookupUrl = $"{baseUrl}/v0/bookings/actions/{tokens.Manage}" },
         };
     }
 

@@ -48,8 +48,7 @@ public sealed class BookingMail(EmailOutbox outbox, IConfiguration config)
         booking.StartsAt, booking.EndsAt,
         new Participant(booking.InviteeName, booking.InviteeEmail), booking.InviteeTimezone,
         new Participant(organizer.DisplayName, organizer.Email), organizer.Timezone,
-        request is not null && tokens is not null ? ManageUrl(request, tokens.Cancel) : null,
-        request is not null && tokens is not null ? ManageUrl(request, tokens.Reschedule) : null,
+        request is not null && tokens is not null ? ManageUrl(request, tokens.Manage) : null,
         [.. hosts.Skip(1).Select(h => new CoHost(new Participant(h.DisplayName, h.Email), h.Timezone))],
         [.. AnswerJson.Of(booking, eventType).Select(a => new Answer(a.Label, a.Value))]);
     }

@@ -38,7 +38,7 @@ public static class CancelBookingEndpoint
         WebhookQueue webhooks, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
     {
         await using var session = sessions.OpenSession(bus);
-        if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Cancel))
+        if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Cancel or ActionType.Manage))
             return Problems.Result(ActionLinkLookup.NotFound());
 
         var stream = await session.Events.FetchForExclusiveWriting<Booking>(found.Id, ct);

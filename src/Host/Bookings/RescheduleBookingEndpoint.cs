@@ -49,7 +49,7 @@ public static class RescheduleBookingEndpoint
         {
             if (await answering.ClaimAsync(ct) is { } answered) return answered;
             await using var session = sessions.OpenSession(bus);
-            if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Reschedule))
+            if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, (ActionType.Reschedule or ActionType.Manage) and var linkType))
                 return await answering.RefuseAsync(ActionLinkLookup.NotFound(), ct);
 
             // Everything the lock set depends on is read first; then one sorted lock covers the booking's
@@ -70,7 +70,8 @@ public static class RescheduleBookingEndpoint
             var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
             var end = start + Duration.FromMinutes(eventType.DurationMinutes);
             var instant = Instant.FromDateTimeOffset(now);
-            var tokens = new ActionTokens();
+            // Moved through its manage link, the booking keeps that link: the one in the first email goes on working.
+            var tokens = new ActionTokens(manage: linkType == ActionType.Manage ? token : null);
             var newId = Guid.CreateVersion7();
             Func<BookingRequest, BookSlot.OneOf> confirm;
             IReadOnlyList<Guid> hosts;

@@ -43,11 +43,11 @@ public static class ViewActionLinkEndpoint
             eventType = eventType is null ? null : new { eventType.Slug, eventType.Name, eventType.DurationMinutes },
             organizer = organizer is null ? null : new { organizer.Username, organizer.DisplayName, organizer.Timezone },
             team = team is null ? null : new { team.Slug, team.Name },
-            // What this token allows: a cancel link cannot reschedule and a reschedule link cannot cancel.
+            // What this token allows: a cancel link cannot reschedule, a reschedule link cannot cancel; the manage link does both.
             actions = new
             {
-                canCancel = type == ActionType.Cancel && ActionLinks.CanCancel(booking, now),
-                canReschedule = type == ActionType.Reschedule && ActionLinks.CanReschedule(booking, now),
+                canCancel = ActionLinks.CanCancel(booking, type, now),
+                canReschedule = ActionLinks.CanReschedule(booking, type, now),
             },
         });
     }

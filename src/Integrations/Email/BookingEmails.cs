@@ -17,8 +17,7 @@ public sealed record BookingFacts(
     string InviteeTimezone,
     Participant Organizer,
     string OrganizerTimezone,
-    string? CancelUrl,
-    string? RescheduleUrl,
+    string? ManageUrl,
     IReadOnlyList<CoHost>? CoHosts = null,
     IReadOnlyList<Answer>? Answers = null);
 
@@ -29,7 +28,7 @@ public sealed record Answer(string Question, string Value);
 public sealed record CoHost(Participant Person, string Timezone);
 
 /// <summary>
-/// The emails a scheduler sends: to the invitee (with their manage links) and to the organizer, each
+/// The emails a scheduler sends: to the invitee (with the link to their manage page) and to the organizer, each
 /// showing the time in the recipient's own zone and carrying the calendar invitation.
 /// </summary>
 public static class BookingEmails
@@ -42,7 +41,7 @@ public static class BookingEmails
         organizer: $"New booking: {f.EventName} with {f.Invitee.Name}",
         lead: "is booked");
 
-    public static EmailMessage[] Canceled(BookingFacts f, string? reason, DateTimeOffset now) => Both(f with { CancelUrl = null, RescheduleUrl = null },
+    public static EmailMessage[] Canceled(BookingFacts f, string? reason, DateTimeOffset now) => Both(f with { ManageUrl = null },
         "booking-canceled", InvitationMethod.Cancel, now,
         invitee: $"Canceled: {f.EventName} with {f.Organizer.Name}",
         organizer: $"Canceled: {f.EventName} with {f.Invitee.Name}",
@@ -103,8 +102,7 @@ public static class BookingEmails
         var time = Describe(f.StartsAt, f.EndsAt, zone);
         var lines = new List<(string Label, string Value)> { ("When", time) };
         if (!string.IsNullOrWhiteSpace(f.Location)) lines.Add(("Where", f.Location));
-        if (links && f.RescheduleUrl is not null) lines.Add(("Reschedule", f.RescheduleUrl));
-        if (links && f.CancelUrl is not null) lines.Add(("Cancel", f.CancelUrl));
+        if (links && f.ManageUrl is not null) lines.Add(("Reschedule or cancel", f.ManageUrl));
         // The hosts read what the invitee answered; the invitee's own emails do not repeat it.
         if (!role.StartsWith("invitee", StringComparison.Ordinal))
             lines.AddRange((f.Answers ?? []).Where(a => !string.IsNullOrWhiteSpace(a.Value)).Select(a => (OneLine(a.Question), Quoted(a.Value))));

@@ -4,7 +4,8 @@ using OpenCalendly.Scheduling.EventTypes;
 
 namespace OpenCalendly.Scheduling.Bookings;
 
-public enum ActionType { Cancel, Reschedule }
+/// <summary>What a link allows: one action each, or both on the booking's manage page.</summary>
+public enum ActionType { Cancel, Reschedule, Manage }
 
 /// <summary>What an action link may still do. Links stop working when the booking starts; a reschedule spends both.</summary>
 public static class ActionLinks
@@ -30,6 +31,12 @@ public static class ActionLinks
             : CheckView(booking, now);
 
     public static bool CanCancel(Booking booking, Instant now) => CheckView(booking, now) is null && booking.Status == BookingStatus.Confirmed;
+
+    /// <summary>Whether a link of <paramref name="type"/> may cancel (a cancel or manage link) while the booking still allows it.</summary>
+    public static bool CanCancel(Booking booking, ActionType type, Instant now) => type != ActionType.Reschedule && CanCancel(booking, now);
+
+    /// <summary>Whether a link of <paramref name="type"/> may reschedule (a reschedule or manage link) while the booking still allows it.</summary>
+    public static bool CanReschedule(Booking booking, ActionType type, Instant now) => type != ActionType.Cancel && CanReschedule(booking, now);
 
     public static bool CanReschedule(Booking booking, Instant now) => CanCancel(booking, now);
 }

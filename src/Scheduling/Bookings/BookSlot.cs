@@ -13,7 +13,8 @@ public sealed record BookingRequest(
     IReadOnlyDictionary<string, string> Answers);
 
 /// <summary>Hashes of freshly minted action tokens and when they stop working.</summary>
-public sealed record ActionTokenHashes(string Cancel, string Reschedule);
+/// <param name="Manage">The booking's manage link: both actions on one page, and it follows the booking through reschedules made with it.</param>
+public sealed record ActionTokenHashes(string Cancel, string Reschedule, string? Manage = null);
 
 public static class BookingRefusals
 {
@@ -82,7 +83,8 @@ public static class BookSlot
             slot.Start.ToDateTimeOffset(), slot.End.ToDateTimeOffset(),
             slot.BufferBeforeMinutes, slot.BufferAfterMinutes,
             request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
-            tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(slot.Start, now).ToDateTimeOffset(), now.ToDateTimeOffset());
+            tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(slot.Start, now).ToDateTimeOffset(), now.ToDateTimeOffset(),
+            ManageTokenHash: tokens.Manage);
     }
 
     /// <summary>Either the event or the refusal.</summary>

@@ -20,6 +20,9 @@ public sealed class Booking
     public Dictionary<string, string> Answers { get; set; } = [];
     public string CancelTokenHash { get; set; } = "";
     public string RescheduleTokenHash { get; set; } = "";
+
+    /// <summary>The manage link's hash: shared along a reschedule chain made through it; the chain's last booking answers it.</summary>
+    public string? ManageTokenHash { get; set; }
     public DateTimeOffset ActionTokensExpireAt { get; set; }
     public DateTimeOffset ConfirmedAt { get; set; }
     public DateTimeOffset? CanceledAt { get; set; }
@@ -57,6 +60,7 @@ public sealed class Booking
         Answers = new Dictionary<string, string>(e.Answers),
         CancelTokenHash = e.CancelTokenHash,
         RescheduleTokenHash = e.RescheduleTokenHash,
+        ManageTokenHash = e.ManageTokenHash,
         ActionTokensExpireAt = e.ActionTokensExpireAt,
         ConfirmedAt = e.ConfirmedAt,
         CalendarUid = $"{e.BookingId}@opencalendly",

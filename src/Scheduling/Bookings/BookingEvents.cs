@@ -3,7 +3,8 @@ namespace OpenCalendly.Scheduling.Bookings;
 /// <summary>
 /// An invitee booked a slot. Carries every fact a projection needs: who is reserved, the interval,
 /// the buffers it was made with (a booking keeps them when the schedule changes), and the hashes of
-/// its action tokens (the tokens themselves are never stored).
+/// its action tokens (the tokens themselves are never stored). A booking moved through its manage link keeps that
+/// link's hash, so the one link in the invitee's first email keeps managing the booking wherever it went.
 /// </summary>
 public sealed record BookingConfirmed(
     Guid BookingId,
@@ -23,7 +24,8 @@ public sealed record BookingConfirmed(
     DateTimeOffset ActionTokensExpireAt,
     DateTimeOffset ConfirmedAt,
     Guid? TeamId = null,
-    EventTypes.TeamMode? TeamMode = null);
+    EventTypes.TeamMode? TeamMode = null,
+    string? ManageTokenHash = null);
 
 /// <summary>The invitee canceled; the reserved time is free again from this event on.</summary>
 /// <param name="CanceledByUserId">The organizer or assigned member who canceled it; null when the invitee did (through their link).</param>

@@ -22,7 +22,7 @@ public static class BookTeamSlot
             assignees.Max(a => a.Slot.BufferBeforeMinutes), assignees.Max(a => a.Slot.BufferAfterMinutes),
             request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
             tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(start, now).ToDateTimeOffset(), now.ToDateTimeOffset(),
-            eventType.TeamId, eventType.Mode);
+            eventType.TeamId, eventType.Mode, tokens.Manage);
     }
 
     /// <summary>

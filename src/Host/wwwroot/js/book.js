@@ -257,8 +257,7 @@ function confirm(booked) {
   el("outlook-link").href = `https://outlook.live.com/calendar/0/deeplink/compose?${new URLSearchParams({ path: "/calendar/action/compose", rru: "addevent", subject: title, startdt: b.startsAt, enddt: b.endsAt, location: where })}`;
   const url = URL.createObjectURL(icsFor({ id: booked.booking.id, title: eventType.name, startsAt: booked.booking.startsAt, endsAt: booked.booking.endsAt, location: eventType.locationValue }));
   el("ics").href = url;
-  el("cancel-link").href = `/bookings/actions/${encodeURIComponent(booked.actions.cancel.token)}`;
-  el("reschedule-link").href = `/bookings/actions/${encodeURIComponent(booked.actions.reschedule.token)}`;
+  el("manage-link").href = `/bookings/actions/${encodeURIComponent(booked.actions.manage.token)}`;
   el("confirmation-heading").focus();
   if (parentOrigin) {
     const b = booked.booking;

@@ -38,52 +38,60 @@ async function start() {
   el("details").hidden = false;
   el("what").textContent = view.eventType ? `${view.eventType.name} with ${view.team?.name ?? view.organizer?.displayName ?? "the organizer"}` : "Booking";
   describe(view.booking);
-
-  if (view.actionType === "cancel" && view.actions.canCancel) {
-    el("cancel-form").hidden = false;
-    el("cancel-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      showError(el("error"), null);
-      try {
-        const reason = el("reason").value.trim();
-        const canceled = await api("POST", `${link}/cancel`, reason ? { reason } : {}, { auth: false });
-        el("status").textContent = canceled.booking.status;
-        el("cancel-form").hidden = true;
-        el("done").hidden = false;
-        el("done").textContent = "Your booking is canceled. The organizer has been told.";
-      } catch (e) {
-        showError(el("error"), e);
-      }
-    });
-  } else if (view.actionType === "reschedule" && view.actions.canReschedule && view.organizer && view.eventType) {
-    el("reschedule").hidden = false;
-    zoneOptions(el("zone"), zone);
-    el("zone").addEventListener("change", () => { zone = el("zone").value; describe(view.booking); loadSlots(); });
-    el("next-week").addEventListener("click", () => { weekStart = new Date(weekStart.getTime() + 7 * 864e5); loadSlots(); });
-    el("reschedule-button").addEventListener("click", async () => {
-      showError(el("error"), null);
-      try {
-        const moved = await api("POST", `${link}/reschedule`, { startsAt: chosen.startsAt, timezone: zone }, { idempotencyKey: newKey(), auth: false });
-        el("reschedule").hidden = true;
-        describe({ ...moved.newBooking, status: moved.newBooking.status });
-        el("done").hidden = false;
-        // The moved booking has links of its own: both are offered here (and come by email).
-        const linkTo = (token, text) => Object.assign(document.createElement("a"), { href: `/bookings/actions/${encodeURIComponent(token)}`, textContent: text });
-        el("done").replaceChildren("Moved. The new time: ", linkTo(moved.actions.reschedule.token, "reschedule it"), " or ",
-          linkTo(moved.actions.cancel.token, "cancel it"), ".");
-      } catch (e) {
-        showError(el("error"), e);
-        if (e.status === 409) loadSlots();
-      }
-    });
-    await loadSlots();
-  } else {
+  el("cancel-form").hidden = !view.actions.canCancel;
+  const canMove = view.actions.canReschedule && view.organizer && view.eventType;
+  el("reschedule").hidden = !canMove;
+  if (canMove) await loadSlots();
+  if (!view.actions.canCancel && !canMove) {
     el("done").hidden = false;
     const to = view.booking.rescheduledTo;
     el("done").textContent = view.booking.status === "canceled" ? "This booking was canceled."
-      : to ? `This booking was moved to ${dayLabel(to.startsAt, zone)}, ${timeLabel(to.startsAt, zone)}–${timeLabel(to.endsAt, zone)} (${zone}). The new booking's email has its own links.`
+      : to ? `This booking was moved to ${dayLabel(to.startsAt, zone)}, ${timeLabel(to.startsAt, zone)}–${timeLabel(to.endsAt, zone)} (${zone}). The new booking's email has its own link.`
       : "This booking can no longer be changed here.";
   }
 }
+
+el("cancel-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  showError(el("error"), null);
+  try {
+    const reason = el("reason").value.trim();
+    const canceled = await api("POST", `${link}/cancel`, reason ? { reason } : {}, { auth: false });
+    el("status").textContent = canceled.booking.status;
+    el("cancel-form").hidden = true;
+    el("reschedule").hidden = true;
+    el("done").hidden = false;
+    el("done").textContent = "Your booking is canceled. The organizer has been told.";
+  } catch (e) {
+    showError(el("error"), e);
+  }
+});
+
+zoneOptions(el("zone"), zone);
+el("zone").addEventListener("change", () => { zone = el("zone").value; describe(view.booking); loadSlots(); });
+el("next-week").addEventListener("click", () => { weekStart = new Date(weekStart.getTime() + 7 * 864e5); loadSlots(); });
+el("reschedule-button").addEventListener("click", async () => {
+  showError(el("error"), null);
+  try {
+    const moved = await api("POST", `${link}/reschedule`, { startsAt: chosen.startsAt, timezone: zone }, { idempotencyKey: newKey(), auth: false });
+    el("done").hidden = false;
+    if (view.actionType === "manage") {
+      // The manage link follows the booking: the same page now shows the new time, with both actions.
+      el("done").textContent = "Moved. Here is your booking at its new time.";
+      chosen = null;
+      el("reschedule-button").disabled = true;
+      await start();
+      return;
+    }
+    el("reschedule").hidden = true;
+    describe({ ...moved.newBooking, status: moved.newBooking.status });
+    // The moved booking has a manage page of its own (its link also comes by email).
+    const manage = Object.assign(document.createElement("a"), { href: `/bookings/actions/${encodeURIComponent(moved.actions.manage.token)}`, textContent: "Manage the new booking" });
+    el("done").replaceChildren("Moved. ", manage, " to reschedule or cancel it.");
+  } catch (e) {
+    showError(el("error"), e);
+    if (e.status === 409) loadSlots();
+  }
+});
 
 start();
