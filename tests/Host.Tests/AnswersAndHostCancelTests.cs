@@ -173,7 +173,12 @@ public sealed class ConsoleBasicsTests(BrowserApp app)
         await page.GotoAsync($"{app.BaseUrl}/organizer");
         await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
 
-        (await page.IsVisibleAsync("#first-run")).ShouldBeTrue();
+        // A newcomer starts with working hours (Monday to Friday, 09:00–17:00 in their zone) and is told what comes next.
+        (await page.IsVisibleAsync("#first-run-event-type")).ShouldBeTrue();
+        var hours = (await app.Http.Get("/v0/me/availability", organizer.Session)).Json["rules"]!.AsArray();
+        hours.Select(r => r!["dayOfWeek"]!.GetValue<int>()).ShouldBe([1, 2, 3, 4, 5]);
+        hours.ShouldAllBe(r => r!["startMinute"]!.GetValue<int>() == 540 && r["endMinute"]!.GetValue<int>() == 1020);
+        (await page.Locator("#rules .rule").CountAsync()).ShouldBe(5);
 
         // The API's complaint reads in the form's own words.
         await page.FillAsync("#event-type-form [name=name]", "Chat");
@@ -194,13 +199,15 @@ public sealed class ConsoleBasicsTests(BrowserApp app)
         var hooks = (await app.Http.Get("/v0/webhooks", organizer.Session)).Json["webhooks"]!.AsArray();
         hooks.Single()!["events"]!.AsArray().Select(e => e!.GetValue<string>()).ShouldBe(["booking.created", "booking.canceled"], ignoreOrder: true);
 
-        // Once there are hours the hint goes; an event type offers its link to copy.
-        var rules = new[] { new { dayOfWeek = 1, startMinute = 540, endMinute = 1020 } };
-        (await app.Http.Put("/v0/me/availability/rules", new { rules }, organizer.Session)).ShouldBe(200);
+        // With an event type the hint goes; an event type offers its link to copy. Without hours it says so.
         (await app.Http.Post("/v0/event-types", new { name = "Chat", slug = "chat", durationMinutes = 30, locationType = "video" }, organizer.Session)).ShouldBe(200);
         await page.ReloadAsync();
         await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
         (await page.IsVisibleAsync("#first-run")).ShouldBeFalse();
         (await page.GetAttributeAsync("#event-types button:has-text('Copy link')", "data-link")).ShouldBe($"{app.BaseUrl}/{organizer.Username}/chat");
+        (await app.Http.Put("/v0/me/availability/rules", new { rules = Array.Empty<object>() }, organizer.Session)).ShouldBe(200);
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
+        (await page.IsVisibleAsync("#first-run-hours")).ShouldBeTrue();
     }
 }

@@ -39,12 +39,18 @@ public sealed class ConsoleTests(BrowserApp app)
         var listed = (await app.Http.Get("/v0/event-types", organizer.Session)).Json["eventTypes"]!.AsArray().Single()!;
         listed["isActive"]!.GetValue<bool>().ShouldBeFalse();
 
+        // The default week (Monday to Friday, 09:00–17:00) is in the editor: Friday goes, Saturday morning comes.
+        (await page.Locator("#rules .rule").CountAsync()).ShouldBe(5);
+        await page.Locator("#rules .rule").Nth(4).Locator("button:text-is('Remove')").ClickAsync();
         await page.ClickAsync("#add-rule");
+        await page.Locator("#rules .rule select").Last.SelectOptionAsync("6");
+        await page.Locator("#rules .rule").Last.Locator("input").Last.FillAsync("12:00");
         await page.ClickAsync("#save-rules");
         await page.WaitForSelectorAsync("#save-rules:has-text('Saved')", Visible);
         var rules = (await app.Http.Get("/v0/me/availability", organizer.Session)).Json["rules"]!.AsArray();
-        rules.Single()!["dayOfWeek"]!.GetValue<int>().ShouldBe(1);
-        rules.Single()!["startMinute"]!.GetValue<int>().ShouldBe(540);
+        rules.Select(r => r!["dayOfWeek"]!.GetValue<int>()).Order().ShouldBe([1, 2, 3, 4, 6]);
+        var saturday = rules.Single(r => r!["dayOfWeek"]!.GetValue<int>() == 6)!;
+        (saturday["startMinute"]!.GetValue<int>(), saturday["endMinute"]!.GetValue<int>()).ShouldBe((540, 720));
 
         await page.FillAsync("#override-form [name=date]", "2031-07-01");
         await page.FillAsync("#override-form [name=start]", "09:00");
@@ -99,7 +105,14 @@ public sealed class ConsoleTests(BrowserApp app)
         (await page.TextContentAsync("[data-metric='Page views']")).ShouldBe("4");
         (await page.TextContentAsync("[data-metric='Bookings']")).ShouldBe("1");
         (await page.TextContentAsync("[data-metric='Conversion']")).ShouldBe("25.0%");
-        (await page.Locator("#funnel-chart rect").CountAsync()).ShouldBe(2);
+        // The date boxes show the range the chart covers (the last 30 days), every day has its bars, and the axes are labelled.
+        var (from, to) = (await page.InputValueAsync("#analytics-form [name=startDate]"), await page.InputValueAsync("#analytics-form [name=endDate]"));
+        to.ShouldBe(DateTime.UtcNow.ToString("yyyy-MM-dd"));
+        var days = (int)(DateTime.Parse(to) - DateTime.Parse(from)).TotalDays + 1;
+        (await page.Locator("#funnel-chart rect.bar-booked").CountAsync()).ShouldBe(days);
+        (await page.Locator($"#funnel-chart text[data-date='{from}']").CountAsync()).ShouldBe(1);
+        (await page.Locator($"#funnel-chart text[data-date='{to}']").CountAsync()).ShouldBe(1);
+        (await page.Locator("#funnel-chart rect.bar-views title:text-is('" + to + ": 4 page views')").CountAsync()).ShouldBe(1);
         await page.FillAsync("#analytics-form [name=startDate]", "2020-01-01");
         await page.FillAsync("#analytics-form [name=endDate]", "2021-01-01");
         await page.ClickAsync("#analytics-form button[type=submit]");

@@ -16,6 +16,10 @@ public static class Organizers
         return new Organizer(verified.Json["user"]!["id"]!.GetValue<string>(), username, email, verified.Json["sessionToken"]!.GetValue<string>());
     }
 
+    /// <summary>Clears the working week a new organizer starts with (Monday to Friday, 09:00–17:00): nobody can book them.</summary>
+    public static async Task WithoutHours(this HttpClient http, Organizer organizer) =>
+        (await http.Put("/v0/me/availability/rules", new { rules = Array.Empty<object>() }, organizer.Session)).ShouldBe(200);
+
     /// <summary>An organizer with weekday hours and one event type, ready to be booked.</summary>
     public static async Task<(Organizer Organizer, string Slug, string EventTypeId)> Bookable(
         this HttpClient http, string timezone = "UTC", int durationMinutes = 30, int bufferBefore = 0, int bufferAfter = 0, object[]? questions = null)

@@ -144,6 +144,7 @@ public sealed class TeamConsentTests(App app)
     public async Task an_attacker_who_adds_someone_to_a_team_gets_an_invitation_not_their_time()
     {
         var (attacker, teamId, teamSlug) = await _http.Team();
+        await _http.WithoutHours(attacker);   // only the victim's time could take a booking
         var victim = await _http.SignUp();
         var rules = Enumerable.Range(0, 7).Select(day => new { dayOfWeek = day, startMinute = 540, endMinute = 1020 });
         (await _http.Put("/v0/me/availability/rules", new { rules }, victim.Session)).ShouldBe(200);
@@ -181,6 +182,7 @@ public sealed class TeamConsentTests(App app)
     public async Task an_accepted_member_is_booked_can_leave_and_keeps_their_bookings()
     {
         var (owner, teamId, teamSlug) = await _http.Team();
+        await _http.WithoutHours(owner);
         var member = await _http.SignUp();
         var rules = Enumerable.Range(0, 7).Select(day => new { dayOfWeek = day, startMinute = 540, endMinute = 1020 });
         (await _http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);

@@ -28,6 +28,7 @@ public sealed class TeamJourneyTests(BrowserApp app)
     public async Task an_owner_invites_a_member_by_username_who_accepts_and_an_invitee_books_the_team(int width, int height)
     {
         var owner = await app.Http.SignUp();
+        await app.Http.WithoutHours(owner);   // the owner only runs the team: the member's hours are the team's
         var member = await app.Http.SignUp();
         var rules = Enumerable.Range(0, 7).Select(d => new { dayOfWeek = d, startMinute = 9 * 60, endMinute = 17 * 60 });
         (await app.Http.Put("/v0/me/availability/rules", new { rules }, member.Session)).ShouldBe(200);

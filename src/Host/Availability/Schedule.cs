@@ -28,6 +28,13 @@ public sealed class Schedule
     public List<ScheduleOverride> Overrides { get; set; } = [];
     public List<ScheduleTimeOff> TimeOff { get; set; } = [];
 
+    /// <summary>A new organizer's hours: Monday to Friday, 09:00–17:00 in their own zone, so their first event type is bookable.</summary>
+    public static Schedule WorkingWeek(Guid userId, DateTimeOffset now) => new()
+    {
+        Id = userId,
+        Rules = [.. Enumerable.Range(1, 5).Select(day => new ScheduleRule(Guid.CreateVersion7(), day, 9 * 60, 17 * 60, 0, 0, now))],
+    };
+
     /// <summary>The time off that reaches into <c>[from, to)</c>, resolved in <paramref name="zone"/>.</summary>
     public IReadOnlyList<TimeInterval> TimeOffIn(DateTimeZone zone, Instant from, Instant to) =>
         TimeOff.Count == 0 ? [] : [.. TimeOff.Select(t => t.Period.In(zone)).Where(i => i.Start < to && from < i.End)];

@@ -73,6 +73,7 @@ public static class VerifyMagicLinkEndpoint
                 Timezone = link.Timezone ?? body.Timezone ?? "UTC", CreatedAt = now,
             };
             db.Store(user);
+            db.Insert(Availability.Schedule.WorkingWeek(user.Id, now));
         }
 
         link.ConsumedAt = now;

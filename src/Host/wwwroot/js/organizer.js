@@ -473,8 +473,16 @@ async function loadCalendars() {
 }
 
 // ---- Analytics
-function drawChart(daily) {
-  const svg = $("#funnel-chart");
+const SVG = "http://www.w3.org/2000/svg";
+const svgNode = (name, attributes, text) => {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+/** Every day of the range (days without events count zero), bars for views and bookings, labelled axes. */
+function drawChart(daily, range) {
   const byDay = new Map();
   for (const d of daily) {
     const entry = byDay.get(d.date) ?? { views: 0, booked: 0 };
@@ -482,24 +490,33 @@ function drawChart(daily) {
     entry.booked += d.bookingConfirmations;
     byDay.set(d.date, entry);
   }
-  const entries = [...byDay.entries()];
-  const max = Math.max(1, ...entries.map(([, e]) => e.views), ...entries.map(([, e]) => e.booked));
-  const width = 100 / Math.max(1, entries.length);
-  svg.replaceChildren(...entries.flatMap(([date, e], i) => {
-    const bar = (value, shift, cls) => {
-      const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-      rect.setAttribute("x", `${i * width + shift * width / 2}%`);
-      rect.setAttribute("width", `${width / 2 - 0.5}%`);
-      rect.setAttribute("y", `${130 - (value / max) * 120}`);
-      rect.setAttribute("height", `${(value / max) * 120}`);
-      rect.setAttribute("class", cls);
-      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      title.textContent = `${date}: ${value}`;
-      rect.append(title);
-      return rect;
-    };
-    return [bar(e.views, 0, "bar-views"), bar(e.booked, 1, "bar-booked")];
-  }));
+  const days = [];
+  for (let t = Date.parse(`${range.startDate}T00:00:00Z`); t <= Date.parse(`${range.endDate}T00:00:00Z`); t += 864e5) days.push(new Date(t).toISOString().slice(0, 10));
+  const max = Math.max(1, ...[...byDay.values()].flatMap((e) => [e.views, e.booked]));
+  const [left, top, plotWidth, plotHeight] = [44, 8, 546, 130];
+  const step = plotWidth / Math.max(1, days.length);
+  const y = (value) => top + plotHeight - (value / max) * plotHeight;
+  const short = (date) => new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+  const nodes = [
+    svgNode("line", { x1: left, y1: top, x2: left, y2: top + plotHeight, class: "axis" }),
+    svgNode("line", { x1: left, y1: top + plotHeight, x2: left + plotWidth, y2: top + plotHeight, class: "axis" }),
+    svgNode("text", { x: left - 6, y: top + 8, "text-anchor": "end", class: "tick" }, String(max)),
+    svgNode("text", { x: left - 6, y: top + plotHeight, "text-anchor": "end", class: "tick" }, "0"),
+    svgNode("text", { x: 10, y: top + plotHeight / 2, "text-anchor": "middle", class: "tick", transform: `rotate(-90 10 ${top + plotHeight / 2})` }, "Count"),
+  ];
+  const labelled = new Set([0, Math.floor((days.length - 1) / 2), days.length - 1]);
+  days.forEach((date, i) => {
+    const e = byDay.get(date) ?? { views: 0, booked: 0 };
+    for (const [value, shift, cls] of [[e.views, 0, "bar-views"], [e.booked, 1, "bar-booked"]]) {
+      const rect = svgNode("rect", { x: left + i * step + shift * step / 2, width: Math.max(1, step / 2 - 1), y: y(value), height: top + plotHeight - y(value), class: cls });
+      rect.append(svgNode("title", {}, `${date}: ${value} ${cls === "bar-views" ? "page views" : "bookings"}`));
+      nodes.push(rect);
+    }
+    if (labelled.has(i)) {
+      nodes.push(svgNode("text", { x: left + (i + 0.5) * step, y: top + plotHeight + 16, "text-anchor": i === 0 ? "start" : i === days.length - 1 ? "end" : "middle", class: "tick", "data-date": date }, short(date)));
+    }
+  });
+  $("#funnel-chart").replaceChildren(...nodes);
 }
 
 async function loadAnalytics(event) {
@@ -520,7 +537,10 @@ async function loadAnalytics(event) {
       value.dataset.metric = k;
       return [Object.assign(document.createElement("dt"), { textContent: k }), value];
     }));
-  drawChart(funnel.daily);
+  // The range the server used (the last 30 days unless chosen) fills the date boxes it came from.
+  $("#analytics-form [name=startDate]").value = funnel.range.startDate;
+  $("#analytics-form [name=endDate]").value = funnel.range.endDate;
+  drawChart(funnel.daily, funnel.range);
   $("#distribution").replaceChildren(...team.roundRobinAssignments.map((a) => row(text(`${a.eventTypeName}: ${a.memberDisplayName} — ${a.assignments}`))),
     ...team.collectiveBookings.map((c) => row(text(`${c.eventTypeName} (collective): ${c.bookings} bookings`))));
   $("#health").textContent = `Webhooks: ${health.webhookDeliveries.succeeded}/${health.webhookDeliveries.total} delivered, ${health.webhookDeliveries.failed} failed · `
@@ -543,8 +563,15 @@ async function start() {
   $("#holiday-form [name=year]").value = new Date().getFullYear() + 1;
   await Promise.all(panels.map(([panel, load]) => guarded(panel, load)()));
   await guarded("analytics-panel", loadAnalytics)();
-  // A new organizer has no hours yet: say where to start.
-  try { $("#first-run").hidden = (await api("GET", "/v0/me/availability")).rules.length > 0; } catch { /* the hours panel shows its own error */ }
+  // A new organizer (no event type yet, or no hours left) is told where to start.
+  try {
+    const [hours, types] = await Promise.all([api("GET", "/v0/me/availability"), api("GET", "/v0/event-types")]);
+    const hint = hours.rules.length === 0 ? "no-hours" : types.eventTypes.length === 0 ? "no-event-types" : null;
+    $("#first-run").hidden = hint === null;
+    $("#first-run").dataset.hint = hint ?? "";
+    $("#first-run-hours").hidden = hint !== "no-hours";
+    $("#first-run-event-type").hidden = hint !== "no-event-types";
+  } catch { /* each panel shows its own error */ }
   document.body.dataset.ready = "true";
 }
 
