@@ -265,11 +265,13 @@ public sealed class BookingPageTests(BrowserApp app)
         await page.GotoAsync($"{app.BaseUrl}/team/{teamSlug}/{eventSlug}");
         await page.WaitForSelectorAsync("button.slot", Visible);
         (await page.TextContentAsync("#host")).ShouldBe("with Sales");
+        (await page.TextContentAsync("#hosts")).ShouldBe($"You'll meet Org {member.Username}.");
         await page.Locator("button.slot").First.ClickAsync();
         await page.FillAsync("#invitee-name", "Pat Lee");
         await page.FillAsync("#invitee-email", "pat@example.com");
         await page.ClickAsync("#book-button");
         await page.WaitForSelectorAsync("#confirmation", Visible);
+        (await page.TextContentAsync("#confirmed-with")).ShouldBe($"With: Org {member.Username}");
 
         // Its reschedule link offers the team's times, not the owner's (the owner has no hours at all).
         await page.GotoAsync(app.BaseUrl + await page.GetAttributeAsync("#manage-link", "href"));

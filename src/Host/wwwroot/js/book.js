@@ -242,6 +242,18 @@ async function submit(event) {
   }
 }
 
+/** "A", "A and B", "A, B and C". */
+const listed = (names, last) => names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} ${last} ${names.at(-1)}`;
+
+/** On a team page, whom the invitee will meet: one free member (round robin) or all of them (collective). */
+function describeHosts() {
+  const names = (page.members ?? []).map((m) => m.displayName);
+  el("hosts").hidden = !page.team || names.length === 0;
+  if (el("hosts").hidden) return;
+  el("hosts").textContent = page.mode === "collective" ? `You'll meet ${listed(names, "and")}.`
+    : names.length === 1 ? `You'll meet ${names[0]}.` : `You'll meet one of ${listed(names, "or")} — whoever is free at the time you pick.`;
+}
+
 function confirm(booked) {
   el("picker").hidden = true;
   el("booking-form").hidden = true;
@@ -251,6 +263,9 @@ function confirm(booked) {
   el("confirmed-when").textContent = `${dayLabel(b.startsAt, zone)}, ${timeLabel(b.startsAt, zone)}–${timeLabel(b.endsAt, zone)} (${zone})`;
   const where = eventType.locationValue || { video: "Video call (the link comes with your confirmation)", phone: "Phone call", in_person: "In person" }[eventType.locationType] || "";
   el("confirmed-where").textContent = where ? `Where: ${where}` : "";
+  // A team booking names the members it was given to.
+  const assigned = (b.assignmentUserIds ?? []).map((id) => page.members?.find((m) => m.userId === id)?.displayName).filter(Boolean);
+  el("confirmed-with").textContent = page.team && assigned.length ? `With: ${listed(assigned, "and")}` : "";
   const stamp = (iso) => new Date(iso).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
   const title = `${eventType.name}${page.organizer ? ` with ${page.organizer.displayName}` : page.team ? ` with ${page.team.name}` : ""}`;
   el("google-link").href = `https://calendar.google.com/calendar/render?${new URLSearchParams({ action: "TEMPLATE", text: title, dates: `${stamp(b.startsAt)}/${stamp(b.endsAt)}`, location: where })}`;
@@ -278,6 +293,7 @@ async function start() {
     document.title = `${eventType.name} · OpenCalendly`;
     el("host").textContent = page.organizer ? `with ${page.organizer.displayName}` : page.team ? `with ${page.team.name}` : "";
     el("duration").textContent = `${eventType.durationMinutes} minutes`;
+    describeHosts();
     renderQuestions(eventType.questions);
     track("page_view");
     await showMonth(monthOf(todayKey()), { seek: true });
