@@ -107,7 +107,7 @@ public sealed class MonthCalendarTests(BrowserApp app)
         await page.WaitForSelectorAsync("button.slot", Visible);
 
         (await page.TextContentAsync("#month-label"))!.ShouldNotBeNullOrWhiteSpace();
-        var selected = page.Locator("#calendar button[aria-selected=true]");
+        var selected = page.Locator("#calendar button[aria-pressed=true]");
         (await selected.CountAsync()).ShouldBe(1);
         var firstDay = (await selected.GetAttributeAsync("data-day"))!;
         var weekday = DateTime.Parse(firstDay).DayOfWeek;
@@ -119,7 +119,7 @@ public sealed class MonthCalendarTests(BrowserApp app)
         await page.Keyboard.PressAsync("ArrowRight");
         await page.WaitForFunctionAsync($"document.activeElement?.dataset?.day && document.activeElement.dataset.day > '{firstDay}'");
         var secondDay = await page.EvaluateAsync<string>("document.activeElement.dataset.day");
-        (await page.GetAttributeAsync($"#calendar button[data-day='{secondDay}']", "aria-selected")).ShouldBe("true");
+        (await page.GetAttributeAsync($"#calendar button[data-day='{secondDay}']", "aria-pressed")).ShouldBe("true");
         (await page.Locator("button.slot").First.GetAttributeAsync("data-starts-at"))!.ShouldStartWith(secondDay);
 
         await page.Locator("button.slot").First.ClickAsync();

@@ -114,7 +114,7 @@ function renderMonth() {
     cell.textContent = String(d);
     cell.disabled = !open;
     cell.tabIndex = key === selectedDay ? 0 : -1;
-    cell.setAttribute("aria-selected", String(key === selectedDay));
+    cell.setAttribute("aria-pressed", String(key === selectedDay));
     cell.setAttribute("aria-label", `${longDay(key)}${open ? `, ${byDay.get(key).length} times` : ", no times"}`);
     cell.addEventListener("click", () => selectDay(key, true));
     grid.append(cell);
@@ -125,7 +125,7 @@ function renderMonth() {
 async function selectDay(key, focusSlots = false) {
   selectedDay = key;
   el("calendar").querySelectorAll("button.day").forEach((b) => {
-    b.setAttribute("aria-selected", String(b.dataset.day === key));
+    b.setAttribute("aria-pressed", String(b.dataset.day === key));
     b.tabIndex = b.dataset.day === key ? 0 : -1;
   });
   await renderDay();
