@@ -210,20 +210,33 @@ public sealed class ScreenshotTests(BrowserApp app)
         await page.WaitForSelectorAsync("#confirmation", new() { State = WaitForSelectorState.Visible });
         await Shoot(page, folder, "confirmation.png");
 
-        await page.GotoAsync($"{app.BaseUrl}/booking/actions/{booked.Token("reschedule")}");
+        await page.GotoAsync($"{app.BaseUrl}/bookings/actions/{booked.Token("manage")}");
         await page.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
-        await Shoot(page, folder, "reschedule-page.png");
+        await Shoot(page, folder, "manage-page.png");
 
         await page.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}'); localStorage.setItem('oc-theme', 'dark');");
         await page.GotoAsync($"{app.BaseUrl}/organizer");
         await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached });
         await Shoot(page, folder, "console-dark.png");
+        foreach (var section in new[] { "bookings", "analytics", "teams" })
+        {
+            await page.GotoAsync($"{app.BaseUrl}/organizer#{section}-panel");
+            await page.WaitForSelectorAsync("body[data-ready=true]", new() { State = WaitForSelectorState.Attached });
+            await page.Locator($"#{section}-panel").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, $"console-{section}.png") });
+        }
 
         var phone = await app.NewPage(390, 844);
         await phone.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
         await phone.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
         await Shoot(phone, folder, "booking-page-375px.png", fullPage: false);
-        await phone.GotoAsync($"{app.BaseUrl}/bookings/actions/{booked.Token("reschedule")}");
+        await phone.Locator("button.slot").Nth(2).ClickAsync();
+        await phone.FillAsync("#invitee-name", "Sam Lee");
+        await phone.FillAsync("#invitee-email", "sam@example.com");
+        await phone.GetByLabel("Company *").FillAsync("Beta");
+        await phone.ClickAsync("#book-button");
+        await phone.WaitForSelectorAsync("#confirmation", new() { State = WaitForSelectorState.Visible });
+        await Shoot(phone, folder, "confirmation-390px.png", fullPage: false);
+        await phone.GotoAsync($"{app.BaseUrl}/bookings/actions/{booked.Token("manage")}");
         await phone.WaitForSelectorAsync("button.slot", new() { State = WaitForSelectorState.Visible });
         await Shoot(phone, folder, "manage-page-390px.png", fullPage: false);
         await phone.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}');");

@@ -543,6 +543,7 @@ async function loadAnalytics(event) {
   drawChart(funnel.daily, funnel.range);
   $("#distribution").replaceChildren(...team.roundRobinAssignments.map((a) => row(text(`${a.eventTypeName}: ${a.memberDisplayName} — ${a.assignments}`))),
     ...team.collectiveBookings.map((c) => row(text(`${c.eventTypeName} (collective): ${c.bookings} bookings`))));
+  if (team.roundRobinAssignments.length + team.collectiveBookings.length === 0) $("#distribution").replaceChildren(row(text("No team bookings in this range.")));
   $("#health").textContent = `Webhooks: ${health.webhookDeliveries.succeeded}/${health.webhookDeliveries.total} delivered, ${health.webhookDeliveries.failed} failed · `
     + `Emails: ${health.emailDeliveries.succeeded}/${health.emailDeliveries.total} sent, ${health.emailDeliveries.failed} failed`;
 }
