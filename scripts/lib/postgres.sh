@@ -37,6 +37,12 @@ place_cluster() {
   fi
 }
 
+# stop_postgres_started_here: stops the private cluster if this script started it (a running one is left alone).
+stop_postgres_started_here() {
+  [ "${PG_STARTED_HERE:-}" = 1 ] || return 0
+  as_pg "$(pg_bin)/pg_ctl" -D "$PG_DIR" -m fast -w stop >/dev/null 2>&1 || true
+}
+
 # ensure_postgres DBNAME [fresh]: exports ConnectionStrings__Postgres for DBNAME; "fresh" drops it first.
 ensure_postgres() {
   local db="$1" fresh="${2:-}"
@@ -59,6 +65,7 @@ ensure_postgres() {
     echo "$port" > "$ROOT/.data/pg.port"
     as_pg "$bin/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w -t 60 \
       -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+    PG_STARTED_HERE=1
   fi
   port="$(cat "$ROOT/.data/pg.port")"
   local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA)

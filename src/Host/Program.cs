@@ -25,16 +25,20 @@ using Wolverine.ErrorHandling;
 using Wolverine.Http;
 using Wolverine.Marten;
 
+SettingsProblem.StopWithOneLine();
 var builder = WebApplication.CreateBuilder(args);
 var config = builder.Configuration;
-var connectionString = config.GetConnectionString("Postgres")
-    ?? throw new InvalidOperationException("Set ConnectionStrings:Postgres (env ConnectionStrings__Postgres).");
+var helpOnly = SettingsProblem.HelpOnly(args);
+// Help needs no database: a placeholder that is never connected to stands in for a missing connection string.
+var connectionString = config.GetConnectionString("Postgres") is { Length: > 0 } configured ? configured
+    : helpOnly ? "Host=127.0.0.1;Database=help-only"
+    : throw new SettingsProblem("set ConnectionStrings:Postgres (environment variable ConnectionStrings__Postgres).");
 
 builder.Services.AddSingleton(TimeProvider.System);
 // Every logger's scopes go through it: the request scope's path loses action tokens.
 builder.Services.AddSingleton<IExternalScopeProvider, RedactingScopeProvider>();
 builder.Services.AddSingleton(NpgsqlDataSource.Create(ConnectionDefaults.Apply(connectionString)));
-builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment));
+builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment, helpOnly));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddHostedService<IdempotencyRetention>();
 builder.Services.AddSingleton<BookingAnswers>();
@@ -49,8 +53,8 @@ builder.Services.AddSingleton<FunnelLimits>();
 builder.Services.AddHostedService(services => services.GetRequiredService<FunnelRecorder>());
 builder.Services.AddHostedService<IdleMemoryTrim>();
 builder.Services.AddSingleton<EmailOutbox>();
-EmailProviders.Add(builder.Services, config, builder.Environment);
-if (PublicUrls.Check(config, builder.Environment, builder.Services) is { } badOrigin) throw new InvalidOperationException(badOrigin);
+EmailProviders.Add(builder.Services, config, builder.Environment, helpOnly);
+if (PublicUrls.Check(config, builder.Environment, builder.Services) is { } badOrigin && !helpOnly) throw new SettingsProblem(badOrigin);
 var webhooks = WebhookSettings.From(config);
 builder.Services.AddSingleton(webhooks);
 builder.Services.AddSingleton<WebhookSender>();
@@ -153,7 +157,16 @@ app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts());
 app.MapWolverineEndpoints();
 PageRoutes.Map(app);
 
-return await app.RunJasperFxCommands(args);
+// A server start (no command, only host settings such as --urls) runs the host itself: JasperFx's command line would
+// first print every assembly it searches for commands. Commands (projections, analytics-rebuild, help…) go through it.
+if (args.Length == 0 || args[0].StartsWith('-') && !helpOnly)
+{
+    await app.RunAsync();
+    return 0;
+}
+// "projections --help" is said "help projections" to JasperFx, which answers a command's help with exit code 1.
+var exitCode = await app.RunJasperFxCommands(helpOnly && args[0] is not ("help" or "?") ? ["help", args[0]] : args);
+return helpOnly ? 0 : exitCode;
 
 /// <summary>Visible to the test host.</summary>
 public partial class Program;

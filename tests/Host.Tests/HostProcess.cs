@@ -28,6 +28,26 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>Runs the built host as a command line to its end: exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Out, string Error)> RunToEndAsync(string[] args, IDictionary<string, string?> settings)
+    {
+        var dll = typeof(Program).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
+        foreach (var (key, value) in settings)
+            if (value is null) start.Environment.Remove(key.Replace(":", "__")); else start.Environment[key.Replace(":", "__")] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancel.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
     public static async Task<HostProcess> StartAsync(IDictionary<string, string> settings)
     {
         var port = LocalServer.FreePort();

@@ -49,3 +49,42 @@ public sealed class PublishedHostTests(PublishedHost host)
             .Json["holidays"]!.AsArray().ShouldNotBeEmpty();
     }
 }
+
+/// <summary>The built host's command line as an operator meets it: help without a database, and a missing setting said in one line.</summary>
+public sealed class CommandLineTests
+{
+    private static readonly Dictionary<string, string?> Production = new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production", ["DOTNET_ENVIRONMENT"] = "Production",
+    };
+
+    [Fact]
+    public async Task help_works_without_a_database_and_says_nothing_about_its_search()
+    {
+        var (code, output, error) = await HostProcess.RunToEndAsync(["projections", "--help"], Production);
+        (code, error.Trim()).ShouldBe((0, ""));
+        output.ShouldContain("projections - Asynchronous projection and projection rebuilds");
+        output.ShouldNotContain("Invalid usage");
+    }
+
+    [Theory]
+    [InlineData(null, "set ConnectionStrings:Postgres")]
+    [InlineData("no-key", "set Secrets:Key")]
+    [InlineData("bad-key", "Secrets:Key and Secrets:RetiredKeys must be 32 random bytes in base64")]
+    [InlineData("no-email", "set Email:Provider")]
+    public async Task a_missing_or_wrong_setting_stops_the_host_with_one_line(string? setUp, string said)
+    {
+        var settings = new Dictionary<string, string?>(Production)
+        {
+            ["Secrets:Key"] = setUp == "bad-key" ? "not base64!" : setUp == "no-key" ? null : App.RunKey,
+            ["Email:Provider"] = setUp == "no-email" ? null : "file",
+            ["App:PublicBaseUrl"] = "https://cal.example.com",
+        };
+        if (setUp is not null) settings["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=1;Database=unused";
+        var (code, output, error) = await HostProcess.RunToEndAsync([], settings);
+        code.ShouldBe(2, output + error);
+        error.Trim().ShouldStartWith($"OpenCalendly cannot start: {said}");
+        error.Trim().Split('\n').Length.ShouldBe(1, error);
+        output.ShouldNotContain("Searching");
+    }
+}

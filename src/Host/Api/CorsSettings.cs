@@ -26,7 +26,7 @@ public static class CorsSettings
         var origins = Origins(config);
         foreach (var origin in origins)
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
-                throw new InvalidOperationException($"Cors:AllowedOrigins: '{origin}' is not an origin such as https://app.example.com.");
+                throw new SettingsProblem($"Cors:AllowedOrigins: '{origin}' is not an origin such as https://app.example.com.");
         services.AddCors(o => o.AddPolicy(Policy, policy => policy
             .WithOrigins(origins)
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -1,3 +1,4 @@
+using OpenCalendly.Host.Api;
 using OpenCalendly.Integrations.Email;
 
 namespace OpenCalendly.Host.Email;
@@ -8,11 +9,12 @@ namespace OpenCalendly.Host.Email;
 /// </summary>
 public static class EmailProviders
 {
-    public static void Add(IServiceCollection services, IConfiguration config, IHostEnvironment environment)
+    /// <param name="helpOnly">The command line only prints help: no provider is needed (the file sink stands in).</param>
+    public static void Add(IServiceCollection services, IConfiguration config, IHostEnvironment environment, bool helpOnly = false)
     {
         var from = config["Email:From"] ?? "OpenCalendly <no-reply@opencalendly.local>";
         var provider = config["Email:Provider"]
-            ?? (environment.IsProduction() ? throw new InvalidOperationException("Set Email:Provider (resend, smtp or file) in Production.") : "file");
+            ?? (environment.IsProduction() && !helpOnly ? throw new SettingsProblem("set Email:Provider (resend, smtp or file) — Production needs it.") : "file");
 
         switch (provider.ToLowerInvariant())
         {
@@ -36,10 +38,10 @@ public static class EmailProviders
                 services.AddSingleton<IEmailSender, ResendEmailSender>();
                 break;
             default:
-                throw new InvalidOperationException($"Unknown Email:Provider '{provider}': use resend, smtp or file.");
+                throw new SettingsProblem($"Unknown Email:Provider '{provider}': use resend, smtp or file.");
         }
     }
 
     private static string Required(IConfiguration config, string key) =>
-        config[key] is { Length: > 0 } value ? value : throw new InvalidOperationException($"{key} is required for this email provider.");
+        config[key] is { Length: > 0 } value ? value : throw new SettingsProblem($"{key} is required for this email provider.");
 }
