@@ -132,7 +132,7 @@ builder.Services.AddAuthentication(SessionAuthentication.SchemeName)
 builder.Services.AddAuthorization();
 builder.Services.AddRateLimiter(o => RateLimits.Configure(o, config));
 CorsSettings.Add(builder.Services, config);
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(OpenApiAdditions.Configure);
 Telemetry.Add(builder.Services, config);
 builder.Services.AddHostedService<DemoSeed>();
 

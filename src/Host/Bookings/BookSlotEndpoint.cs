@@ -39,6 +39,10 @@ public static class BookSlotEndpoint
             body.StartsAt, body.Timezone, body.InviteeName, body.InviteeEmail, body.Answers).ToProblem();
     }
 
+    [Idempotent]
+    [ProducesResponseType<BookingConfirmedAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
         BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus, PublicPageCache pages, BookingAnswers answers,

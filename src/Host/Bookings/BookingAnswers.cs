@@ -130,38 +130,25 @@ public sealed partial class BookingAnswers(
 
     public string Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, int emailsQueued, int webhooksQueued, int writebacksQueued, int remindersScheduled)
     {
-        return Render(new
-        {
-            ok = true,
-            booking = new BookingJson(booking.BookingId, booking.EventTypeId, booking.OrganizerId, booking.InviteeName, booking.InviteeEmail,
+        return Render(new BookingConfirmedAnswer(
+            true,
+            new BookingJson(booking.BookingId, booking.EventTypeId, booking.OrganizerId, booking.InviteeName, booking.InviteeEmail,
                 booking.StartsAt, booking.EndsAt, booking.TeamId is null ? null : booking.ReservedUserIds, booking.TeamMode),
-            actions = Actions(http, tokens, booking.ActionTokensExpireAt),
-            email = new { queued = emailsQueued },
-            webhooks = new { queued = webhooksQueued },
-            calendarWriteback = new { queued = writebacksQueued },
-            reminders = new { scheduled = remindersScheduled },
-        });
+            Actions(http, tokens, booking.ActionTokensExpireAt),
+            new(emailsQueued), new(webhooksQueued), new(writebacksQueued), new(remindersScheduled)));
     }
 
     /// <summary>The action links of a booking: the raw tokens appear only here, in the answer to its creator.</summary>
-    public object Actions(HttpContext http, ActionTokens tokens, DateTimeOffset expiresAt)
+    public ActionLinksJson Actions(HttpContext http, ActionTokens tokens, DateTimeOffset expiresAt)
     {
         var baseUrl = PublicUrls.Base(config, http.Request);
-        return new
-        {
-            cancel = Link(baseUrl, tokens.Cancel, "cancel", expiresAt),
-            reschedule = Link(baseUrl, tokens.Reschedule, "reschedule", expiresAt),
-            // Both actions on one page; the link keeps managing the booking through reschedules made with it.
-            manage = new { token = tokens.Manage, expiresAt, pageUrl = $"{baseUrl}/bookings/actions/{tokens.Manage}", lookupUrl = $"{baseUrl}/v0/bookings/actions/{tokens.Manage}" },
-        };
+        // The manage link does both actions on one page (no single action URL), and keeps managing the booking
+        // through reschedules made with it.
+        return new(Link(baseUrl, tokens.Cancel, "cancel", expiresAt), Link(baseUrl, tokens.Reschedule, "reschedule", expiresAt),
+            Link(baseUrl, tokens.Manage, null, expiresAt));
     }
 
-    private static object Link(string baseUrl, string token, string action, DateTimeOffset expiresAt) => new
-    {
-        token,
-        expiresAt,
-        pageUrl = $"{baseUrl}/bookings/actions/{token}",
-        lookupUrl = $"{baseUrl}/v0/bookings/actions/{token}",
-        url = $"{baseUrl}/v0/bookings/actions/{token}/{action}",
-    };
+    private static ActionLinkJson Link(string baseUrl, string token, string? action, DateTimeOffset expiresAt) => new(
+        token, expiresAt, $"{baseUrl}/bookings/actions/{token}", $"{baseUrl}/v0/bookings/actions/{token}",
+        action is null ? null : $"{baseUrl}/v0/bookings/actions/{token}/{action}");
 }

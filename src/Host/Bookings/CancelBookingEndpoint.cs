@@ -32,6 +32,9 @@ public static class CancelBookingEndpoint
     /// Locks the booking's stream, so two cancels in a race run one after the other: the second finds it
     /// canceled and succeeds without appending or sending anything.
     /// </summary>
+    [ProducesResponseType<BookingCanceledAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/bookings/actions/{token}/cancel", OperationId = "cancelBooking")]
     public static async Task<IResult> Post(
         string token, CancelBookingInput? body, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,
@@ -83,14 +86,7 @@ public static class Cancellation
         await session.SaveChangesAsync(ct);
         if (events.Length > 0) answers.Committed(booking, "canceled");
 
-        return Results.Json(new
-        {
-            ok = true,
-            booking = new { id = booking.Id, status = BookingStatus.Canceled },
-            email = new { queued = emails },
-            webhooks = new { queued = hooks },
-            calendarWriteback = new { queued = writebacks },
-        });
+        return Results.Json(new BookingCanceledAnswer(true, new(booking.Id, BookingStatus.Canceled), new(emails), new(hooks), new(writebacks)));
     }
 }
 
@@ -103,6 +99,9 @@ public static class HostCancelBookingEndpoint
     public static ProblemDetails Validate(CancelBookingInput? body) => CancelBookingEndpoint.Validate(body);
 
     [Authorize]
+    [ProducesResponseType<BookingCanceledAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/bookings/{id}/cancel", OperationId = "hostCancelBooking")]
     public static async Task<IResult> Post(
         Guid id, CancelBookingInput? body, ClaimsPrincipal caller, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,

@@ -39,6 +39,10 @@ public static class RescheduleBookingEndpoint
             .ToProblem();
     }
 
+    [Idempotent]
+    [ProducesResponseType<BookingRescheduledAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/bookings/actions/{token}/reschedule", OperationId = "rescheduleBooking")]
     public static async Task<IResult> Post(
         string token, RescheduleBookingInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
@@ -121,20 +125,12 @@ public static class RescheduleBookingEndpoint
                 + await WritebackQueue.QueueAsync(session, bus, old.Id, [.. old.ReservedUserIds.Except(hosts)], WritebackOperation.Cancel, now, ct);
             // The old booking's reminders find it rescheduled and stand down; the new one gets its own.
             var reminders = await Reminders.ScheduleAsync(bus, moved, eventType, now);
-            var result = answering.Succeed(session, answers.Render(new
-            {
-                ok = true,
-                oldBooking = new { id = old.Id, status = BookingStatus.Rescheduled },
-                newBooking = new
-                {
-                    id = moved.Id, status = BookingStatus.Confirmed, rescheduledFromBookingId = old.Id, moved.StartsAt, moved.EndsAt,
-                },
-                actions = answers.Actions(http, tokens, moved.ActionTokensExpireAt),
-                email = new { queued = emails.Length },
-                webhooks = new { queued = hooks },
-                calendarWriteback = new { queued = writebacks },
-                reminders = new { scheduled = reminders },
-            }));
+            var result = answering.Succeed(session, answers.Render(new BookingRescheduledAnswer(
+                true,
+                new(old.Id, BookingStatus.Rescheduled),
+                new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt),
+                answers.Actions(http, tokens, moved.ActionTokensExpireAt),
+                new(emails.Length), new(hooks), new(writebacks), new(reminders))));
             await session.SaveChangesAsync(ct);
             answers.Committed(moved, "rescheduled");
             return result;

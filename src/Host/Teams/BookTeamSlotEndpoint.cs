@@ -45,6 +45,10 @@ public static class BookTeamSlotEndpoint
             body.StartsAt, body.Timezone, body.InviteeName, body.InviteeEmail, body.Answers).ToProblem();
     }
 
+    [Idempotent]
+    [ProducesResponseType<BookingConfirmedAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/team-bookings", OperationId = "createTeamBooking")]
     public static async Task<IResult> Post(
         TeamBookingInput body, HttpContext http, IDocumentStore store, TakenTimeCache takenTime, OutboxedSessionFactory sessions,

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace OpenCalendly.Host.Api;
+
+/// <summary>A mutation replayed by its <c>Idempotency-Key</c> header (required): the OpenAPI document says so.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class IdempotentAttribute : Attribute;
+
+public static class OpenApiAdditions
+{
+    /// <summary>The OpenAPI document's additions: the idempotency header, instants as date-time strings, enums as strings.</summary>
+    public static void Configure(OpenApiOptions options)
+    {
+        Add(options);
+        // Instants go through InstantJsonConverter, which hides their shape from the schema generator: say it.
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            var type = context.JsonTypeInfo.Type;
+            if (type == typeof(DateTimeOffset) || type == typeof(DateTimeOffset?))
+            {
+                schema.Type = type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                schema.Format = "date-time";
+            }
+            // Enums are written as their snake_case names (JsonStringEnumConverter): strings, not numbers.
+            if ((Nullable.GetUnderlyingType(type) ?? type).IsEnum)
+                schema.Type = Nullable.GetUnderlyingType(type) is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Declares the <c>Idempotency-Key</c> header on every operation marked <see cref="IdempotentAttribute"/>.</summary>
+    public static void Add(OpenApiOptions options) => options.AddOperationTransformer((operation, context, _) =>
+    {
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotentAttribute>().Any())
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "Idempotency-Key", In = ParameterLocation.Header, Required = true,
+                Description = "A key unique to this attempt (16–200 characters); a retry with the same key replays the first answer.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 16, MaxLength = 200 },
+            });
+        }
+        return Task.CompletedTask;
+    });
+}
