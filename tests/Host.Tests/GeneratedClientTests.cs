@@ -33,18 +33,33 @@ public sealed class GeneratedClientTests(App app)
         var client = Compile(code).GetType("Generated.OpenCalendlyClient")!;
         object api = Activator.CreateInstance(client, app.Http)!;
 
-        var (organizer, slug, _) = await app.Http.Bookable();
+        // The invitee's page: the event type, then a free slot, as the public routes describe them.
+        var (organizer, slug, _) = await app.Http.Bookable(questions: [new { id = "company", label = "Company", required = false }]);
+        var page = await Invoke(api, "PublicEventTypeAsync", new() { ["username"] = organizer.Username, ["slug"] = slug });
+        ((string)page.EventType.Name).ShouldBe("Call");
+        ((string)page.Organizer.Username).ShouldBe(organizer.Username);
+        ((string)page.EventType.Questions[0].Label).ShouldBe("Company");
+        var free = await Invoke(api, "PublicAvailabilityAsync", new()
+        {
+            ["username"] = organizer.Username, ["slug"] = slug, ["timezone"] = "Europe/Paris", ["start"] = "2030-06-03T00:00:00Z", ["days"] = "2",
+        });
+        DateTimeOffset startsAt = free.Slots[0].StartsAt;
+        startsAt.ShouldBe(new DateTimeOffset(2030, 6, 3, 9, 0, 0, TimeSpan.Zero));
+
         var input = Create(client.Assembly, "Generated.BookSlotInput", new()
         {
-            ["Username"] = organizer.Username, ["EventSlug"] = slug, ["StartsAt"] = (DateTimeOffset?)new DateTimeOffset(2030, 6, 3, 10, 0, 0, TimeSpan.Zero),
+            ["Username"] = organizer.Username, ["EventSlug"] = slug, ["StartsAt"] = (DateTimeOffset?)startsAt,
             ["Timezone"] = "Europe/Paris", ["InviteeName"] = "Gene Rated", ["InviteeEmail"] = "gene@example.com",
         });
         var booked = await Invoke(api, "CreateBookingAsync", new() { ["body"] = input, ["idempotency_Key"] = Api.NewKey() });
         string bookingId = booked.Booking.Id.ToString();
         string manage = booked.Actions.Manage.Token;
         ((string)booked.Actions.Manage.PageUrl).ShouldEndWith(manage);
-        ((DateTimeOffset)booked.Booking.StartsAt).ShouldBe(new DateTimeOffset(2030, 6, 3, 10, 0, 0, TimeSpan.Zero));
+        ((DateTimeOffset)booked.Booking.StartsAt).ShouldBe(startsAt);
         ((int)booked.Email.Queued).ShouldBe(2);
+        var link = await Invoke(api, "ViewActionLinkAsync", new() { ["token"] = manage });
+        ((bool)link.Actions.CanCancel).ShouldBeTrue();
+        ((string)link.Booking.InviteeName).ShouldBe("Gene Rated");
 
         var canceled = await Invoke(api, "CancelBookingAsync", new()
         {

@@ -18,6 +18,9 @@ public static class PublicAvailabilityEndpoint
         .When(days is not null && ParseDays(days) is null, "days", "days must be a whole number from 1 to 30.")
         .ToProblem();
 
+    [ProducesResponseType<Bookings.SlotsJson>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/users/{username}/event-types/{slug}/availability", OperationId = "publicAvailability")]
     public static async Task<IResult> Get(
         string username, string slug, string? timezone, string? start, string? days,

@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
 using Wolverine.Http;
 
@@ -6,19 +7,15 @@ namespace OpenCalendly.Host.Bookings;
 
 public static class PublicEventTypeEndpoint
 {
+    [ProducesResponseType<PublicEventTypeAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/users/{username}/event-types/{slug}", OperationId = "publicEventType")]
     public static async Task<IResult> Get(string username, string slug, IQuerySession db, CancellationToken ct)
     {
         if (await PublicEventTypes.FindAsync(db, username, slug, ct) is not (var organizer, var eventType))
             return Problems.Result(Problems.NotFound("Event type not found."));
-        return Results.Json(new
-        {
-            ok = true,
-            eventType = new
-            {
-                eventType.Name, eventType.Slug, eventType.DurationMinutes, eventType.LocationType, eventType.LocationValue, eventType.Questions,
-            },
-            organizer = new { organizer.Username, organizer.DisplayName, organizer.Timezone },
-        });
+        return Results.Json(new PublicEventTypeAnswer(true,
+            new(eventType.Name, eventType.Slug, eventType.DurationMinutes, eventType.LocationType, eventType.LocationValue, eventType.Questions),
+            new(organizer.Username, organizer.DisplayName, organizer.Timezone)));
     }
 }

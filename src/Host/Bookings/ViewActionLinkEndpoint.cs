@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
@@ -10,6 +11,9 @@ namespace OpenCalendly.Host.Bookings;
 
 public static class ViewActionLinkEndpoint
 {
+    [ProducesResponseType<ActionLinkAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(410, "application/problem+json")]
     [WolverineGet("/v0/bookings/actions/{token}", OperationId = "viewActionLink")]
     public static async Task<IResult> Get(string token, IQuerySession db, TimeProvider clock, CancellationToken ct)
     {
@@ -22,33 +26,17 @@ public static class ViewActionLinkEndpoint
         var eventType = await db.LoadAsync<EventType>(booking.EventTypeId, ct);
         var organizer = await db.LoadAsync<User>(booking.OrganizerId, ct);
         var team = booking.TeamId is { } teamId ? await db.LoadAsync<OpenCalendly.Host.Teams.Team>(teamId, ct) : null;
-        return Results.Json(new
-        {
-            ok = true,
-            actionType = type,
-            booking = new
-            {
-                booking.Id, booking.Status, booking.StartsAt, booking.EndsAt, timezone = booking.InviteeTimezone,
-                booking.InviteeName, booking.InviteeEmail, booking.Answers,
-                rescheduledTo = booking.RescheduledToBookingId is { } toId
-                    ? new { id = toId, startsAt = booking.RescheduledToStartsAt, endsAt = booking.RescheduledToEndsAt } : null,
+        return Results.Json(new ActionLinkAnswer(true, type,
+            new(booking.Id, booking.Status, booking.StartsAt, booking.EndsAt, booking.InviteeTimezone, booking.InviteeName, booking.InviteeEmail,
+                booking.Answers,
+                booking.RescheduledToBookingId is { } toId ? new(toId, booking.RescheduledToStartsAt, booking.RescheduledToEndsAt) : null,
                 booking.RescheduledFromBookingId,
                 // A team booking is rescheduled against the team's availability: the reference's page reads teamSlug and mode here.
-                team = booking.TeamId is { } bookedTeam ? new
-                {
-                    teamId = bookedTeam, teamSlug = team?.Slug, teamEventTypeId = booking.EventTypeId, mode = booking.TeamMode,
-                    assignmentUserIds = booking.ReservedUserIds,
-                } : null,
-            },
-            eventType = eventType is null ? null : new { eventType.Slug, eventType.Name, eventType.DurationMinutes },
-            organizer = organizer is null ? null : new { organizer.Username, organizer.DisplayName, organizer.Timezone },
-            team = team is null ? null : new { team.Slug, team.Name },
+                booking.TeamId is { } bookedTeam ? new(bookedTeam, team?.Slug, booking.EventTypeId, booking.TeamMode, booking.ReservedUserIds) : null),
+            eventType is null ? null : new(eventType.Slug, eventType.Name, eventType.DurationMinutes),
+            organizer is null ? null : new(organizer.Username, organizer.DisplayName, organizer.Timezone),
+            team is null ? null : new(team.Slug, team.Name),
             // What this token allows: a cancel link cannot reschedule, a reschedule link cannot cancel; the manage link does both.
-            actions = new
-            {
-                canCancel = ActionLinks.CanCancel(booking, type, now),
-                canReschedule = ActionLinks.CanReschedule(booking, type, now),
-            },
-        });
+            new(ActionLinks.CanCancel(booking, type, now), ActionLinks.CanReschedule(booking, type, now))));
     }
 }

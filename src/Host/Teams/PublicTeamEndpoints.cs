@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
+using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Identity;
 using Wolverine.Http;
 
@@ -10,6 +11,8 @@ namespace OpenCalendly.Host.Teams;
 
 public static class PublicTeamEventTypeEndpoint
 {
+    [ProducesResponseType<PublicTeamEventTypeAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}", OperationId = "publicTeamEventType")]
     public static async Task<IResult> Get(string teamSlug, string eventSlug, IQuerySession db, CancellationToken ct)
     {
@@ -17,21 +20,12 @@ public static class PublicTeamEventTypeEndpoint
             return Problems.Result(Problems.NotFound("Event type not found."));
         var members = await db.LoadManyAsync<User>(ct, TeamSlotInputs.Pool(team, eventType));
         // Public: names and zones only, never emails. Flat fields for this server's page, nested ones for the reference's.
-        return Results.Json(new
-        {
-            ok = true,
-            mode = eventType.Mode,
-            eventType = new
-            {
-                eventType.Id, eventType.Name, eventType.Slug, eventType.DurationMinutes, eventType.LocationType, eventType.LocationValue, eventType.Questions, eventType.Mode,
-            },
-            team = new { team.Id, team.Name, team.Slug },
-            members = members.Select(m => new
-            {
-                userId = m.Id, role = team.Members.First(x => x.UserId == m.Id).Role, m.Username, m.DisplayName, m.Timezone,
-                user = new { m.Id, m.Username, m.DisplayName, m.Timezone },
-            }),
-        });
+        return Results.Json(new PublicTeamEventTypeAnswer(true, eventType.Mode,
+            new(eventType.Id, eventType.Name, eventType.Slug, eventType.DurationMinutes, eventType.LocationType, eventType.LocationValue,
+                eventType.Questions, eventType.Mode),
+            new(team.Id, team.Name, team.Slug),
+            [.. members.Select(m => new PublicTeamMemberJson(m.Id, team.Members.First(x => x.UserId == m.Id).Role, m.Username, m.DisplayName,
+                m.Timezone, new(m.Id, m.Username, m.DisplayName, m.Timezone)))]));
     }
 }
 
@@ -40,6 +34,9 @@ public static class PublicTeamAvailabilityEndpoint
     public static ProblemDetails Validate(string? timezone, string? start, string? days) =>
         PublicAvailabilityEndpoint.Validate(timezone, start, days);
 
+    [ProducesResponseType<SlotsJson>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}/availability", OperationId = "publicTeamAvailability")]
     public static async Task<IResult> Get(
         string teamSlug, string eventSlug, string? timezone, string? start, string? days,
