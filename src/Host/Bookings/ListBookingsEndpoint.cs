@@ -23,6 +23,8 @@ public static class ListBookingsEndpoint
         .ToProblem();
 
     [Authorize]
+    [ProducesResponseType<OrganizerBookingsAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/me/bookings", OperationId = "listBookings")]
     public static async Task<IResult> Get(
         string? from, string? to, string? status, string? limit, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock, CancellationToken ct)
@@ -34,16 +36,10 @@ public static class ListBookingsEndpoint
         if (status is not null && Status(status) is { } wanted) query = query.Where(b => b.Status == wanted);
         var bookings = await query.OrderBy(b => b.StartsAt).Take(limit is null ? 50 : int.Parse(limit)).ToListAsync(ct);
         var eventTypes = (await db.LoadManyAsync<Scheduling.EventTypes.EventType>(ct, bookings.Select(b => b.EventTypeId).Distinct().ToArray())).ToDictionary(e => e.Id);
-        return Results.Json(new
-        {
-            ok = true,
-            bookings = bookings.Select(b => new
-            {
-                b.Id, b.EventTypeId, eventTypeName = eventTypes.GetValueOrDefault(b.EventTypeId)?.Name, b.Status, b.StartsAt, b.EndsAt,
-                b.InviteeName, b.InviteeEmail, b.InviteeTimezone, answers = AnswerJson.Of(b, eventTypes.GetValueOrDefault(b.EventTypeId)),
-                b.CancelReason, assignmentUserIds = b.ReservedUserIds, b.TeamId, b.RescheduledFromBookingId, b.RescheduledToBookingId,
-            }),
-        });
+        return Results.Json(new OrganizerBookingsAnswer(true, [.. bookings.Select(b => new OrganizerBookingJson(
+            b.Id, b.EventTypeId, eventTypes.GetValueOrDefault(b.EventTypeId)?.Name, b.Status, b.StartsAt, b.EndsAt,
+            b.InviteeName, b.InviteeEmail, b.InviteeTimezone, AnswerJson.Of(b, eventTypes.GetValueOrDefault(b.EventTypeId)),
+            b.CancelReason, b.ReservedUserIds, b.TeamId, b.RescheduledFromBookingId, b.RescheduledToBookingId))]));
     }
 
     private static BookingStatus? Status(string text) => text switch

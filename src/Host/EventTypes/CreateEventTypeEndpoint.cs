@@ -16,6 +16,9 @@ public static class CreateEventTypeEndpoint
     public static ProblemDetails Validate(EventTypeInput body) => body.Check(creating: true).ToProblem();
 
     [Authorize]
+    [ProducesResponseType<EventTypeAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/event-types", OperationId = "createEventType")]
     public static async Task<(IResult, IMartenOp)> Post(EventTypeInput body, ClaimsPrincipal caller, IQuerySession db, PublicPageCache pages, TimeProvider clock)
     {
@@ -32,7 +35,7 @@ public static class CreateEventTypeEndpoint
                 body.Controls?.Over(BookingControls.Default) ?? BookingControls.Default, ReminderInput.From(body.Reminders) ?? []),
             clock.GetUtcNow());
         var eventType = EventType.From(created);
-        return (Results.Json(new { ok = true, eventType = EventTypeJson.Of(eventType) }),
+        return (Results.Json(new EventTypeAnswer(true, EventTypeJson.Of(eventType))),
             MartenOps.StartStream<EventType>(created.EventTypeId, created));
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Mvc;
+using OpenCalendly.Host.Api;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -10,12 +12,13 @@ namespace OpenCalendly.Host.EventTypes;
 public static class ListEventTypesEndpoint
 {
     [Authorize]
+    [ProducesResponseType<EventTypesAnswer>(200)]
     [WolverineGet("/v0/event-types", OperationId = "listEventTypes")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db)
     {
         var organizerId = caller.UserId();
         var scope = EventType.PersonalScope(organizerId);
         var eventTypes = await db.Query<EventType>().Where(e => e.Scope == scope).OrderBy(e => e.CreatedAt).ToListAsync();
-        return Results.Json(new { ok = true, eventTypes = eventTypes.Select(EventTypeJson.Of) });
+        return Results.Json(new EventTypesAnswer(true, [.. eventTypes.Select(EventTypeJson.Of)]));
     }
 }

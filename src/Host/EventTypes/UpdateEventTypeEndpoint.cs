@@ -22,6 +22,10 @@ public static class UpdateEventTypeEndpoint
     }
 
     [Authorize]
+    [ProducesResponseType<EventTypeAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePatch("/v0/event-types/{id}", OperationId = "updateEventType")]
     public static async Task<(IResult, Events)> Patch(
         EventTypeInput body, [WriteAggregate(Required = false)] EventType? eventType, ClaimsPrincipal caller, IQuerySession db,
@@ -42,6 +46,6 @@ public static class UpdateEventTypeEndpoint
         var events = ReviseEventType.Decide(eventType, change, clock.GetUtcNow());
 
         eventType.Evolve(events);
-        return (Results.Json(new { ok = true, eventType = EventTypeJson.Of(eventType) }), [.. events]);
+        return (Results.Json(new EventTypeAnswer(true, EventTypeJson.Of(eventType))), [.. events]);
     }
 }

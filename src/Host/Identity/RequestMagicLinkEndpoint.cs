@@ -31,6 +31,8 @@ public static class RequestMagicLinkEndpoint
         .Text("displayName", displayName, 1, 120)
         .Zone("timezone", timezone);
 
+    [ProducesResponseType<MagicLinkSent>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/auth/magic-link", OperationId = "requestMagicLink")]
     public static async Task<(IResult, OutgoingMessages)> Post(
         RequestMagicLink body, IDocumentSession db, EmailOutbox outbox, TimeProvider clock, IConfiguration config, HttpRequest request)

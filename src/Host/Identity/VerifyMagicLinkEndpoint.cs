@@ -29,6 +29,8 @@ public static class PreviewMagicLinkEndpoint
         new FieldErrors().Text("token", body.Token, 1, 200, required: true).ToProblem();
 
     /// <summary>Reads a link without using it: the verify page names the account and waits for a click.</summary>
+    [ProducesResponseType<MagicLinkPreview>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/auth/magic-link/preview", OperationId = "previewMagicLink")]
     public static async Task<IResult> Post(PreviewMagicLink body, IQuerySession db, TimeProvider clock)
     {
@@ -47,6 +49,9 @@ public static class VerifyMagicLinkEndpoint
     public static ProblemDetails Validate(VerifyMagicLink body) => RequestMagicLinkEndpoint.Profile(
         new FieldErrors().Text("token", body.Token, 1, 200, required: true), body.Username, body.DisplayName, body.Timezone).ToProblem();
 
+    [ProducesResponseType<SignedIn>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/auth/verify", OperationId = "verifyMagicLink")]
     public static async Task<IResult> Post(VerifyMagicLink body, IDocumentSession db, TimeProvider clock)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -12,18 +13,22 @@ namespace OpenCalendly.Host.Webhooks;
 public static class ListWebhooksEndpoint
 {
     [Authorize]
+    [ProducesResponseType<WebhooksAnswer>(200)]
     [WolverineGet("/v0/webhooks", OperationId = "listWebhooks")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
         var organizerId = caller.UserId();
         var subscriptions = await db.Query<WebhookSubscription>().Where(s => s.OrganizerId == organizerId).OrderBy(s => s.CreatedAt).ToListAsync(ct);
-        return Results.Json(new { ok = true, webhooks = subscriptions.Select(WebhookJson.Of) });
+        return Results.Json(new WebhooksAnswer(true, [.. subscriptions.Select(WebhookJson.Of)]));
     }
 }
 
 public static class CreateWebhookEndpoint
 {
     [Authorize]
+    [ProducesResponseType<WebhookAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/webhooks", OperationId = "createWebhook")]
     public static async Task<IResult> Post(
         WebhookInput body, ClaimsPrincipal caller, IDocumentSession db, SecretBox secrets, WebhookSettings settings, TimeProvider clock, CancellationToken ct)
@@ -45,13 +50,17 @@ public static class CreateWebhookEndpoint
             SealedSecret = secrets.Seal(body.Secret!), IsActive = body.IsActive ?? true, CreatedAt = now, UpdatedAt = now,
         };
         db.Store(subscription);
-        return Results.Json(new { ok = true, webhook = WebhookJson.Of(subscription) });
+        return Results.Json(new WebhookAnswer(true, WebhookJson.Of(subscription)));
     }
 }
 
 public static class UpdateWebhookEndpoint
 {
     [Authorize]
+    [ProducesResponseType<WebhookAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePatch("/v0/webhooks/{id}", OperationId = "updateWebhook")]
     public static async Task<IResult> Patch(
         Guid id, WebhookInput body, ClaimsPrincipal caller, IDocumentSession db, SecretBox secrets, WebhookSettings settings, TimeProvider clock, CancellationToken ct)
@@ -72,7 +81,7 @@ public static class UpdateWebhookEndpoint
         subscription.IsActive = body.IsActive ?? subscription.IsActive;
         subscription.UpdatedAt = clock.GetUtcNow();
         db.Store(subscription);
-        return Results.Json(new { ok = true, webhook = WebhookJson.Of(subscription) });
+        return Results.Json(new WebhookAnswer(true, WebhookJson.Of(subscription)));
     }
 }
 
