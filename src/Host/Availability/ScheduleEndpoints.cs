@@ -14,15 +14,19 @@ public sealed record ReplaceRules(IReadOnlyList<RuleInput?>? Rules);
 public sealed record OverrideInput(DateTimeOffset? StartAt, DateTimeOffset? EndAt, bool? IsAvailable, string? Reason);
 public sealed record ReplaceOverrides(IReadOnlyList<OverrideInput?>? Overrides);
 
+/// <summary>The organizer's weekly hours and date overrides (<c>GET /v0/me/availability</c> and both replacements).</summary>
+public sealed record ScheduleAnswer(bool Ok, IReadOnlyList<ScheduleRule> Rules, IReadOnlyList<ScheduleOverride> Overrides);
+
 public static class GetScheduleEndpoint
 {
     [Authorize]
+    [ProducesResponseType<ScheduleAnswer>(200)]
     [WolverineGet("/v0/me/availability", OperationId = "getAvailability")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db) =>
         Answer(await db.LoadAsync<Schedule>(caller.UserId()) ?? new Schedule { Id = caller.UserId() });
 
     public static IResult Answer(Schedule schedule) =>
-        Results.Json(new { ok = true, rules = schedule.Rules, overrides = schedule.Overrides });
+        Results.Json(new ScheduleAnswer(true, schedule.Rules, schedule.Overrides));
 }
 
 public static class ReplaceRulesEndpoint
@@ -49,6 +53,9 @@ public static class ReplaceRulesEndpoint
     }
 
     [Authorize]
+    [ProducesResponseType<ScheduleAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePut("/v0/me/availability/rules", OperationId = "replaceRules")]
     public static async Task<IResult> Put(ReplaceRules body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
     {
@@ -85,6 +92,9 @@ public static class ReplaceOverridesEndpoint
     }
 
     [Authorize]
+    [ProducesResponseType<ScheduleAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePut("/v0/me/availability/overrides", OperationId = "replaceOverrides")]
     public static async Task<IResult> Put(ReplaceOverrides body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
     {

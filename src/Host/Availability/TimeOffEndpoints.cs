@@ -31,6 +31,18 @@ public sealed record TimeOffJson(
 }
 
 /// <summary>A booking that already falls inside new time off: reported, never silently left (the organizer decides).</summary>
+public sealed record TimeOffListAnswer(bool Ok, IReadOnlyList<TimeOffJson> TimeOff);
+
+public sealed record TimeOffAddedAnswer(bool Ok, TimeOffJson TimeOff, IReadOnlyList<ConflictJson> Conflicts);
+
+public sealed record TimeOffRemovedAnswer(bool Ok, Guid Removed);
+
+public sealed record HolidayJson(DateOnly Date, string Name);
+
+public sealed record HolidayPresetAnswer(bool Ok, string Country, int Year, IReadOnlyList<HolidayJson> Holidays);
+
+public sealed record HolidaysImportedAnswer(bool Ok, IReadOnlyList<TimeOffJson> Added, int Skipped, IReadOnlyList<ConflictJson> Conflicts);
+
 public sealed record ConflictJson(Guid BookingId, Guid EventTypeId, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string InviteeName, string InviteeEmail);
 
 public static class TimeOff
@@ -69,12 +81,13 @@ public static class TimeOff
 public static class ListTimeOffEndpoint
 {
     [Authorize]
+    [ProducesResponseType<TimeOffListAnswer>(200)]
     [WolverineGet("/v0/me/time-off", OperationId = "listTimeOff")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
         var (user, schedule) = await TimeOff.LoadAsync(db, caller.UserId(), ct);
         var zone = SlotInputs.ZoneOf(user);
-        return Results.Json(new { ok = true, timeOff = schedule.TimeOff.OrderBy(t => t.Period.In(zone).Start).Select(t => TimeOffJson.Of(t, zone)) });
+        return Results.Json(new TimeOffListAnswer(true, [.. schedule.TimeOff.OrderBy(t => t.Period.In(zone).Start).Select(t => TimeOffJson.Of(t, zone))]));
     }
 }
 
@@ -107,6 +120,8 @@ public static class AddTimeOffEndpoint
     }
 
     [Authorize]
+    [ProducesResponseType<TimeOffAddedAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/me/time-off", OperationId = "addTimeOff")]
     public static async Task<IResult> Post(
         TimeOffInput body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
@@ -121,13 +136,15 @@ public static class AddTimeOffEndpoint
         db.Store(schedule);
         pages.Forget(user.Id);
         var zone = SlotInputs.ZoneOf(user);
-        return Results.Json(new { ok = true, timeOff = TimeOffJson.Of(entry, zone), conflicts = await TimeOff.ConflictsAsync(db, user.Id, zone, [entry], ct) });
+        return Results.Json(new TimeOffAddedAnswer(true, TimeOffJson.Of(entry, zone), await TimeOff.ConflictsAsync(db, user.Id, zone, [entry], ct)));
     }
 }
 
 public static class RemoveTimeOffEndpoint
 {
     [Authorize]
+    [ProducesResponseType<TimeOffRemovedAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineDelete("/v0/me/time-off/{id}", OperationId = "removeTimeOff")]
     public static async Task<IResult> Delete(Guid id, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, CancellationToken ct)
     {
@@ -136,7 +153,7 @@ public static class RemoveTimeOffEndpoint
         if (schedule.TimeOff.RemoveAll(t => t.Id == id) == 0) return Problems.Result(Problems.NotFound("Time off not found."));
         db.Store(schedule);
         pages.Forget(user.Id);
-        return Results.Json(new { ok = true, removed = id });
+        return Results.Json(new TimeOffRemovedAnswer(true, id));
     }
 }
 
@@ -154,12 +171,14 @@ public static class HolidayPresetEndpoint
         .ToProblem();
 
     [Authorize]
+    [ProducesResponseType<HolidayPresetAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/me/time-off/holidays", OperationId = "holidayPreset")]
     public static IResult Get(string? country, string? year)
     {
         var code = HolidayPresets.Code(country!)!;
         var y = int.Parse(year!);
-        return Results.Json(new { ok = true, country = code, year = y, holidays = HolidayPresets.For(code, y)!.Select(h => new { date = h.Date.ToDateOnly(), name = h.Name }) });
+        return Results.Json(new HolidayPresetAnswer(true, code, y, [.. HolidayPresets.For(code, y)!.Select(h => new HolidayJson(h.Date.ToDateOnly(), h.Name))]));
     }
 }
 
@@ -169,6 +188,8 @@ public static class ImportHolidaysEndpoint
 
     /// <summary>Adds each holiday as its own all-day entry (removable one by one); dates already imported from the same preset are skipped.</summary>
     [Authorize]
+    [ProducesResponseType<HolidaysImportedAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/me/time-off/holidays", OperationId = "importHolidays")]
     public static async Task<IResult> Post(
         HolidayImportInput body, ClaimsPrincipal caller, IDocumentSession db, PublicPageCache pages, TimeProvider clock, CancellationToken ct)
@@ -189,12 +210,7 @@ public static class ImportHolidaysEndpoint
         db.Store(schedule);
         pages.Forget(user.Id);
         var zone = SlotInputs.ZoneOf(user);
-        return Results.Json(new
-        {
-            ok = true,
-            added = added.Select(t => TimeOffJson.Of(t, zone)),
-            skipped = holidays.Count - added.Count,
-            conflicts = await TimeOff.ConflictsAsync(db, user.Id, zone, added, ct),
-        });
+        return Results.Json(new HolidaysImportedAnswer(true, [.. added.Select(t => TimeOffJson.Of(t, zone))], holidays.Count - added.Count,
+            await TimeOff.ConflictsAsync(db, user.Id, zone, added, ct)));
     }
 }

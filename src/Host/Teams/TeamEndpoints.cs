@@ -19,6 +19,7 @@ public sealed record AddMemberInput(Guid? UserId, string? Username, string? Emai
 public static class ListTeamsEndpoint
 {
     [Authorize]
+    [ProducesResponseType<TeamsAnswer>(200)]
     [WolverineGet("/v0/teams", OperationId = "listTeams")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
@@ -27,14 +28,8 @@ public static class ListTeamsEndpoint
         var teamIds = teams.Select(t => (Guid?)t.Id).ToArray();
         // Only the team ids come back, not whole event-type documents.
         var eventTypes = await db.Query<EventType>().Where(e => e.TeamId.In(teamIds)).Select(e => e.TeamId!.Value).ToListAsync(ct);
-        return Results.Json(new
-        {
-            ok = true,
-            teams = teams.Select(t => new
-            {
-                t.Id, ownerUserId = t.OwnerId, t.Name, t.Slug, memberCount = t.ActiveMembers.Count(), invitedCount = t.Members.Count(m => !m.IsActive), teamEventTypeCount = eventTypes.Count(id => id == t.Id), t.CreatedAt,
-            }),
-        });
+        return Results.Json(new TeamsAnswer(true, [.. teams.Select(t => new TeamJson(t.Id, t.OwnerId, t.Name, t.Slug, t.ActiveMembers.Count(),
+            t.Members.Count(m => !m.IsActive), eventTypes.Count(id => id == t.Id), t.CreatedAt))]));
     }
 }
 
@@ -47,6 +42,9 @@ public static class CreateTeamEndpoint
         .ToProblem();
 
     [Authorize]
+    [ProducesResponseType<TeamAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/teams", OperationId = "createTeam")]
     public static async Task<IResult> Post(CreateTeamInput body, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct)
     {
@@ -60,13 +58,15 @@ public static class CreateTeamEndpoint
             Members = [new TeamMembership(ownerId, "owner", now) { InvitationId = Guid.CreateVersion7(), AcceptedAt = now }],
         };
         db.Store(team);
-        return Results.Json(new { ok = true, team = new { team.Id, ownerUserId = team.OwnerId, team.Name, team.Slug, memberCount = 1, teamEventTypeCount = 0, team.CreatedAt } });
+        return Results.Json(new TeamAnswer(true, new(team.Id, team.OwnerId, team.Name, team.Slug, 1, 0, 0, team.CreatedAt)));
     }
 }
 
 public static class ListTeamMembersEndpoint
 {
     [Authorize]
+    [ProducesResponseType<TeamMembersAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/teams/{teamId}/members", OperationId = "listTeamMembers")]
     public static async Task<IResult> Get(Guid teamId, ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
@@ -74,19 +74,12 @@ public static class ListTeamMembersEndpoint
             return Problems.Result(Problems.NotFound("Team not found."));
         var userIds = team.Members.Select(m => m.UserId).ToArray();
         var users = (await db.LoadManyAsync<User>(ct, userIds)).ToDictionary(u => u.Id);
-        return Results.Json(new
-        {
-            ok = true,
-            members = team.Members.Where(m => users.ContainsKey(m.UserId)).Select(m => Member(m, users[m.UserId], team.Id)),
-        });
+        return Results.Json(new TeamMembersAnswer(true, [.. team.Members.Where(m => users.ContainsKey(m.UserId)).Select(m => Member(m, users[m.UserId], team.Id))]));
     }
 
-    /// <summary>The reference web app reads <c>id</c>, <c>userId</c>, <c>role</c> and the nested <c>user</c>; the flat fields stay for older clients.</summary>
-    public static object Member(TeamMembership m, User user, Guid teamId) => new
-    {
-        id = m.InvitationId, teamId, m.UserId, m.Role, m.Status, user.Username, user.DisplayName, user.Timezone, m.AddedAt, createdAt = m.AddedAt, m.AcceptedAt,
-        user = new { user.Id, user.Email, user.Username, user.DisplayName, user.Timezone },
-    };
+    public static TeamMemberJson Member(TeamMembership m, User user, Guid teamId) => new(
+        m.InvitationId, teamId, m.UserId, m.Role, m.Status, user.Username, user.DisplayName, user.Timezone, m.AddedAt, m.AddedAt, m.AcceptedAt,
+        new(user.Id, user.Email, user.Username, user.DisplayName, user.Timezone));
 }
 
 public static class AddTeamMemberEndpoint
@@ -101,6 +94,10 @@ public static class AddTeamMemberEndpoint
 
     /// <summary>Invites an organizer: they join only when they accept (<c>POST /v0/me/team-invitations/{id}/accept</c>).</summary>
     [Authorize]
+    [ProducesResponseType<TeamMemberAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/teams/{teamId}/members", OperationId = "addTeamMember")]
     public static async Task<IResult> Post(Guid teamId, AddMemberInput body, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct)
     {
@@ -123,7 +120,7 @@ public static class AddTeamMemberEndpoint
         };
         team.Members.Add(membership);
         db.Store(team);
-        return Results.Json(new { ok = true, member = ListTeamMembersEndpoint.Member(membership, user, team.Id) });
+        return Results.Json(new TeamMemberAnswer(true, ListTeamMembersEndpoint.Member(membership, user, team.Id)));
     }
 }
 
@@ -131,6 +128,9 @@ public static class RemoveTeamMemberEndpoint
 {
     /// <summary>The owner removes a member or withdraws an invitation. Their bookings stay; the answer lists the upcoming ones.</summary>
     [Authorize]
+    [ProducesResponseType<TeamDepartureAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverineDelete("/v0/teams/{teamId}/members/{userId}", OperationId = "removeTeamMember")]
     public static async Task<IResult> Delete(Guid teamId, Guid userId, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct)
     {
@@ -146,6 +146,9 @@ public static class LeaveTeamEndpoint
 {
     /// <summary>A member leaves a team (or drops a pending invitation). Their bookings stay; the answer lists the upcoming ones.</summary>
     [Authorize]
+    [ProducesResponseType<TeamDepartureAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverineDelete("/v0/me/teams/{teamId}", OperationId = "leaveTeam")]
     public static async Task<IResult> Delete(Guid teamId, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct)
     {
@@ -172,18 +175,15 @@ public static class TeamDepartures
             .Where(b => b.TeamId == teamId && b.ReservedUserIds.Contains(userId) && b.Status == BookingStatus.Confirmed && b.EndsAt > now)
             .OrderBy(b => b.StartsAt)
             .ToListAsync(ct);
-        return Results.Json(new
-        {
-            ok = true,
-            removed = userId,
-            keptBookings = kept.Select(b => new { id = b.Id, b.EventTypeId, startsAt = b.StartsAt, endsAt = b.EndsAt, b.InviteeName }),
-        });
+        return Results.Json(new TeamDepartureAnswer(true, userId,
+            [.. kept.Select(b => new KeptBookingJson(b.Id, b.EventTypeId, b.StartsAt, b.EndsAt, b.InviteeName))]));
     }
 }
 
 public static class ListTeamInvitationsEndpoint
 {
     [Authorize]
+    [ProducesResponseType<TeamInvitationsAnswer>(200)]
     [WolverineGet("/v0/me/team-invitations", OperationId = "listTeamInvitations")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
@@ -191,16 +191,9 @@ public static class ListTeamInvitationsEndpoint
         var teams = await db.Query<Team>().Where(t => t.Members.Any(m => m.UserId == me)).ToListAsync(ct);
         var pending = teams.SelectMany(t => t.Members.Where(m => m.UserId == me && !m.IsActive).Select(m => (Team: t, Membership: m))).ToList();
         var owners = (await db.LoadManyAsync<User>(ct, pending.Select(p => p.Team.OwnerId).Distinct().ToArray())).ToDictionary(u => u.Id);
-        return Results.Json(new
-        {
-            ok = true,
-            invitations = pending.OrderBy(p => p.Membership.AddedAt).Select(p => new
-            {
-                id = p.Membership.InvitationId, teamId = p.Team.Id, team = new { p.Team.Name, p.Team.Slug }, p.Membership.Role,
-                status = p.Membership.Status, invitedAt = p.Membership.AddedAt,
-                invitedBy = owners.TryGetValue(p.Team.OwnerId, out var owner) ? new { owner.DisplayName, owner.Username } : null,
-            }),
-        });
+        return Results.Json(new TeamInvitationsAnswer(true, [.. pending.OrderBy(p => p.Membership.AddedAt).Select(p => new TeamInvitationJson(
+            p.Membership.InvitationId, p.Team.Id, new(p.Team.Name, p.Team.Slug), p.Membership.Role, p.Membership.Status, p.Membership.AddedAt,
+            owners.TryGetValue(p.Team.OwnerId, out var owner) ? new InviterJson(owner.DisplayName, owner.Username) : null))]));
     }
 }
 
@@ -208,11 +201,15 @@ public static class ListTeamInvitationsEndpoint
 public static class AnswerTeamInvitationEndpoints
 {
     [Authorize]
+    [ProducesResponseType<TeamInvitationAnsweredAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverinePost("/v0/me/team-invitations/{id}/accept", OperationId = "acceptTeamInvitation")]
     public static Task<IResult> Accept(Guid id, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct) =>
         AnswerAsync(id, accept: true, caller.UserId(), db, clock, ct);
 
     [Authorize]
+    [ProducesResponseType<TeamInvitationAnsweredAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverinePost("/v0/me/team-invitations/{id}/decline", OperationId = "declineTeamInvitation")]
     public static Task<IResult> Decline(Guid id, ClaimsPrincipal caller, IDocumentSession db, TimeProvider clock, CancellationToken ct) =>
         AnswerAsync(id, accept: false, caller.UserId(), db, clock, ct);
@@ -233,9 +230,6 @@ public static class AnswerTeamInvitationEndpoints
         if (accept) team.Members[index] = membership with { Status = MembershipStatus.Active, AcceptedAt = clock.GetUtcNow() };
         else team.Members.RemoveAt(index);
         db.Store(team);
-        return Results.Json(new
-        {
-            ok = true, teamId = team.Id, team = new { team.Name, team.Slug }, status = accept ? MembershipStatus.Active : "declined",
-        });
+        return Results.Json(new TeamInvitationAnsweredAnswer(true, team.Id, new(team.Name, team.Slug), accept ? MembershipStatus.Active : "declined"));
     }
 }

@@ -54,6 +54,10 @@ public static class CreateTeamEventTypeEndpoint
         .ToProblem();
 
     [Authorize]
+    [ProducesResponseType<TeamEventTypeAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/team-event-types", OperationId = "createTeamEventType")]
     public static async Task<(IResult, IMartenOp)> Post(TeamEventTypeInput body, ClaimsPrincipal caller, IQuerySession db, TimeProvider clock, CancellationToken ct)
     {
@@ -74,7 +78,7 @@ public static class CreateTeamEventTypeEndpoint
             clock.GetUtcNow());
         var eventType = EventType.From(created);
         var users = (await db.LoadManyAsync<User>(ct, TeamSlotInputs.Pool(team, eventType).ToArray())).ToDictionary(u => u.Id);
-        return (Results.Json(new { ok = true, teamEventType = TeamEventTypeJson.Of(eventType, team, users) }),
+        return (Results.Json(new TeamEventTypeAnswer(true, TeamEventTypeJson.Of(eventType, team, users))),
             MartenOps.StartStream<EventType>(created.EventTypeId, created));
     }
 }
@@ -82,6 +86,8 @@ public static class CreateTeamEventTypeEndpoint
 public static class ListTeamEventTypesEndpoint
 {
     [Authorize]
+    [ProducesResponseType<TeamEventTypesAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/teams/{teamId}/event-types", OperationId = "listTeamEventTypes")]
     public static async Task<IResult> Get(Guid teamId, ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
@@ -89,6 +95,6 @@ public static class ListTeamEventTypesEndpoint
             return Problems.Result(Problems.NotFound("Team not found."));
         var eventTypes = await db.Query<EventType>().Where(e => e.TeamId == team.Id).OrderBy(e => e.CreatedAt).ToListAsync(ct);
         var users = (await db.LoadManyAsync<User>(ct, team.Members.Select(m => m.UserId).ToArray())).ToDictionary(u => u.Id);
-        return Results.Json(new { ok = true, eventTypes = eventTypes.Select(e => TeamEventTypeJson.Of(e, team, users)) });
+        return Results.Json(new TeamEventTypesAnswer(true, [.. eventTypes.Select(e => TeamEventTypeJson.Of(e, team, users))]));
     }
 }
