@@ -28,3 +28,14 @@ public sealed record OrganizerBookingJson(
     Guid? TeamId, Guid? RescheduledFromBookingId, Guid? RescheduledToBookingId);
 
 public sealed record OrganizerBookingsAnswer(bool Ok, IReadOnlyList<OrganizerBookingJson> Bookings);
+
+public sealed record WebhookDeliveryJson(
+    Guid Id, Guid EventId, string EventType, WebhookDeliveryStatus Status, int Attempts, DateTimeOffset NextAttemptAt, DateTimeOffset? LastAttemptAt,
+    int? LastStatus, string? LastError, DateTimeOffset CreatedAt);
+
+public sealed record WebhookDeliveriesAnswer(bool Ok, IReadOnlyList<WebhookDeliveryJson> Deliveries);
+
+/// <summary>What a run of due deliveries or writebacks did.</summary>
+public sealed record DeliveryRunAnswer(
+    bool Ok, int Processed, int Succeeded, int Retried, int Failed,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Limit = null);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -10,23 +11,22 @@ namespace OpenCalendly.Host.Calendars;
 public static class CalendarSyncStatusEndpoint
 {
     [Authorize]
+    [ProducesResponseType<CalendarProvidersAnswer>(200)]
     [WolverineGet("/v0/calendar/sync/status", OperationId = "calendarSyncStatus")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CalendarProviders providers, CancellationToken ct)
     {
         var userId = caller.UserId();
         var ids = CalendarProviders.All.Select(p => CalendarConnection.StreamId(userId, p)).ToArray();
         var connections = (await db.LoadManyAsync<CalendarConnection>(ct, ids)).ToDictionary(c => c.Provider);
-        return Results.Json(new
-        {
-            ok = true,
-            providers = CalendarProviders.All.Select(p => CalendarStatusJson.Of(p, connections.GetValueOrDefault(p), providers.Find(p) is not null)),
-        });
+        return Results.Json(new CalendarProvidersAnswer(true,
+            [.. CalendarProviders.All.Select(p => CalendarStatusJson.Of(p, connections.GetValueOrDefault(p), providers.Find(p) is not null))]));
     }
 }
 
 public static class CalendarWritebackStatusEndpoint
 {
     [Authorize]
+    [ProducesResponseType<WritebackStatusAnswer>(200)]
     [WolverineGet("/v0/calendar/writeback/status", OperationId = "calendarWritebackStatus")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CalendarSettings settings, CancellationToken ct)
     {
@@ -38,15 +38,8 @@ public static class CalendarWritebackStatusEndpoint
         var failures = batch.Query<CalendarWriteback>().Where(w => w.UserId == userId && w.Status == WritebackStatus.Failed)
             .OrderByDescending(w => w.UpdatedAt).Take(20).ToList();
         await batch.Execute(ct);
-        return Results.Json(new
-        {
-            ok = true,
-            summary = new { pending = await pending, succeeded = await succeeded, failed = await failed },
-            failures = (await failures).Select(w => new
-            {
-                w.Id, w.BookingId, provider = CalendarProviders.Name(w.Provider), operation = w.Operation.ToString().ToLowerInvariant(),
-                attemptCount = w.Attempts, maxAttempts = settings.MaxAttempts, w.NextAttemptAt, w.LastAttemptAt, w.LastError, w.UpdatedAt,
-            }),
-        });
+        return Results.Json(new WritebackStatusAnswer(true, new(await pending, await succeeded, await failed),
+            [.. (await failures).Select(w => new WritebackFailureJson(w.Id, w.BookingId, CalendarProviders.Name(w.Provider),
+                w.Operation.ToString().ToLowerInvariant(), w.Attempts, settings.MaxAttempts, w.NextAttemptAt, w.LastAttemptAt, w.LastError, w.UpdatedAt))]));
     }
 }

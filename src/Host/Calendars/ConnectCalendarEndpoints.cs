@@ -35,6 +35,9 @@ public static class StartCalendarConnectionEndpoint
     public static ProblemDetails Validate(ConnectStartInput body) => new FieldErrors().RedirectUri(body.RedirectUri).ToProblem();
 
     [Authorize]
+    [ProducesResponseType<ConnectStartAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverinePost("/v0/calendar/{provider}/connect/start", OperationId = "startCalendarConnection")]
     public static IResult Post(
         string provider, ConnectStartInput body, ClaimsPrincipal caller, CalendarProviders providers, OAuthState states, SecretBox secrets,
@@ -45,7 +48,7 @@ public static class StartCalendarConnectionEndpoint
         var (state, nonce, expiresAt) = states.Issue(caller.UserId(), kind, body.RedirectUri!, clock.GetUtcNow());
         var (verifier, challenge) = OAuthState.Pkce();
         db.Store(new OAuthAttempt { Id = nonce, UserId = caller.UserId(), SealedVerifier = secrets.Seal(verifier), ExpiresAt = expiresAt });
-        return Results.Json(new { ok = true, provider, authUrl = adapter.AuthorizationUrl(body.RedirectUri!, state, challenge).AbsoluteUri, state, expiresAt });
+        return Results.Json(new ConnectStartAnswer(true, provider, adapter.AuthorizationUrl(body.RedirectUri!, state, challenge).AbsoluteUri, state, expiresAt));
     }
 }
 
@@ -62,6 +65,10 @@ public static class CompleteCalendarConnectionEndpoint
     /// sealed. The first sync is queued in the same transaction and runs at once.
     /// </summary>
     [Authorize]
+    [ProducesResponseType<CalendarConnectionAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(502, "application/problem+json")]
     [WolverinePost("/v0/calendar/{provider}/connect/complete", OperationId = "completeCalendarConnection")]
     public static async Task<IResult> Post(
         string provider, ConnectCompleteInput body, ClaimsPrincipal caller, CalendarProviders providers, OAuthState states,
@@ -101,7 +108,7 @@ public static class CompleteCalendarConnectionEndpoint
         await session.SaveChangesAsync(ct);
 
         var connection = CalendarConnection.From(connected, await session.LoadAsync<CalendarConnection>(id, ct));
-        return Results.Json(new { ok = true, connection = CalendarStatusJson.Of(kind, connection, configured: true) });
+        return Results.Json(new CalendarConnectionAnswer(true, CalendarStatusJson.Of(kind, connection, configured: true)));
     }
 
     /// <summary>
@@ -131,6 +138,8 @@ public static class DisconnectCalendarEndpoint
 {
     /// <summary>Removes the connection; the projection deletes its busy windows in the same transaction.</summary>
     [Authorize]
+    [ProducesResponseType<CalendarDisconnectedAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverinePost("/v0/calendar/{provider}/disconnect", OperationId = "disconnectCalendar")]
     public static async Task<IResult> Post(string provider, ClaimsPrincipal caller, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
@@ -151,6 +160,6 @@ public static class DisconnectCalendarEndpoint
             session.Store(writeback);
         }
         await session.SaveChangesAsync(ct);
-        return Results.Json(new { ok = true, provider, disconnected = true });
+        return Results.Json(new CalendarDisconnectedAnswer(true, provider, true));
     }
 }

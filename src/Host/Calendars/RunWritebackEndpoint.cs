@@ -23,6 +23,8 @@ public static class RunWritebackEndpoint
     public static ProblemDetails Validate(RunWritebackInput? body) => new FieldErrors().Number("limit", body?.Limit, 1, 100).ToProblem();
 
     [Authorize]
+    [ProducesResponseType<DeliveryRunAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/calendar/writeback/run", OperationId = "runCalendarWriteback")]
     public static async Task<IResult> Post(
         RunWritebackInput? body, ClaimsPrincipal caller, IDocumentStore store, OutboxedSessionFactory sessions, IWolverineRuntime runtime,
@@ -38,9 +40,6 @@ public static class RunWritebackEndpoint
                 .OrderBy(w => w.NextAttemptAt).Take(limit).Select(w => w.Id).ToListAsync(ct)];
 
         var summary = await DueAttempts.RunAsync(due, sessions, runtime, attempts.RunAsync, ct);
-        return Results.Json(new
-        {
-            ok = true, limit, processed = summary.Processed, succeeded = summary.Succeeded, retried = summary.Retried, failed = summary.Failed,
-        });
+        return Results.Json(new DeliveryRunAnswer(true, summary.Processed, summary.Succeeded, summary.Retried, summary.Failed, limit));
     }
 }

@@ -22,6 +22,11 @@ public static class SyncCalendarEndpoint
 
     /// <summary>Syncs now. A provider failure is recorded on the connection (and answered 502) in the same commit.</summary>
     [Authorize]
+    [ProducesResponseType<CalendarSyncAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(502, "application/problem+json")]
     [WolverinePost("/v0/calendar/{provider}/sync", OperationId = "syncCalendar")]
     public static async Task<IResult> Post(
         string provider, SyncCalendarInput? body, ClaimsPrincipal caller, OutboxedSessionFactory sessions, IMessageBus bus,
@@ -45,15 +50,7 @@ public static class SyncCalendarEndpoint
         if (result is null) return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
         if (result.IsBusy) return Problems.Result(Problems.Create(409, "calendar-busy", result.Error!));
         if (!result.Succeeded) return Problems.Result(Problems.ProviderFailed(result.Error!));
-        return Results.Json(new
-        {
-            ok = true,
-            provider,
-            syncWindow = new { startIso = result.WindowStart, endIso = result.WindowEnd },
-            busyWindowCount = result.BusyWindowCount,
-            refreshedAccessToken = result.RefreshedAccessToken,
-            lastSyncedAt = result.LastSyncedAt,
-            nextSyncAt = result.NextSyncAt,
-        });
+        return Results.Json(new CalendarSyncAnswer(true, provider, new(result.WindowStart, result.WindowEnd), result.BusyWindowCount,
+            result.RefreshedAccessToken, result.LastSyncedAt, result.NextSyncAt));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using System.Security.Claims;
 using Marten;
@@ -17,6 +18,8 @@ namespace OpenCalendly.Host.Webhooks;
 public static class RunWebhookDeliveriesEndpoint
 {
     [Authorize]
+    [ProducesResponseType<DeliveryRunAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/webhooks/deliveries/run", OperationId = "runWebhookDeliveries")]
     public static async Task<IResult> Post(
         string? limit, ClaimsPrincipal caller, IDocumentStore store, OutboxedSessionFactory sessions, IWolverineRuntime runtime,
@@ -34,6 +37,6 @@ public static class RunWebhookDeliveriesEndpoint
                 .OrderBy(d => d.NextAttemptAt).Take(take).Select(d => d.Id).ToListAsync(ct)];
 
         var summary = await DueAttempts.RunAsync(due, sessions, runtime, attempts.RunAsync, ct);
-        return Results.Json(new { ok = true, processed = summary.Processed, succeeded = summary.Succeeded, retried = summary.Retried, failed = summary.Failed });
+        return Results.Json(new DeliveryRunAnswer(true, summary.Processed, summary.Succeeded, summary.Retried, summary.Failed));
     }
 }

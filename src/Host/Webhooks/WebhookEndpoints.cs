@@ -89,6 +89,8 @@ public static class UpdateWebhookEndpoint
 public static class ListWebhookDeliveriesEndpoint
 {
     [Authorize]
+    [ProducesResponseType<WebhookDeliveriesAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/webhooks/{id}/deliveries", OperationId = "listWebhookDeliveries")]
     public static async Task<IResult> Get(Guid id, ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
@@ -97,13 +99,7 @@ public static class ListWebhookDeliveriesEndpoint
             return Problems.Result(Problems.NotFound("Webhook not found."));
         var deliveries = await db.Query<WebhookDelivery>().Where(d => d.SubscriptionId == id)
             .OrderByDescending(d => d.CreatedAt).Take(50).ToListAsync(ct);
-        return Results.Json(new
-        {
-            ok = true,
-            deliveries = deliveries.Select(d => new
-            {
-                d.Id, d.EventId, d.EventType, d.Status, d.Attempts, d.NextAttemptAt, d.LastAttemptAt, d.LastStatus, d.LastError, d.CreatedAt,
-            }),
-        });
+        return Results.Json(new WebhookDeliveriesAnswer(true, [.. deliveries.Select(d => new WebhookDeliveryJson(
+            d.Id, d.EventId, d.EventType, d.Status, d.Attempts, d.NextAttemptAt, d.LastAttemptAt, d.LastStatus, d.LastError, d.CreatedAt))]));
     }
 }
