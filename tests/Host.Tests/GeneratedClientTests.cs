@@ -69,6 +69,20 @@ public sealed class GeneratedClientTests(App app)
         ((object)canceled.Booking.Status).ToString().ShouldBe("Canceled", StringCompareShould.IgnoreCase);
     }
 
+    [Fact]
+    public async Task every_operation_describes_its_answer()
+    {
+        var json = (await app.Http.Get("/openapi/v1.json")).ShouldBe(200).Body;
+        if (Environment.GetEnvironmentVariable("OPENCALENDLY_OPENAPI_DUMP") is { Length: > 0 } dump) await File.WriteAllTextAsync(dump, json);
+        var document = await OpenApiDocument.FromJsonAsync(json);
+        var untyped = document.Paths.SelectMany(path => path.Value.Select(operation => (Name: $"{operation.Key.ToUpperInvariant()} {path.Key}", operation.Value)))
+            .Where(o => !o.Value.ActualResponses.TryGetValue("200", out var ok) || ok.Schema is null
+                || document.Components.Schemas.TryGetValue("IResult", out var anyResult) && ok.Schema.ActualSchema == anyResult)
+            .Select(o => o.Name).ToList();
+        untyped.ShouldBeEmpty();
+        document.Components.Schemas.ShouldNotContainKey("IResult");
+    }
+
     private static Assembly Compile(string code)
     {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)

@@ -35,6 +35,10 @@ public static class RecordFunnelEventEndpoint
     /// Public: appends the stage to the event type's funnel stream for today (UTC), committed together with
     /// whatever other page events arrived meanwhile (<see cref="FunnelRecorder"/>). No aggregate is loaded.
     /// </summary>
+    [ProducesResponseType<OkAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(429, "application/problem+json")]
     [WolverinePost("/v0/analytics/funnel/events", OperationId = "recordFunnelEvent")]
     public static async Task<IResult> Post(
         FunnelEventInput body, IQuerySession db, PublicPageCache pages, FunnelRecorder recorder, FunnelLimits limits, TimeProvider clock, CancellationToken ct)
@@ -47,7 +51,7 @@ public static class RecordFunnelEventEndpoint
         await recorder.RecordAsync(
             FunnelStream.Id(eventType.Id, DateOnly.FromDateTime(now.UtcDateTime)),
             FunnelStream.Event(Stage(body.Stage)!.Value, eventType.Id, organizer.Id, now));
-        return Results.Json(new { ok = true });
+        return Results.Json(new OkAnswer(true));
     }
 }
 
@@ -99,6 +103,8 @@ public static class FunnelAnalyticsEndpoint
 
     /// <summary>The caller's funnel from the daily counters the projection keeps: by event type, by day, and in total.</summary>
     [Authorize]
+    [ProducesResponseType<FunnelAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/analytics/funnel", OperationId = "funnelAnalytics")]
     public static async Task<IResult> Get(
         string? startDate, string? endDate, string? eventTypeId, ClaimsPrincipal caller, IQuerySession db, NpgsqlDataSource data,
@@ -126,16 +132,11 @@ public static class FunnelAnalyticsEndpoint
 
         string Name(Guid eventType) => eventTypes.TryGetValue(eventType, out var e) ? e.Name : "Unknown event type";
         var summary = rows.Aggregate(FunnelCounts.Zero, (sum, row) => sum + row.Counts);
-        return Results.Json(new
-        {
-            ok = true,
-            range = new { startDate = range.Start, endDate = range.End },
-            summary = FunnelTotalJson.Of(summary),
-            byEventType = rows.GroupBy(r => r.EventTypeId)
+        return Results.Json(new FunnelAnswer(true, new(range.Start, range.End), FunnelTotalJson.Of(summary),
+            [.. rows.GroupBy(r => r.EventTypeId)
                 .Select(g => FunnelEventTypeJson.Of(g.Key, Name(g.Key), g.Aggregate(FunnelCounts.Zero, (sum, row) => sum + row.Counts)))
-                .OrderBy(g => g.EventTypeName, StringComparer.Ordinal),
-            daily = rows.Select(r => FunnelDayJson.Of(r.Day, r.EventTypeId, Name(r.EventTypeId), r.Counts)),
-        });
+                .OrderBy(g => g.EventTypeName, StringComparer.Ordinal)],
+            [.. rows.Select(r => FunnelDayJson.Of(r.Day, r.EventTypeId, Name(r.EventTypeId), r.Counts))]));
     }
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -22,6 +23,8 @@ public static class OperatorHealthEndpoint
 
     /// <summary>Delivery health of the caller's webhooks and booking emails, from the delivery records.</summary>
     [Authorize]
+    [ProducesResponseType<OperatorHealthAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/analytics/operator/health", OperationId = "operatorHealth")]
     public static async Task<IResult> Get(
         string? startDate, string? endDate, ClaimsPrincipal caller, NpgsqlDataSource data, TimeProvider clock, CancellationToken ct)
@@ -51,32 +54,11 @@ public static class OperatorHealthEndpoint
             while (await reader.ReadAsync(ct)) emails.Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
         }
 
-        return Results.Json(new
-        {
-            ok = true,
-            range = new { startDate = range.Start, endDate = range.End },
-            webhookDeliveries = new
-            {
-                total = webhooks.Values.Sum(),
-                pending = webhooks.GetValueOrDefault("Pending"),
-                succeeded = webhooks.GetValueOrDefault("Succeeded"),
-                failed = webhooks.GetValueOrDefault("Failed"),
-            },
-            emailDeliveries = new
-            {
-                total = emails.Sum(e => e.Count),
-                pending = emails.Where(e => e.Status == "Pending").Sum(e => e.Count),
-                succeeded = emails.Where(e => e.Status == "Succeeded").Sum(e => e.Count),
-                failed = emails.Where(e => e.Status == "Failed").Sum(e => e.Count),
-                byType = emails.GroupBy(e => e.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new
-                {
-                    emailType = g.Key,
-                    total = g.Sum(e => e.Count),
-                    pending = g.Where(e => e.Status == "Pending").Sum(e => e.Count),
-                    succeeded = g.Where(e => e.Status == "Succeeded").Sum(e => e.Count),
-                    failed = g.Where(e => e.Status == "Failed").Sum(e => e.Count),
-                }),
-            },
-        });
+        static int Counted(IEnumerable<(string Kind, string Status, int Count)> rows, string status) => rows.Where(e => e.Status == status).Sum(e => e.Count);
+        return Results.Json(new OperatorHealthAnswer(true, new(range.Start, range.End),
+            new(webhooks.Values.Sum(), webhooks.GetValueOrDefault("Pending"), webhooks.GetValueOrDefault("Succeeded"), webhooks.GetValueOrDefault("Failed")),
+            new(emails.Sum(e => e.Count), Counted(emails, "Pending"), Counted(emails, "Succeeded"), Counted(emails, "Failed"),
+                [.. emails.GroupBy(e => e.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new EmailTypeCountsJson(
+                    g.Key, g.Sum(e => e.Count), Counted(g, "Pending"), Counted(g, "Succeeded"), Counted(g, "Failed")))])));
     }
 }

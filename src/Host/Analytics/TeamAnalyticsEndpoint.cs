@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -26,6 +27,8 @@ public static class TeamAnalyticsEndpoint
     /// (optionally one team, or one team event type).
     /// </summary>
     [Authorize]
+    [ProducesResponseType<TeamAnalyticsAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/analytics/team", OperationId = "teamAnalytics")]
     public static async Task<IResult> Get(
         string? startDate, string? endDate, string? eventTypeId, string? teamId, ClaimsPrincipal caller, IQuerySession db, NpgsqlDataSource data,
@@ -64,25 +67,13 @@ public static class TeamAnalyticsEndpoint
         }
 
         var members = (await db.LoadManyAsync<User>(ct, assignments.Select(a => a.MemberId).Distinct())).ToDictionary(u => u.Id);
-        return Results.Json(new
-        {
-            ok = true,
-            range = new { startDate = range.Start, endDate = range.End },
-            roundRobinAssignments = assignments
+        return Results.Json(new TeamAnalyticsAnswer(true, new(range.Start, range.End),
+            [.. assignments
                 .Select(a => (EventType: teamEventTypes[a.EventTypeId], a.MemberId, a.Count))
                 .OrderBy(a => a.EventType.Name, StringComparer.Ordinal).ThenByDescending(a => a.Count)
-                .Select(a => new
-                {
-                    teamEventTypeId = a.EventType.Id, teamId = a.EventType.TeamId, teamName = teams[a.EventType.TeamId!.Value].Name,
-                    eventTypeId = a.EventType.Id, eventTypeName = a.EventType.Name,
-                    memberUserId = a.MemberId, memberDisplayName = members.GetValueOrDefault(a.MemberId)?.DisplayName ?? "Former member",
-                    assignments = a.Count,
-                }),
-            collectiveBookings = chosen.Where(e => e.Mode == TeamMode.Collective).OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => new
-            {
-                teamEventTypeId = e.Id, teamId = e.TeamId, teamName = teams[e.TeamId!.Value].Name,
-                eventTypeId = e.Id, eventTypeName = e.Name, bookings = collective.GetValueOrDefault(e.Id),
-            }),
-        });
+                .Select(a => new RoundRobinAssignmentJson(a.EventType.Id, a.EventType.TeamId, teams[a.EventType.TeamId!.Value].Name, a.EventType.Id,
+                    a.EventType.Name, a.MemberId, members.GetValueOrDefault(a.MemberId)?.DisplayName ?? "Former member", a.Count))],
+            [.. chosen.Where(e => e.Mode == TeamMode.Collective).OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => new CollectiveBookingsJson(
+                e.Id, e.TeamId, teams[e.TeamId!.Value].Name, e.Id, e.Name, collective.GetValueOrDefault(e.Id)))]));
     }
 }

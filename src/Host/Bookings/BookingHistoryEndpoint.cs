@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Security.Claims;
 using JasperFx.Events;
 using Marten;
@@ -16,6 +17,13 @@ namespace OpenCalendly.Host.Bookings;
 /// <summary>Who did something to a booking: its invitee (through the action links), the system, or a person by id.</summary>
 public sealed record ActorJson(string Kind, string? Name, string? Email);
 
+public sealed record HistoryBookingJson(
+    Guid Id, BookingStatus Status, DateTimeOffset StartsAt, DateTimeOffset EndsAt, Guid? RescheduledFromBookingId, Guid? RescheduledToBookingId,
+    string InviteeName, string InviteeEmail, string InviteeTimezone, IReadOnlyList<AnswerJson> Answers, string? CancelReason);
+
+/// <summary><c>GET /v0/bookings/{id}/history</c>: the booking, the zone the sentences use, and its timeline.</summary>
+public sealed record BookingHistoryAnswer(bool Ok, HistoryBookingJson Booking, string Timezone, IReadOnlyList<HistoryEntryJson> History);
+
 /// <summary>One line of a booking's timeline: when, who, what (a sentence in the organizer's zone), and the facts behind it.</summary>
 public sealed record HistoryEntryJson(DateTimeOffset At, long? Version, string Type, ActorJson Actor, string Summary, object Details);
 
@@ -27,6 +35,8 @@ public sealed record HistoryEntryJson(DateTimeOffset At, long? Version, string T
 public static class BookingHistoryEndpoint
 {
     [Authorize]
+    [ProducesResponseType<BookingHistoryAnswer>(200)]
+    [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/bookings/{id}/history", OperationId = "bookingHistory")]
     public static async Task<IResult> Get(Guid id, ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
@@ -48,19 +58,12 @@ public static class BookingHistoryEndpoint
         entries.AddRange(emails.Select(d => new HistoryEntryJson(d.UpdatedAt, null, "email." + d.Status.ToString().ToLowerInvariant(), system,
             $"Email \"{d.Kind}\" {Recipient(d.Id)}: {Describe(d)}", new { deliveryId = d.Id, d.Kind, status = d.Status, d.Attempts, d.LastError, d.Provider })));
 
-        return Results.Json(new
-        {
-            ok = true,
-            booking = new
-            {
-                id = booking.Id, status = booking.Status, booking.StartsAt, booking.EndsAt, booking.RescheduledFromBookingId,
-                rescheduledToBookingId = booking.RescheduledToBookingId, booking.InviteeName, booking.InviteeEmail, booking.InviteeTimezone,
-                answers = AnswerJson.Of(booking, await db.LoadAsync<OpenCalendly.Scheduling.EventTypes.EventType>(booking.EventTypeId, ct)),
-                booking.CancelReason,
-            },
-            timezone = zone,
-            history = entries.OrderBy(e => e.At).ThenBy(e => e.Version ?? long.MaxValue),
-        });
+        return Results.Json(new BookingHistoryAnswer(true,
+            new(booking.Id, booking.Status, booking.StartsAt, booking.EndsAt, booking.RescheduledFromBookingId, booking.RescheduledToBookingId,
+                booking.InviteeName, booking.InviteeEmail, booking.InviteeTimezone,
+                AnswerJson.Of(booking, await db.LoadAsync<OpenCalendly.Scheduling.EventTypes.EventType>(booking.EventTypeId, ct)), booking.CancelReason),
+            zone,
+            [.. entries.OrderBy(e => e.At).ThenBy(e => e.Version ?? long.MaxValue)]));
     }
 
     private static HistoryEntryJson? Entry(IEvent e, ActorJson invitee, ActorJson system, string zone, IReadOnlyDictionary<Guid, User> hosts) => e.Data switch
