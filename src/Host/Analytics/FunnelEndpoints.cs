@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -39,6 +40,7 @@ public static class RecordFunnelEventEndpoint
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(429, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Funnel)]
     [WolverinePost("/v0/analytics/funnel/events", OperationId = "recordFunnelEvent")]
     public static async Task<IResult> Post(
         FunnelEventInput body, IQuerySession db, PublicPageCache pages, FunnelRecorder recorder, FunnelLimits limits, TimeProvider clock, CancellationToken ct)

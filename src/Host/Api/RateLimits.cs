@@ -5,23 +5,35 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace OpenCalendly.Host.Api;
 
 /// <summary>
-/// Public routes are limited per client IP and route scope (fixed one-minute windows, per node).
-/// <c>RateLimiting:PermitsPerMinute</c> sets the limit (default 120).
+/// Public routes are limited per client address, each named policy (the endpoint's <c>[EnableRateLimiting]</c>) with a
+/// fixed one-minute window of its own, per node: <c>RateLimiting:PermitsPerMinute</c> (default 120) for each public
+/// scope and <c>RateLimiting:DeliveryRunsPerMinute</c> (default 6) for running deliveries by hand. The organizer's own
+/// routes carry no policy, so they never share a budget with public traffic.
 /// </summary>
 public static class RateLimits
 {
     public const int DefaultPermitsPerMinute = 120;
 
+    /// <summary>Sign-in: the link request, its preview and its verification.</summary>
+    public const string Auth = "auth";
+    /// <summary>Slots of a personal or team event type.</summary>
+    public const string Availability = "availability";
+    /// <summary>A public event type page's data.</summary>
+    public const string PublicPage = "public-page";
+    /// <summary>Booking, and what an action link does.</summary>
+    public const string Booking = "booking";
+    /// <summary>The booking page's funnel events.</summary>
+    public const string Funnel = "funnel";
+    /// <summary>Running due webhook deliveries or calendar writebacks by hand: outbound calls, so a much smaller budget.</summary>
+    public const string DeliveryRun = "delivery-run";
+
     public static void Configure(RateLimiterOptions options, IConfiguration config)
     {
         var permits = config.GetValue("RateLimiting:PermitsPerMinute", DefaultPermitsPerMinute);
-        // Running deliveries by hand makes outbound calls: a much smaller budget than page reads.
         var runs = config.GetValue("RateLimiting:DeliveryRunsPerMinute", 6);
-        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            Scope(context.Request) is { } scope
-                ? RateLimitPartition.GetFixedWindowLimiter($"{context.Connection.RemoteIpAddress}|{scope}",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = scope == "delivery-run" ? runs : permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
-                : RateLimitPartition.GetNoLimiter(""));
+        foreach (var policy in new[] { Auth, Availability, PublicPage, Booking, Funnel })
+            options.AddPolicy(policy, context => PerAddress(context, permits));
+        options.AddPolicy(DeliveryRun, context => PerAddress(context, runs));
 
         options.OnRejected = async (rejected, ct) =>
         {
@@ -34,25 +46,7 @@ public static class RateLimits
         };
     }
 
-    /// <summary>
-    /// The route scope a request counts against, or null for routes that are not limited: the organizer's own
-    /// routes (<c>/v0/auth/me</c>, team management, booking history…) never share a budget with public traffic.
-    /// </summary>
-    public static string? Scope(HttpRequest request)
-    {
-        // Routing ignores case, so the limit does too: /V0/USERS/… is the same page.
-        var segments = (request.Path.Value ?? "").ToLowerInvariant().Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return segments switch
-        {
-            ["v0", "auth", "magic-link" or "verify"] or ["v0", "auth", "magic-link", "preview"] => "auth",
-            ["v0", "webhooks" or "calendar", "deliveries" or "writeback", "run"] when HttpMethods.IsPost(request.Method) => "delivery-run",
-            ["v0", "users", _, "event-types", _, "availability"] => "availability",
-            ["v0", "users", ..] => "public-page",
-            ["v0", "teams", _, "event-types", _, "availability"] when HttpMethods.IsGet(request.Method) => "availability",
-            ["v0", "teams", _, "event-types", _] when HttpMethods.IsGet(request.Method) => "public-page",
-            ["v0", "bookings"] or ["v0", "team-bookings"] or ["v0", "bookings", "actions", ..] => "booking",
-            ["v0", "analytics", "funnel", "events"] => "funnel",
-            _ => null,
-        };
-    }
+    private static RateLimitPartition<string> PerAddress(HttpContext context, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 }

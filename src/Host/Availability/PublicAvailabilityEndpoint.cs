@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
@@ -21,6 +22,7 @@ public static class PublicAvailabilityEndpoint
     [ProducesResponseType<Bookings.SlotsJson>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Availability)]
     [WolverineGet("/v0/users/{username}/event-types/{slug}/availability", OperationId = "publicAvailability")]
     public static async Task<IResult> Get(
         string username, string slug, string? timezone, string? start, string? days,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
@@ -43,6 +44,7 @@ public static class BookSlotEndpoint
     [ProducesResponseType<BookingConfirmedAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
         BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus, PublicPageCache pages, BookingAnswers answers,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
@@ -35,6 +36,7 @@ public static class CancelBookingEndpoint
     [ProducesResponseType<BookingCanceledAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/bookings/actions/{token}/cancel", OperationId = "cancelBooking")]
     public static async Task<IResult> Post(
         string token, CancelBookingInput? body, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
@@ -9,6 +10,7 @@ public static class PublicEventTypeEndpoint
 {
     [ProducesResponseType<PublicEventTypeAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.PublicPage)]
     [WolverineGet("/v0/users/{username}/event-types/{slug}", OperationId = "publicEventType")]
     public static async Task<IResult> Get(string username, string slug, IQuerySession db, CancellationToken ct)
     {

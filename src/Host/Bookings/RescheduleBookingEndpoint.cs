@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
@@ -43,6 +44,7 @@ public static class RescheduleBookingEndpoint
     [ProducesResponseType<BookingRescheduledAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/bookings/actions/{token}/reschedule", OperationId = "rescheduleBooking")]
     public static async Task<IResult> Post(
         string token, RescheduleBookingInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
@@ -14,6 +15,7 @@ public static class ViewActionLinkEndpoint
     [ProducesResponseType<ActionLinkAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(410, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Booking)]
     [WolverineGet("/v0/bookings/actions/{token}", OperationId = "viewActionLink")]
     public static async Task<IResult> Get(string token, IQuerySession db, TimeProvider clock, CancellationToken ct)
     {

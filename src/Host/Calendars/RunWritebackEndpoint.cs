@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -25,6 +26,7 @@ public static class RunWritebackEndpoint
     [Authorize]
     [ProducesResponseType<DeliveryRunAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.DeliveryRun)]
     [WolverinePost("/v0/calendar/writeback/run", OperationId = "runCalendarWriteback")]
     public static async Task<IResult> Post(
         RunWritebackInput? body, ClaimsPrincipal caller, IDocumentStore store, OutboxedSessionFactory sessions, IWolverineRuntime runtime,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
@@ -33,6 +34,7 @@ public static class RequestMagicLinkEndpoint
 
     [ProducesResponseType<MagicLinkSent>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Auth)]
     [WolverinePost("/v0/auth/magic-link", OperationId = "requestMagicLink")]
     public static async Task<(IResult, OutgoingMessages)> Post(
         RequestMagicLink body, IDocumentSession db, EmailOutbox outbox, TimeProvider clock, IConfiguration config, HttpRequest request)

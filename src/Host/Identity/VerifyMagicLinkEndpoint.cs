@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
@@ -31,6 +32,7 @@ public static class PreviewMagicLinkEndpoint
     /// <summary>Reads a link without using it: the verify page names the account and waits for a click.</summary>
     [ProducesResponseType<MagicLinkPreview>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Auth)]
     [WolverinePost("/v0/auth/magic-link/preview", OperationId = "previewMagicLink")]
     public static async Task<IResult> Post(PreviewMagicLink body, IQuerySession db, TimeProvider clock)
     {
@@ -52,6 +54,7 @@ public static class VerifyMagicLinkEndpoint
     [ProducesResponseType<SignedIn>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Auth)]
     [WolverinePost("/v0/auth/verify", OperationId = "verifyMagicLink")]
     public static async Task<IResult> Post(VerifyMagicLink body, IDocumentSession db, TimeProvider clock)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using OpenCalendly.Host.Calendars;
 using OpenCalendly.Scheduling.Calendars;
@@ -49,6 +50,7 @@ public static class BookTeamSlotEndpoint
     [ProducesResponseType<BookingConfirmedAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/team-bookings", OperationId = "createTeamBooking")]
     public static async Task<IResult> Post(
         TeamBookingInput body, HttpContext http, IDocumentStore store, TakenTimeCache takenTime, OutboxedSessionFactory sessions,

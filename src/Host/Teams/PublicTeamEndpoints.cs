@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
@@ -13,6 +14,7 @@ public static class PublicTeamEventTypeEndpoint
 {
     [ProducesResponseType<PublicTeamEventTypeAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.PublicPage)]
     [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}", OperationId = "publicTeamEventType")]
     public static async Task<IResult> Get(string teamSlug, string eventSlug, IQuerySession db, CancellationToken ct)
     {
@@ -37,6 +39,7 @@ public static class PublicTeamAvailabilityEndpoint
     [ProducesResponseType<SlotsJson>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.Availability)]
     [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}/availability", OperationId = "publicTeamAvailability")]
     public static async Task<IResult> Get(
         string teamSlug, string eventSlug, string? timezone, string? start, string? days,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using System.Security.Claims;
@@ -20,6 +21,7 @@ public static class RunWebhookDeliveriesEndpoint
     [Authorize]
     [ProducesResponseType<DeliveryRunAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
+    [EnableRateLimiting(RateLimits.DeliveryRun)]
     [WolverinePost("/v0/webhooks/deliveries/run", OperationId = "runWebhookDeliveries")]
     public static async Task<IResult> Post(
         string? limit, ClaimsPrincipal caller, IDocumentStore store, OutboxedSessionFactory sessions, IWolverineRuntime runtime,
