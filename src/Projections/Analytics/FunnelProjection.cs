@@ -60,7 +60,7 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
     /// for all of them. They touch only their own two counters, so counting them ahead of the batch's booking
     /// events gives the same rows as counting them in order. The ids go into the seen table in key order: event
     /// ids are random, and a page of them inserted in order walks the index once instead of jumping about it
-    /// (a rebuild over 1.1M events: 49,000 → 55,000–58,700 events/s back to back).
+    /// (measured in bench/results/profile-notes.md, "Funnel rebuild: seen ids in key order").
     /// </summary>
     private void CountStages(IDocumentOperations operations, IReadOnlyList<IEvent> stages)
     {
