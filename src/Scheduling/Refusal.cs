@@ -1,4 +1,17 @@
 namespace OpenCalendly.Scheduling;
 
-/// <summary>A decision's "no", with a stable code the Host maps to an HTTP status.</summary>
-public sealed record Refusal(string Code, string Message);
+/// <summary>What kind of "no" a decision said. The Host maps each kind to one HTTP status, in one table (<c>Problems.From</c>).</summary>
+public enum RefusalKind
+{
+    /// <summary>The request itself is wrong (an answer, a range): 400.</summary>
+    Invalid,
+    /// <summary>What it names does not exist, or is not the caller's to see: 404.</summary>
+    NotFound,
+    /// <summary>It exists but its state says no (the slot is taken, the booking is over or moved): 409.</summary>
+    Conflict,
+    /// <summary>A link that worked once and no longer does (expired, or spent by a reschedule): 410.</summary>
+    Gone,
+}
+
+/// <summary>A decision's "no": its kind, a stable code, a sentence, and for an invalid request the field it is about.</summary>
+public sealed record Refusal(RefusalKind Kind, string Code, string Message, string? Field = null);

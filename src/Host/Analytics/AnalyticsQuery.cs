@@ -18,7 +18,7 @@ public static class AnalyticsQuery
         var end = ParseDate(endDate, "endDate", errors);
         if (errors.Any) return (null, errors.ToProblem());
         var (range, refusal) = DayRange.Resolve(start, end, DateOnly.FromDateTime(now.UtcDateTime));
-        return refusal is null ? (range, null) : (null, Problems.Invalid(refusal.Message.StartsWith("endDate") ? "endDate" : "startDate", refusal.Message));
+        return refusal is null ? (range, null) : (null, Problems.From(refusal));
     }
 
     private static DateOnly? ParseDate(string? text, string field, FieldErrors errors)

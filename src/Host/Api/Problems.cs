@@ -29,11 +29,20 @@ public static partial class Problems
 
     public static ProblemDetails SlotTaken() => Create(409, "slot-taken", "Selected slot is no longer available.");
 
-    public static ProblemDetails From(Refusal refusal) => refusal.Code switch
+    /// <summary>The one table from a decision's refusal to the contract's problem: its kind gives the status.</summary>
+    public static ProblemDetails From(Refusal refusal) => refusal switch
     {
-        "slot-taken" => SlotTaken(),
-        "not-found" => NotFound(refusal.Message),
-        _ => Create(400, refusal.Code, refusal.Message),
+        { Kind: RefusalKind.Invalid, Field: { } field } => Invalid(field, refusal.Message),
+        _ => Create(StatusOf(refusal.Kind), refusal.Code, refusal.Message),
+    };
+
+    public static int StatusOf(RefusalKind kind) => kind switch
+    {
+        RefusalKind.Invalid => 400,
+        RefusalKind.NotFound => 404,
+        RefusalKind.Conflict => 409,
+        RefusalKind.Gone => 410,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
     public static IResult Result(ProblemDetails problem) => Results.Problem(problem);

@@ -26,7 +26,7 @@ public static class ActionLinkLookup
     /// <summary>410 for an expired or spent link; a rescheduled booking points to where it went.</summary>
     public static Microsoft.AspNetCore.Mvc.ProblemDetails Gone(Refusal refusal, Booking booking)
     {
-        var problem = Problems.Create(410, refusal.Code, refusal.Message);
+        var problem = Problems.From(refusal);
         if (booking.RescheduledToBookingId is { } next)
             problem.Extensions["rescheduledTo"] = new { id = next, startsAt = Instants.Format(booking.RescheduledToStartsAt!.Value), endsAt = Instants.Format(booking.RescheduledToEndsAt!.Value) };
         return Problems.Shape(problem);

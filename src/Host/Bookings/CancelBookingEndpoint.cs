@@ -115,12 +115,7 @@ public static class HostCancelBookingEndpoint
         var now = clock.GetUtcNow();
         var host = caller.UserId();
         if (CancelBooking.CheckByHost(booking, host, Instant.FromDateTimeOffset(now)) is { } refusal)
-            return Problems.Result(refusal.Code switch
-            {
-                "not-found" => Problems.NotFound(refusal.Message),
-                "link-spent" => Problems.Create(409, "booking-moved", "This booking was moved: cancel the booking it became."),
-                _ => Problems.Create(409, refusal.Code, refusal.Message),
-            });
+            return Problems.Result(Problems.From(refusal));
         var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now), host);
         return await Cancellation.ApplyAsync(session, stream, booking, events, bus, mail, webhooks, answers, now, ct);
     }

@@ -11,6 +11,7 @@ using OpenCalendly.Projections.Teams;
 using OpenCalendly.Scheduling.Teams;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Scheduling;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.Calendars;
 using OpenCalendly.Scheduling.EventTypes;
@@ -106,7 +107,7 @@ public static class RescheduleBookingEndpoint
             var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, start, body.Timezone, newId, instant);
             if (refusal is not null)
                 return await answering.RefuseAsync(session,
-                    refusal.Code is "link-expired" or "link-spent" ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
+                    refusal.Kind == RefusalKind.Gone ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
 
             // The old stream's event first: its reservation must be released before the new one is inserted.
             stream.AppendOne(outcome!.Old);

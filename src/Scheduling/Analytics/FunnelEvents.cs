@@ -34,10 +34,10 @@ public sealed record DayRange(DateOnly Start, DateOnly End)
     {
         var last = end ?? today;
         var first = start ?? last.AddDays(-(DefaultDays - 1));
-        if (last < first) return (null, new Refusal("validation", "endDate must be on or after startDate."));
+        if (last < first) return (null, new Refusal(RefusalKind.Invalid, "validation", "endDate must be on or after startDate.", "endDate"));
         var range = new DayRange(first, last);
         return range.Days > LongestDays
-            ? (null, new Refusal("validation", $"The range is {range.Days} days; it can be at most {LongestDays}."))
+            ? (null, new Refusal(RefusalKind.Invalid, "validation", $"The range is {range.Days} days; it can be at most {LongestDays}.", "startDate"))
             : (range, null);
     }
 }

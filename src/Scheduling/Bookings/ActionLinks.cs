@@ -55,7 +55,7 @@ public static class CancelBooking
     /// </summary>
     public static Refusal? CheckByHost(Booking booking, Guid hostId, Instant now) =>
         booking.OrganizerId != hostId && !booking.ReservedUserIds.Contains(hostId) ? BookingRefusals.NotFound()
-        : booking.Status == BookingStatus.Rescheduled ? BookingRefusals.LinkSpent()
+        : booking.Status == BookingStatus.Rescheduled ? BookingRefusals.Moved()
         : booking.Status == BookingStatus.Confirmed && Instant.FromDateTimeOffset(booking.EndsAt) <= now ? BookingRefusals.AlreadyHeld()
         : null;
 }

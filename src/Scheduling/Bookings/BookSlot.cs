@@ -18,25 +18,28 @@ public sealed record ActionTokenHashes(string Cancel, string Reschedule, string?
 
 public static class BookingRefusals
 {
-    public static Refusal SlotTaken() => new("slot-taken", "Selected slot is no longer available.");
+    public static Refusal SlotTaken() => new(RefusalKind.Conflict, "slot-taken", "Selected slot is no longer available.");
 
-    public static Refusal EventTypeInactive() => new("not-found", "Event type not found.");
+    public static Refusal EventTypeInactive() => new(RefusalKind.NotFound, "not-found", "Event type not found.");
 
-    public static Refusal AnswerMissing(string questionLabel) => new("answer-required", $"The question \"{questionLabel}\" must be answered.");
+    public static Refusal AnswerMissing(string questionLabel) => new(RefusalKind.Invalid, "answer-required", $"The question \"{questionLabel}\" must be answered.");
 
-    public static Refusal AnswerNotAnOption(string label) => new("invalid-answer", $"Choose one of the options for \"{label}\".");
+    public static Refusal AnswerNotAnOption(string label) => new(RefusalKind.Invalid, "invalid-answer", $"Choose one of the options for \"{label}\".");
 
-    public static Refusal AnswerNotOneLine(string label) => new("invalid-answer", $"The answer to \"{label}\" must be one line.");
+    public static Refusal AnswerNotOneLine(string label) => new(RefusalKind.Invalid, "invalid-answer", $"The answer to \"{label}\" must be one line.");
 
-    public static Refusal UnknownQuestion(string questionId) => new("unknown-question", $"There is no question with id \"{questionId}\".");
+    public static Refusal UnknownQuestion(string questionId) => new(RefusalKind.Invalid, "unknown-question", $"There is no question with id \"{questionId}\".");
 
-    public static Refusal LinkExpired() => new("link-expired", "This link has expired (links stop working when the booking starts, and a year after they were sent).");
+    public static Refusal LinkExpired() => new(RefusalKind.Gone, "link-expired", "This link has expired (links stop working when the booking starts, and a year after they were sent).");
 
-    public static Refusal NotFound() => new("not-found", "Booking not found.");
+    public static Refusal NotFound() => new(RefusalKind.NotFound, "not-found", "Booking not found.");
 
-    public static Refusal AlreadyHeld() => new("booking-over", "This booking has already taken place.");
+    public static Refusal AlreadyHeld() => new(RefusalKind.Conflict, "booking-over", "This booking has already taken place.");
 
-    public static Refusal LinkSpent() => new("link-spent", "This link has already been used: the booking was rescheduled or canceled.");
+    /// <summary>A host cancels a booking that was moved: the booking it became is the one to cancel.</summary>
+    public static Refusal Moved() => new(RefusalKind.Conflict, "booking-moved", "This booking was moved: cancel the booking it became.");
+
+    public static Refusal LinkSpent() => new(RefusalKind.Gone, "link-spent", "This link has already been used: the booking was rescheduled or canceled.");
 }
 
 public static class BookSlot
