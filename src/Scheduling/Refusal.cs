@@ -15,3 +15,20 @@ public enum RefusalKind
 
 /// <summary>A decision's "no": its kind, a stable code, a sentence, and for an invalid request the field it is about.</summary>
 public sealed record Refusal(RefusalKind Kind, string Code, string Message, string? Field = null);
+
+/// <summary>
+/// What every decision returns: what it decided (an event, an outcome, a range) or why not. Deconstructs into both,
+/// so a caller reads <c>var (decided, refusal) = …</c>.
+/// </summary>
+public readonly struct Decision<T> where T : class
+{
+    private Decision(T? value, Refusal? refusal) => (Value, Refusal) = (value, refusal);
+
+    public T? Value { get; }
+    public Refusal? Refusal { get; }
+
+    public static implicit operator Decision<T>(T value) => new(value, null);
+    public static implicit operator Decision<T>(Refusal refusal) => new(null, refusal);
+
+    public void Deconstruct(out T? value, out Refusal? refusal) => (value, refusal) = (Value, Refusal);
+}

@@ -32,7 +32,7 @@ public sealed class BookSlotTests
     public void action_links_of_a_booking_years_ahead_expire_a_year_after_they_were_issued()
     {
         var twoYearsOut = Query("UTC", [Rule(IsoDayOfWeek.Monday, "09:00", "12:00")], "2029-03-05T00:00:00Z", 1, now: "2027-02-01T00:00:00Z");
-        var e = BookSlot.Decide(Guid.NewGuid(), IntroCall(), twoYearsOut, Request("2029-03-05T09:00:00Z"), Tokens, Now).Confirmed!;
+        var e = BookSlot.Decide(Guid.NewGuid(), IntroCall(), twoYearsOut, Request("2029-03-05T09:00:00Z"), Tokens, Now).Value!;
 
         e.ActionTokensExpireAt.ShouldBe((Now + Duration.FromDays(365)).ToDateTimeOffset());
         ActionLinks.ExpiresAt(At("2027-03-01T09:30:00Z"), Now).ShouldBe(At("2027-03-01T09:30:00Z"));
@@ -45,7 +45,7 @@ public sealed class BookSlotTests
         var decision = BookSlot.Decide(id, IntroCall(), Mondays(), Request("2027-03-01T09:30:00Z"), Tokens, Now);
 
         decision.Refusal.ShouldBeNull();
-        var e = decision.Confirmed!;
+        var e = decision.Value!;
         (e.BookingId, e.OrganizerId, e.StartsAt, e.EndsAt).ShouldBe((id, Organizer,
             At("2027-03-01T09:30:00Z").ToDateTimeOffset(), At("2027-03-01T10:00:00Z").ToDateTimeOffset()));
         (e.BufferBeforeMinutes, e.BufferAfterMinutes).ShouldBe((10, 5));

@@ -99,7 +99,7 @@ public static class BookSlotEndpoint
             if (decision.Refusal is { } refusal)
                 return await answering.RefuseAsync(session, Problems.From(refusal), ct);
 
-            var confirmed = decision.Confirmed!;
+            var confirmed = decision.Value!;
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
             var booking = Booking.From(confirmed);
             var emails = mail.Confirmed(http.Request, booking, eventType, [organizer], tokens, now);

@@ -80,7 +80,7 @@ public static class RescheduleBookingEndpoint
             // Moved through its manage link, the booking keeps that link: the one in the first email goes on working.
             var tokens = new ActionTokens(manage: linkType == ActionType.Manage ? token : null);
             var newId = Guid.CreateVersion7();
-            Func<BookingRequest, BookSlot.OneOf> confirm;
+            Func<BookingRequest, Decision<BookingConfirmed>> confirm;
             IReadOnlyList<Guid> hosts;
             if (team is not null)
             {

@@ -30,14 +30,14 @@ public sealed record DayRange(DateOnly Start, DateOnly End)
     public int Days => End.DayNumber - Start.DayNumber + 1;
 
     /// <summary>The range asked for (default: the 30 days ending today, UTC), or why it is refused.</summary>
-    public static (DayRange? Range, Refusal? Refusal) Resolve(DateOnly? start, DateOnly? end, DateOnly today)
+    public static Decision<DayRange> Resolve(DateOnly? start, DateOnly? end, DateOnly today)
     {
         var last = end ?? today;
         var first = start ?? last.AddDays(-(DefaultDays - 1));
-        if (last < first) return (null, new Refusal(RefusalKind.Invalid, "validation", "endDate must be on or after startDate.", "endDate"));
+        if (last < first) return new Refusal(RefusalKind.Invalid, "validation", "endDate must be on or after startDate.", "endDate");
         var range = new DayRange(first, last);
         return range.Days > LongestDays
-            ? (null, new Refusal(RefusalKind.Invalid, "validation", $"The range is {range.Days} days; it can be at most {LongestDays}.", "startDate"))
-            : (range, null);
+            ? new Refusal(RefusalKind.Invalid, "validation", $"The range is {range.Days} days; it can be at most {LongestDays}.", "startDate")
+            : range;
     }
 }

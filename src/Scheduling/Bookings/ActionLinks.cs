@@ -69,25 +69,25 @@ public static class RescheduleBooking
     /// Confirms the moved booking against slots computed without the old booking's own reservation:
     /// the organizer's slot for a personal booking, a fresh assignment for a team booking.
     /// </param>
-    public static (Outcome? Outcome, Refusal? Refusal) Decide(
-        Booking old, EventType eventType, Func<BookingRequest, BookSlot.OneOf> confirm, Instant newStart, string? inviteeTimezone,
+    public static Decision<Outcome> Decide(
+        Booking old, EventType eventType, Func<BookingRequest, Decision<BookingConfirmed>> confirm, Instant newStart, string? inviteeTimezone,
         Guid newBookingId, Instant now)
     {
-        if (ActionLinks.CheckView(old, now) is { } refusal) return (null, refusal);
-        if (old.Status != BookingStatus.Confirmed) return (null, BookingRefusals.LinkSpent());
-        if (!eventType.IsActive) return (null, BookingRefusals.EventTypeInactive());
+        if (ActionLinks.CheckView(old, now) is { } refusal) return refusal;
+        if (old.Status != BookingStatus.Confirmed) return BookingRefusals.LinkSpent();
+        if (!eventType.IsActive) return BookingRefusals.EventTypeInactive();
 
         // The invitee's answers travel with the booking; questions added since then are not asked again.
         var answers = old.Answers.Where(a => eventType.Questions.Any(q => q.Id == a.Key)).ToDictionary();
         var request = new BookingRequest(newStart, old.InviteeName, old.InviteeEmail, inviteeTimezone ?? old.InviteeTimezone, answers);
         var decision = confirm(request);
-        if (decision.Refusal is { } taken) return (null, taken);
+        if (decision.Refusal is { } taken) return taken;
 
-        var confirmed = decision.Confirmed!;
+        var confirmed = decision.Value!;
         var at = now.ToDateTimeOffset();
-        return (new Outcome(
+        return new Outcome(
             new BookingRescheduled(old.Id, old.OrganizerId, newBookingId, confirmed.StartsAt, confirmed.EndsAt, at),
             confirmed,
-            new BookingRescheduledFrom(newBookingId, old.Id, old.CalendarUid, old.CalendarSequence + 1, at)), null);
+            new BookingRescheduledFrom(newBookingId, old.Id, old.CalendarUid, old.CalendarSequence + 1, at));
     }
 }

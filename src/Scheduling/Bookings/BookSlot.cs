@@ -48,7 +48,7 @@ public static class BookSlot
     /// Decides a booking against the slots computed inside the booking's transaction.
     /// Action tokens expire when the booking starts (after that there is nothing left to cancel or move), and at most a year after they were issued.
     /// </summary>
-    public static OneOf Decide(
+    public static Decision<BookingConfirmed> Decide(
         Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
     {
         if (CheckRequest(eventType, request) is { } refusal) return refusal;
@@ -76,7 +76,7 @@ public static class BookSlot
     }
 
     /// <summary>Confirms a start that the slot calculator offers; anything else is a taken slot.</summary>
-    public static OneOf Confirm(
+    public static Decision<BookingConfirmed> Confirm(
         Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
     {
         if (SlotCalculator.Find(slots, request.StartsAt) is not { } slot) return BookingRefusals.SlotTaken();
@@ -88,15 +88,5 @@ public static class BookSlot
             request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
             tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(slot.Start, now).ToDateTimeOffset(), now.ToDateTimeOffset(),
             ManageTokenHash: tokens.Manage);
-    }
-
-    /// <summary>Either the event or the refusal.</summary>
-    public readonly struct OneOf
-    {
-        private OneOf(BookingConfirmed? confirmed, Refusal? refusal) => (Confirmed, Refusal) = (confirmed, refusal);
-        public BookingConfirmed? Confirmed { get; }
-        public Refusal? Refusal { get; }
-        public static implicit operator OneOf(BookingConfirmed e) => new(e, null);
-        public static implicit operator OneOf(Refusal r) => new(null, r);
     }
 }
