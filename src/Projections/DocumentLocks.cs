@@ -4,10 +4,10 @@ using Npgsql;
 namespace OpenCalendly.Projections;
 
 /// <summary>
-/// What a read-modify-write of a configuration document locks: PostgreSQL's two-key advisory locks, the first key
-/// naming the kind of thing, the second the thing (its id folded to 32 bits). Writers of one document queue
-/// here for a moment and each sees the last one's change, so none is lost; Marten's optimistic concurrency on the
-/// same documents refuses any writer that skipped the lock (409).
+/// Every advisory lock the system takes, in one registry: PostgreSQL's two-key form, the first key naming the kind of
+/// thing, the second the thing (its id folded to 32 bits). Configuration documents are read-modified-written under
+/// theirs (Marten's optimistic concurrency refuses a writer that skipped the lock, 409); bookings lock the people they
+/// reserve and a capped event type; calendar connections and event streams written from several nodes lock theirs.
 /// </summary>
 public enum LockKind
 {
@@ -16,6 +16,22 @@ public enum LockKind
     OrganizerWebhooks = 0x5C4E_0003,
     WebhookSubscription = 0x5C4E_0004,
     WebhookDelivery = 0x5C4E_0005,
+    /// <summary>A capped event type: taken before any person, so its cap counted in the transaction holds at commit.</summary>
+    CappedEventType = 0x5C4E_0006,
+    /// <summary>A person a booking reserves (an organizer, or a team member).</summary>
+    Person = 0x5C4E_0007,
+    /// <summary>A calendar connection's stream: one writer at a time, never across a provider call.</summary>
+    CalendarConnection = 0x5C4E_0008,
+    /// <summary>An event stream appended to in batches from several nodes (the funnel's day streams).</summary>
+    EventStream = 0x5C4E_0009,
+}
+
+/// <summary>One advisory lock: its kind and the thing's folded id. Ordered by kind, then id, the one order everyone takes several in.</summary>
+public readonly record struct LockKey(LockKind Kind, int Id) : IComparable<LockKey>
+{
+    public static LockKey Of(LockKind kind, Guid id) => new(kind, DocumentLocks.Fold(id));
+
+    public int CompareTo(LockKey other) => Kind != other.Kind ? Kind.CompareTo(other.Kind) : Id.CompareTo(other.Id);
 }
 
 public static class DocumentLocks
@@ -27,21 +43,12 @@ public static class DocumentLocks
     public static async Task LockAsync(this IDocumentSession session, LockKind kind, Guid id, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        await using var command = Command("select pg_advisory_xact_lock($1, $2)", session.Connection!, kind, id);
-        await command.ExecuteNonQueryAsync(ct);
+        await AdvisoryLocks.TakeAsync(session.Connection!, LockKey.Of(kind, id), ct);
     }
 
     /// <summary>Takes the lock in the connection's open transaction if nobody holds it; false otherwise.</summary>
-    public static async Task<bool> TryTakeAsync(this NpgsqlConnection connection, LockKind kind, Guid id, CancellationToken ct)
-    {
-        await using var command = Command("select pg_try_advisory_xact_lock($1, $2)", connection, kind, id);
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, LockKind kind, Guid id) => new(sql, connection)
-    {
-        Parameters = { new NpgsqlParameter { Value = (int)kind }, new NpgsqlParameter { Value = Fold(id) } },
-    };
+    public static Task<bool> TryTakeAsync(this NpgsqlConnection connection, LockKind kind, Guid id, CancellationToken ct) =>
+        AdvisoryLocks.TryTakeAsync(connection, LockKey.Of(kind, id), ct);
 
     /// <summary>All sixteen bytes of the id, folded to the lock's 32-bit second key.</summary>
     public static int Fold(Guid id)

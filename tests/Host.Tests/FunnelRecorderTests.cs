@@ -22,8 +22,9 @@ public sealed class FunnelRecorderTests(App app)
         await using var otherNode = new NpgsqlConnection(App.ConnectionString);
         await otherNode.OpenAsync();
         await using var holding = await otherNode.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock($1)", otherNode, holding)
-                     { Parameters = { new() { Value = BitConverter.ToInt64(stream.ToByteArray(), 0) } } })
+        var key = OpenCalendly.Projections.LockKey.Of(OpenCalendly.Projections.LockKind.EventStream, stream);
+        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock($1, $2)", otherNode, holding)
+                     { Parameters = { new() { Value = (int)key.Kind }, new() { Value = key.Id } } })
             await take.ExecuteNonQueryAsync();
         var first = recorder.RecordAsync(stream, View());
         await Task.Delay(300);

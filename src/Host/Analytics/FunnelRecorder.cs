@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Marten;
 using Npgsql;
+using OpenCalendly.Projections;
 
 namespace OpenCalendly.Host.Analytics;
 
@@ -52,8 +53,8 @@ public sealed class FunnelRecorder(IDocumentStore store) : BackgroundService
             await session.BeginTransactionAsync(CancellationToken.None);
             await using (var prepare = new NpgsqlBatch(session.Connection) { BatchCommands = { new("set local synchronous_commit = off") } })
             {
-                foreach (var key in batch.Select(w => LockKey(w.Stream)).Distinct().Order())
-                    prepare.BatchCommands.Add(new NpgsqlBatchCommand("select pg_advisory_xact_lock($1)") { Parameters = { new() { Value = key } } });
+                foreach (var key in batch.Select(w => LockKey.Of(LockKind.EventStream, w.Stream)).Distinct().Order())
+                    prepare.BatchCommands.Add(AdvisoryLocks.Take(key));
                 await prepare.ExecuteNonQueryAsync(CancellationToken.None);
             }
             foreach (var stream in batch.GroupBy(w => w.Stream))
@@ -67,5 +68,4 @@ public sealed class FunnelRecorder(IDocumentStore store) : BackgroundService
         }
     }
 
-    private static long LockKey(Guid stream) => BitConverter.ToInt64(stream.ToByteArray(), 0);
 }

@@ -1,3 +1,4 @@
+using OpenCalendly.Projections;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.EventTypes;
 
@@ -12,7 +13,7 @@ namespace OpenCalendly.Host.Bookings;
 /// </summary>
 public sealed class BookingTurns
 {
-    private readonly Dictionary<long, Gate> _gates = [];
+    private readonly Dictionary<LockKey, Gate> _gates = [];
 
     /// <summary>One key's turn: whether someone holds it, how many hold or wait for it, and the signal of its next release.</summary>
     internal sealed class Gate
@@ -80,7 +81,7 @@ public sealed class BookingTurns
         get { lock (_gates) return _gates.Count; }
     }
 
-    private Gate Join(long key)
+    private Gate Join(LockKey key)
     {
         lock (_gates)
         {
@@ -101,13 +102,13 @@ public sealed class BookingTurns
         }
     }
 
-    private void Leave(long key, Gate gate)
+    private void Leave(LockKey key, Gate gate)
     {
         lock (_gates)
             if (--gate.Users == 0) _gates.Remove(key);
     }
 
-    private void Release(long key, Gate gate)
+    private void Release(LockKey key, Gate gate)
     {
         TaskCompletionSource released;
         lock (_gates)
@@ -123,7 +124,7 @@ public sealed class BookingTurns
     /// <summary>Held turns, handed on (in reverse order) when disposed: after the commit.</summary>
     public sealed class Turn(BookingTurns turns) : IDisposable
     {
-        internal readonly List<(long Key, Gate Gate)> Held = [];
+        internal readonly List<(LockKey Key, Gate Gate)> Held = [];
 
         public void Dispose()
         {

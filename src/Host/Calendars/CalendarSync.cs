@@ -29,7 +29,7 @@ public sealed record SyncResult(
 public static class CalendarConnectionLock
 {
     public static Task TakeAsync(NpgsqlConnection connection, Guid connectionId, CancellationToken ct) =>
-        AdvisoryLocks.TakeAsync(connection, BitConverter.ToInt64(connectionId.ToByteArray(), 0) ^ 0x5C_A1E0, ct);
+        AdvisoryLocks.TakeAsync(connection, LockKey.Of(LockKind.CalendarConnection, connectionId), ct);
 }
 
 /// <summary>

@@ -85,10 +85,9 @@ public static class Reservations
     /// The advisory-lock keys of a booking of <paramref name="userIds"/> for <paramref name="eventType"/>, in the one
     /// order everyone takes them: the capped event type's key first, then each person's, sorted.
     /// </summary>
-    public static IReadOnlyList<long> LockKeys(EventType eventType, IEnumerable<Guid> userIds)
+    public static IReadOnlyList<LockKey> LockKeys(EventType eventType, IEnumerable<Guid> userIds)
     {
-        var keys = userIds.Distinct().Order().Select(userId => BitConverter.ToInt64(userId.ToByteArray(), 8));
-        if (eventType.Controls.HasCaps) keys = keys.Prepend(BitConverter.ToInt64(eventType.Id.ToByteArray(), 0) ^ 0x0CA9_0000_0000L);
-        return [.. keys];
+        var keys = userIds.Select(userId => LockKey.Of(LockKind.Person, userId)).Distinct().Order();
+        return eventType.Controls.HasCaps ? [LockKey.Of(LockKind.CappedEventType, eventType.Id), .. keys] : [.. keys];
     }
 }
