@@ -154,7 +154,7 @@ app.MapOpenApi("/openapi/{documentName}.json");
 // The reference uses the browser's fonts: a self-hosted server should not send its readers to a third party's CDN
 // (the page's policy allows fonts from this origin only).
 app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts());
-app.MapWolverineEndpoints();
+app.MapWolverineEndpoints(http => http.AddMiddleware(typeof(IdempotencyKeyRequired), IdempotentAttribute.Marks));
 PageRoutes.Map(app);
 
 // A server start (no command, only host settings such as --urls) runs the host itself: JasperFx's command line would

@@ -101,6 +101,9 @@ public sealed class IdempotencyTests(App app)
             .ShouldBeProblem(400, "idempotency-key-required");
         (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-06-10T09:00:00Z"), idempotencyKey: new string('k', 201)))
             .ShouldBeProblem(400, "idempotency-key-required");
+        // Every [Idempotent] mutation, the team booking too, refuses before reading anything else.
+        (await _http.Post("/v0/team-bookings", new { teamSlug = "any", eventSlug = "any" }, idempotencyKey: key))
+            .ShouldBeProblem(400, "idempotency-key-required");
     }
 
     [Fact]

@@ -30,10 +30,8 @@ public static class BookSlotEndpoint
 {
     private const string Scope = "POST /v0/bookings";
 
-    public static ProblemDetails Validate(BookSlotInput body, HttpRequest request)
+    public static ProblemDetails Validate(BookSlotInput body)
     {
-        var header = Idempotency.ValidateHeader(request);
-        if (header.Status is not null) return header;
         return BookingInputRules.Check(new FieldErrors()
                 .Text("username", body.Username, 1, 64, required: true)
                 .Text("eventSlug", body.EventSlug, 1, 80, required: true),

@@ -30,10 +30,8 @@ public sealed record RescheduleBookingInput(DateTimeOffset? StartsAt, string? Ti
 /// </summary>
 public static class RescheduleBookingEndpoint
 {
-    public static ProblemDetails Validate(RescheduleBookingInput body, HttpRequest request)
+    public static ProblemDetails Validate(RescheduleBookingInput body)
     {
-        var header = Idempotency.ValidateHeader(request);
-        if (header.Status is not null) return header;
         return new FieldErrors()
             .Require("startsAt", body.StartsAt)
             .When(body.StartsAt is { Year: < 2000 or >= 2200 }, "startsAt", "startsAt must lie between 2000 and 2200.")

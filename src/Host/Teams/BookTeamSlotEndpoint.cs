@@ -36,10 +36,8 @@ public static class BookTeamSlotEndpoint
     private const string Scope = "POST /v0/team-bookings";
     public const int MaxCandidates = 3;
 
-    public static ProblemDetails Validate(TeamBookingInput body, HttpRequest request)
+    public static ProblemDetails Validate(TeamBookingInput body)
     {
-        var header = Idempotency.ValidateHeader(request);
-        if (header.Status is not null) return header;
         return BookingInputRules.Check(new FieldErrors()
                 .Text("teamSlug", body.TeamSlug, 1, 80, required: true)
                 .Text("eventSlug", body.EventSlug, 1, 80, required: true),

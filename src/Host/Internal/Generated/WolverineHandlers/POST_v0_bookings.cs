@@ -46,14 +46,22 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "OpenCalendly.Host.Bookings.BookSlotEndpoint").SetTag("http.route", "/v0/bookings").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            // Reading the request body via JSON deserialization
-            var (body, jsonContinue) = await ReadJsonAsync<OpenCalendly.Host.Bookings.BookSlotInput>(httpContext);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = OpenCalendly.Host.Bookings.BookSlotEndpoint.Validate(body, httpContext.Request);
+            var problemDetails1 = OpenCalendly.Host.Api.IdempotencyKeyRequired.Before(httpContext.Request);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
                 await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
+            // Reading the request body via JSON deserialization
+            var (body, jsonContinue) = await ReadJsonAsync<OpenCalendly.Host.Bookings.BookSlotInput>(httpContext);
+            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            var problemDetails2 = OpenCalendly.Host.Bookings.BookSlotEndpoint.Validate(body);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 

@@ -41,6 +41,14 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "OpenCalendly.Host.Bookings.RescheduleBookingEndpoint").SetTag("http.route", "/v0/bookings/actions/{token}/reschedule").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var problemDetails1 = OpenCalendly.Host.Api.IdempotencyKeyRequired.Before(httpContext.Request);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             var token = (string?)httpContext.GetRouteValue("token");
             if(token == null)
             {
@@ -51,11 +59,11 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (body, jsonContinue) = await ReadJsonAsync<OpenCalendly.Host.Bookings.RescheduleBookingInput>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = OpenCalendly.Host.Bookings.RescheduleBookingEndpoint.Validate(body, httpContext.Request);
+            var problemDetails2 = OpenCalendly.Host.Bookings.RescheduleBookingEndpoint.Validate(body);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 
