@@ -17,22 +17,18 @@ public static class Reminders
     /// </summary>
     public static async Task<int> ScheduleAsync(IMessageBus bus, Booking booking, EventType eventType, DateTimeOffset now)
     {
-        var scheduled = 0;
-        foreach (var reminder in eventType.Reminders)
-        {
-            var due = booking.StartsAt.AddMinutes(-reminder.MinutesBefore);
-            if (due <= now) continue;
-            await bus.ScheduleAsync(new SendReminder(booking.Id, reminder.MinutesBefore, reminder.Recipients, booking.StartsAt), due);
-            scheduled++;
-        }
-        return scheduled;
+        var due = ReminderRules.Due(booking, eventType.Reminders, now);
+        foreach (var (reminder, at) in due)
+            await bus.ScheduleAsync(new SendReminder(booking.Id, reminder.MinutesBefore, reminder.Recipients, booking.StartsAt), at);
+        return due.Count;
     }
 }
 
 /// <summary>
 /// Sends a reminder when its time comes, if it still applies: the booking is confirmed (a cancel or reschedule
 /// withdraws it; the rescheduled booking has reminders of its own), still starts when it did, has not started,
-/// and this reminder has not gone out. The <see cref="BookingReminderSent"/> event and the emails commit together.
+/// and this reminder has not gone out (<see cref="ReminderRules.CheckSend"/>). The <see cref="BookingReminderSent"/> event
+/// and the emails commit together.
 /// </summary>
 public static partial class SendReminderHandler
 {
@@ -43,14 +39,9 @@ public static partial class SendReminderHandler
         var stream = await session.Events.FetchForWriting<Booking>(message.BookingId, ct);
         var now = clock.GetUtcNow();
         if (stream.Aggregate is not { } booking) return;
-        var skip = booking.Status != BookingStatus.Confirmed ? "withdrawn: the booking was " + booking.Status.ToString().ToLowerInvariant()
-            : booking.StartsAt != message.StartsAt ? "withdrawn: the booking moved"
-            : now >= booking.StartsAt ? "too late: the booking has started"
-            : booking.RemindersSent.Contains(message.MinutesBefore) ? "already sent"
-            : null;
-        if (skip is not null)
+        if (ReminderRules.CheckSend(booking, message.StartsAt, message.MinutesBefore, now) is { } skip)
         {
-            Skipped(logger, message.BookingId, message.MinutesBefore, skip);
+            Skipped(logger, message.BookingId, message.MinutesBefore, skip.Message);
             return;
         }
 
@@ -58,8 +49,8 @@ public static partial class SendReminderHandler
         var hosts = await BookingMail.HostsAsync(session, booking, ct);
         var emails = eventType is null || hosts.Count == 0 ? [] : mail.Reminder(booking, eventType, hosts, new Reminder(message.MinutesBefore, message.To));
         foreach (var email in emails) await bus.PublishAsync(email);
+        // Wolverine's transactional middleware commits the event and the emails together after this returns.
         stream.AppendOne(new BookingReminderSent(booking.Id, message.MinutesBefore, message.To, emails.Length, now));
-        await session.SaveChangesAsync(ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reminder {MinutesBefore} min before booking {BookingId} not sent ({Why})")]
