@@ -164,8 +164,14 @@ if (args.Length == 0 || args[0].StartsWith('-') && !helpOnly)
     await app.RunAsync();
     return 0;
 }
-// "projections --help" is said "help projections" to JasperFx, which answers a command's help with exit code 1.
-var exitCode = await app.RunJasperFxCommands(helpOnly && args[0] is not ("help" or "?") ? ["help", args[0]] : args);
+// JasperFx says help as "help [command]": "projections --help" becomes "help projections", "--help" alone "help".
+// It answers a command's help with exit code 1; help that was printed is a success.
+var exitCode = await app.RunJasperFxCommands(!helpOnly ? args : args[0] switch
+{
+    "help" or "?" => args,
+    ['-', ..] => ["help"],
+    var command => ["help", command],
+});
 return helpOnly ? 0 : exitCode;
 
 /// <summary>Visible to the test host.</summary>

@@ -68,6 +68,18 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public async Task help_alone_lists_the_commands(string flag)
+    {
+        var (code, output, error) = await HostProcess.RunToEndAsync([flag], Production);
+        (code, error.Trim()).ShouldBe((0, ""), output);
+        output.ShouldContain("analytics-rebuild");
+        output.ShouldContain("projections");
+    }
+
+    [Theory]
     [InlineData(null, "set ConnectionStrings:Postgres")]
     [InlineData("no-key", "set Secrets:Key")]
     [InlineData("bad-key", "Secrets:Key and Secrets:RetiredKeys must be 32 random bytes in base64")]
