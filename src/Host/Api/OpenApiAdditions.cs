@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using OpenCalendly.Host.Bookings;
 
 namespace OpenCalendly.Host.Api;
 
@@ -16,7 +17,7 @@ public sealed class IdempotentAttribute : Attribute
 /// <summary>Wolverine middleware on every <see cref="IdempotentAttribute"/> endpoint: no key, no mutation.</summary>
 public static class IdempotencyKeyRequired
 {
-    public static Microsoft.AspNetCore.Mvc.ProblemDetails Before(HttpRequest request) => Bookings.Idempotency.ValidateHeader(request);
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails Before(HttpRequest request) => Idempotency.ValidateHeader(request);
 }
 
 public static class OpenApiAdditions
@@ -25,24 +26,21 @@ public static class OpenApiAdditions
     public static void Configure(OpenApiOptions options)
     {
         Add(options);
-        // Instants go through InstantJsonConverter, which hides their shape from the schema generator: say it.
+        // Instants (InstantJsonConverter) and enums (JsonStringEnumConverter, snake_case names) are written as strings by
+        // converters that hide their shape from the schema generator: say it.
         options.AddSchemaTransformer((schema, context, _) =>
         {
-            var type = context.JsonTypeInfo.Type;
-            if (type == typeof(DateTimeOffset) || type == typeof(DateTimeOffset?))
-            {
-                schema.Type = type == typeof(DateTimeOffset) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
-                schema.Format = "date-time";
-            }
-            // Enums are written as their snake_case names (JsonStringEnumConverter): strings, not numbers.
-            if ((Nullable.GetUnderlyingType(type) ?? type).IsEnum)
-                schema.Type = Nullable.GetUnderlyingType(type) is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            var nullable = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type);
+            var type = nullable ?? context.JsonTypeInfo.Type;
+            if (type != typeof(DateTimeOffset) && !type.IsEnum) return Task.CompletedTask;
+            schema.Type = nullable is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+            if (type == typeof(DateTimeOffset)) schema.Format = "date-time";
             return Task.CompletedTask;
         });
     }
 
     /// <summary>Declares the <c>Idempotency-Key</c> header on every operation marked <see cref="IdempotentAttribute"/>.</summary>
-    public static void Add(OpenApiOptions options) => options.AddOperationTransformer((operation, context, _) =>
+    private static void Add(OpenApiOptions options) => options.AddOperationTransformer((operation, context, _) =>
     {
         if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotentAttribute>().Any())
         {
@@ -50,8 +48,8 @@ public static class OpenApiAdditions
             operation.Parameters.Add(new OpenApiParameter
             {
                 Name = "Idempotency-Key", In = ParameterLocation.Header, Required = true,
-                Description = "A key unique to this attempt (16–200 characters); a retry with the same key replays the first answer.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 16, MaxLength = 200 },
+                Description = $"A key unique to this attempt ({Idempotency.MinKeyLength}–{Idempotency.MaxKeyLength} characters); a retry with the same key replays the first answer.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = Idempotency.MinKeyLength, MaxLength = Idempotency.MaxKeyLength },
             });
         }
         return Task.CompletedTask;

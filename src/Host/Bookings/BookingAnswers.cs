@@ -148,7 +148,10 @@ public sealed partial class BookingAnswers(
             Link(baseUrl, tokens.Manage, null, expiresAt));
     }
 
+    /// <summary>The page a link opens (served by the front end; the reference web app's path).</summary>
+    public static string PageUrl(string baseUrl, string token) => $"{baseUrl}/bookings/actions/{token}";
+
     private static ActionLinkJson Link(string baseUrl, string token, string? action, DateTimeOffset expiresAt) => new(
-        token, expiresAt, $"{baseUrl}/bookings/actions/{token}", $"{baseUrl}/v0/bookings/actions/{token}",
+        token, expiresAt, PageUrl(baseUrl, token), $"{baseUrl}/v0/bookings/actions/{token}",
         action is null ? null : $"{baseUrl}/v0/bookings/actions/{token}/{action}");
 }

@@ -37,7 +37,7 @@ public sealed class BookingMail(EmailOutbox outbox, IConfiguration config)
     }
 
     /// <summary>The invitee's manage page for a token (served by the front end).</summary>
-    public string ManageUrl(HttpRequest request, string token) => $"{PublicUrls.Base(config, request)}/bookings/actions/{token}";
+    private string ManageUrl(HttpRequest request, string token) => BookingAnswers.PageUrl(PublicUrls.Base(config, request), token);
 
     private BookingFacts Facts(HttpRequest? request, Booking booking, EventType eventType, IReadOnlyList<User> hosts, ActionTokens? tokens)
     {

@@ -68,10 +68,13 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
 
     public static void Apply(StoreOptions opts) => opts.Storage.ExtendedSchemaObjects.Add(Table);
 
+    /// <summary>How long a usable key is, in characters (the check and the OpenAPI document both say it).</summary>
+    public const int MinKeyLength = 16, MaxKeyLength = 200;
+
     public static ProblemDetails ValidateHeader(HttpRequest request) =>
-        request.Headers[Header].ToString() is { Length: >= 16 and <= 200 } key && !key.Any(char.IsControl)
+        request.Headers[Header].ToString() is { Length: >= MinKeyLength and <= MaxKeyLength } key && !key.Any(char.IsControl)
             ? Wolverine.Http.WolverineContinue.NoProblems
-            : Problems.Create(400, "idempotency-key-required", "Send an Idempotency-Key header of 16–200 characters.");
+            : Problems.Create(400, "idempotency-key-required", $"Send an Idempotency-Key header of {MinKeyLength}–{MaxKeyLength} characters.");
 
     /// <summary>The request's key within <paramref name="scope"/>, and a hash of the body it came with.</summary>
     public static IdempotencyKey KeyOf(HttpContext http, string scope) => new(

@@ -6,7 +6,8 @@ const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", 
 const hhmm = (minutes) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 const minutesOf = (time) => { const [h, m] = time.split(":").map(Number); return h * 60 + m; };
 let me = null;
-let eventTypes = [];
+let eventTypes = null;   // as last loaded (null until then, or when loading failed)
+let weeklyRules = null;   // likewise
 let teams = [];
 
 /** Runs a panel action, showing any API error in that panel. */
@@ -310,6 +311,7 @@ function ruleRow(rule) {
 
 async function loadHours() {
   const availability = await api("GET", "/v0/me/availability");
+  weeklyRules = availability.rules;
   $("#hours-zone").textContent = `(${me.timezone})`;
   $("#rules").replaceChildren(...availability.rules.map(ruleRow));
   $("#overrides").replaceChildren(...availability.overrides.map((o) => row(
@@ -565,14 +567,12 @@ async function start() {
   await Promise.all(panels.map(([panel, load]) => guarded(panel, load)()));
   await guarded("analytics-panel", loadAnalytics)();
   // A new organizer (no event type yet, or no hours left) is told where to start.
-  try {
-    const [hours, types] = await Promise.all([api("GET", "/v0/me/availability"), api("GET", "/v0/event-types")]);
-    const hint = hours.rules.length === 0 ? "no-hours" : types.eventTypes.length === 0 ? "no-event-types" : null;
-    $("#first-run").hidden = hint === null;
-    $("#first-run").dataset.hint = hint ?? "";
-    $("#first-run-hours").hidden = hint !== "no-hours";
-    $("#first-run-event-type").hidden = hint !== "no-event-types";
-  } catch { /* each panel shows its own error */ }
+  // From what the panels just loaded (a panel that failed shows its own error, and no hint is given).
+  const hint = weeklyRules === null || eventTypes === null ? null
+    : weeklyRules.length === 0 ? "no-hours" : eventTypes.length === 0 ? "no-event-types" : null;
+  $("#first-run").hidden = hint === null;
+  $("#first-run-hours").hidden = hint !== "no-hours";
+  $("#first-run-event-type").hidden = hint !== "no-event-types";
   document.body.dataset.ready = "true";
 }
 
