@@ -43,6 +43,7 @@ builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddHostedService<IdempotencyRetention>();
 builder.Services.AddSingleton<BookingAnswers>();
 builder.Services.AddSingleton<BookingMail>();
+builder.Services.AddSingleton<BookingEffects>();
 builder.Services.AddSingleton<BookingTurns>();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<PublicPageCache>();
@@ -154,7 +155,7 @@ app.MapOpenApi("/openapi/{documentName}.json");
 // The reference uses the browser's fonts: a self-hosted server should not send its readers to a third party's CDN
 // (the page's policy allows fonts from this origin only).
 app.MapScalarApiReference("/docs", options => options.DisableDefaultFonts());
-app.MapWolverineEndpoints(http => http.AddMiddleware(typeof(IdempotencyKeyRequired), IdempotentAttribute.Marks));
+app.MapWolverineEndpoints(http => http.AddMiddleware(typeof(IdempotentWrites), IdempotentAttribute.Marks));
 PageRoutes.Map(app);
 
 // A server start (no command, only host settings such as --urls) runs the host itself: JasperFx's command line would

@@ -210,6 +210,26 @@ public sealed class TeamTests(App app)
     }
 
     [Fact]
+    public async Task a_member_who_hears_of_a_team_booking_hears_of_its_move_and_its_cancel_too()
+    {
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var member = await _http.Member(teamId, owner);
+        var slug = await TeamEventType(owner, teamId, "collective", [member.Id]);
+        (await _http.Post("/v0/webhooks", new
+        {
+            url = "https://93.184.215.14/member", secret = "member-webhook-secret", events = new[] { "booking.created", "booking.rescheduled", "booking.canceled" },
+        }, member.Session)).ShouldBe(200);
+
+        var booked = (await _http.Post("/v0/team-bookings", TeamBooking(teamSlug, slug, "2030-05-09T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        booked["webhooks"]!["queued"]!.GetValue<int>().ShouldBe(1);
+        var moved = (await _http.Post($"/v0/bookings/actions/{booked["actions"]!["manage"]!["token"]!.GetValue<string>()}/reschedule",
+            new { startsAt = "2030-05-09T11:00:00Z" }, idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        moved["webhooks"]!["queued"]!.GetValue<int>().ShouldBe(1);
+        var canceled = (await _http.Post($"/v0/bookings/{moved["newBooking"]!["id"]!.GetValue<string>()}/cancel", new { }, member.Session)).ShouldBe(200).Json;
+        canceled["webhooks"]!["queued"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task collective_needs_everyone_free_and_reserves_everyone()
     {
         var (owner, teamId, teamSlug) = await _http.Team();

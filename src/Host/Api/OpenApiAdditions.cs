@@ -5,19 +5,13 @@ using OpenCalendly.Host.Bookings;
 namespace OpenCalendly.Host.Api;
 
 /// <summary>
-/// A mutation replayed by its <c>Idempotency-Key</c> header (required): <see cref="IdempotencyKeyRequired"/> refuses a
-/// request without a usable one before the endpoint runs, and the OpenAPI document declares the header.
+/// A mutation replayed by its <c>Idempotency-Key</c> header (required): <see cref="IdempotentWrites"/> refuses a
+/// request without a usable one before the endpoint runs and stores its answer, and the OpenAPI document declares the header.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class IdempotentAttribute : Attribute
 {
     public static bool Marks(Wolverine.Http.HttpChain chain) => chain.Method.Method.IsDefined(typeof(IdempotentAttribute), inherit: false);
-}
-
-/// <summary>Wolverine middleware on every <see cref="IdempotentAttribute"/> endpoint: no key, no mutation.</summary>
-public static class IdempotencyKeyRequired
-{
-    public static Microsoft.AspNetCore.Mvc.ProblemDetails Before(HttpRequest request) => Idempotency.ValidateHeader(request);
 }
 
 public static class OpenApiAdditions

@@ -11,6 +11,7 @@ using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.Calendars;
 using OpenCalendly.Scheduling.EventTypes;
+using OpenCalendly.Scheduling.Availability;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -21,21 +22,65 @@ public sealed record BookSlotInput(
     string? Username, string? EventSlug, DateTimeOffset? StartsAt, string? Timezone,
     string? InviteeName, string? InviteeEmail, Dictionary<string, string?>? Answers);
 
+/// <summary>What the booking decision reads, in the request's turn and under its locks.</summary>
+public sealed record BookSlotState(User Organizer, EventType EventType, SlotQuery Slots, BookingEffects.Reads Effects);
+
 /// <summary>
-/// Books a slot. Runs its own transaction rather than Wolverine's middleware because three outcomes must
-/// each store the idempotent answer: the booking (with its events), a refusal found by the re-check, and a
-/// refusal by the database's exclusion constraint, which rolls the first transaction back.
+/// Books a slot, as a Wolverine compound handler: <see cref="Validate"/> checks the fields, <see cref="LoadAsync"/> waits
+/// for the slot's turn, claims the idempotency key and reads what the decision needs under the booking locks, and
+/// <see cref="Post"/> decides and queues what the booking sets off; Wolverine's transaction commits the events, the
+/// outbox and the stored answer together (<see cref="IdempotentWrites"/> keeps the answer for a retry).
 /// </summary>
 public static class BookSlotEndpoint
 {
-    private const string Scope = "POST /v0/bookings";
-
     public static ProblemDetails Validate(BookSlotInput body)
     {
         return BookingInputRules.Check(new FieldErrors()
                 .Text("username", body.Username, 1, 64, required: true)
                 .Text("eventSlug", body.EventSlug, 1, 80, required: true),
             body.StartsAt, body.Timezone, body.InviteeName, body.InviteeEmail, body.Answers).ToProblem();
+    }
+
+    public static async Task<(IResult, BookSlotState?)> LoadAsync(
+        BookSlotInput body, IdempotentRequest request, IDocumentSession session, PublicPageCache pages, TakenTimeCache takenTime, BookingTurns turns,
+        HttpContext http, CancellationToken ct)
+    {
+        // The public page's copy says whose turn to wait for; what the booking decides on is read afresh in its turn.
+        if (await pages.GetAsync(session, body.Username!, body.EventSlug!, ct) is not { } page)
+            return (await request.RefuseAsync(Problems.NotFound("Event type not found."), ct), null);
+
+        // Someone queued ahead may have booked this very slot. A reservation holding its first instant means the
+        // constraint would refuse this booking at commit, so a request that had to wait asks first, and says so. Refused
+        // before its key is claimed, it stores its answer with the key in one statement (a crowd that lost the slot
+        // costs one statement each).
+        var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
+        async Task<bool> Reserved(ITakenTimeSource source) =>
+            (await source.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
+        var slotTaken = Problems.From(BookingRefusals.SlotTaken());
+        var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], () => Reserved(takenTime), ct);
+        if (turn is null) return (await request.RefuseAsync(slotTaken, ct), null);
+        http.Response.RegisterForDispose(turn);   // handed on when the request ends, after the commit
+        if (await request.ClaimAsync(ct) is { } answered) return (answered, null);
+
+        var batch = session.CreateBatchQuery();
+        var eventTypeRead = batch.Load<EventType>(page.EventType.Id);
+        var scheduleRead = batch.Load<Schedule>(page.Organizer.Id);
+        var effects = BookingEffects.Read(batch, page.Organizer.Id, [page.Organizer.Id]);
+        await batch.Execute(ct);
+        if ((await effects.HoldersAsync()) is not [var organizer] || organizer.Username != body.Username
+            || await eventTypeRead is not { IsActive: true } eventType || eventType.Slug != body.EventSlug || eventType.Scope != EventType.PersonalScope(organizer.Id))
+            return (await request.RefuseAsync(Problems.NotFound("Event type not found."), ct), null);
+
+        // From here on the request holds one connection, its transaction's: what it asks, and a refusal's answer, go there.
+        await session.BeginTransactionAsync(ct);
+        var connection = session.Connection!;
+        if (!await Reservations.LockAsync(connection, eventType, [organizer.Id], ct, giveUp: () => Reserved(new TakenTimeIn(connection))))
+            return (await request.RefuseAsync(session, slotTaken, ct), null);
+        var duration = Duration.FromMinutes(eventType.DurationMinutes);
+        var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
+        var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);
+        var slots = SlotInputs.For(organizer, eventType, await scheduleRead, taken, start, start + duration, Instant.FromDateTimeOffset(request.Now), counted);
+        return (WolverineContinue.Result(), new BookSlotState(organizer, eventType, slots, effects));
     }
 
     [Idempotent]
@@ -45,71 +90,19 @@ public static class BookSlotEndpoint
     [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/bookings", OperationId = "createBooking")]
     public static async Task<IResult> Post(
-        BookSlotInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus, PublicPageCache pages, BookingAnswers answers,
-        BookingMail mail, WebhookQueue webhooks, TakenTimeCache takenTime, BookingTurns turns, TimeProvider clock, CancellationToken ct)
+        BookSlotInput body, BookSlotState state, IdempotentRequest request, IDocumentSession session, IMessageBus bus, BookingEffects effects,
+        BookingAnswers answers, HttpContext http, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        return await answers.OnceAsync(http, Scope, bus, now, async answering =>
-        {
-            // The key is claimed once this request's turn has come: refused before that, it stores its answer with the
-            // key in one statement (a crowd that lost the slot costs one statement each). Enlisted in Wolverine's
-            // outbox, the session commits the emails with the booking, and they go out after it.
-            await using var session = sessions.OpenSession(bus);
-            // The public page's copy says whose turn to wait for; what the booking decides on is read afresh in its turn.
-            if (await pages.GetAsync(session, body.Username!, body.EventSlug!, ct) is not { } page)
-                return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
+        var tokens = new ActionTokens();
+        var booked = new BookingRequest(Instant.FromDateTimeOffset(body.StartsAt!.Value), body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
+            body.Timezone ?? state.Organizer.Timezone, BookingInputRules.Answers(body.Answers));
+        var (confirmed, refusal) = BookSlot.Decide(Guid.CreateVersion7(), state.EventType, state.Slots, booked, tokens.Hashes, Instant.FromDateTimeOffset(request.Now));
+        if (refusal is not null) return await request.RefuseAsync(session, Problems.From(refusal), ct);
 
-            // Someone queued ahead may have booked this very slot. A reservation holding its first instant means the
-            // constraint would refuse this booking at commit, so a request that had to wait asks first, and says so.
-            var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
-            async Task<bool> Reserved(ITakenTimeSource source) =>
-                (await source.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
-            var slotTaken = Problems.From(BookingRefusals.SlotTaken());
-            using var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], () => Reserved(takenTime), ct);
-            if (turn is null) return await answering.RefuseAsync(slotTaken, ct);
-            if (await answering.ClaimAsync(ct) is { } answered) return answered;
-
-            var batch = session.CreateBatchQuery();
-            var organizerRead = batch.Load<User>(page.Organizer.Id);
-            var eventTypeRead = batch.Load<EventType>(page.EventType.Id);
-            var scheduleRead = batch.Load<Schedule>(page.Organizer.Id);
-            var subscriptionsRead = WebhookQueue.Subscriptions(batch, page.Organizer.Id);
-            var calendarsRead = WritebackQueue.Connections(batch, [page.Organizer.Id]);
-            await batch.Execute(ct);
-            if (await organizerRead is not { } organizer || organizer.Username != body.Username
-                || await eventTypeRead is not { IsActive: true } eventType || eventType.Slug != body.EventSlug || eventType.Scope != EventType.PersonalScope(organizer.Id))
-                return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
-
-            // From here on the request holds one connection, its transaction's: what it asks, and a refusal's answer, go there.
-            await session.BeginTransactionAsync(ct);
-            var connection = session.Connection!;
-            if (!await Reservations.LockAsync(connection, eventType, [organizer.Id], ct, giveUp: () => Reserved(new TakenTimeIn(connection))))
-                return await answering.RefuseAsync(session, slotTaken, ct);
-            var duration = Duration.FromMinutes(eventType.DurationMinutes);
-            var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
-            var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);
-            var slots = SlotInputs.For(organizer, eventType, await scheduleRead, taken, start, start + duration, Instant.FromDateTimeOffset(now), counted);
-
-            var tokens = new ActionTokens();
-            var request = new BookingRequest(start, body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
-                body.Timezone ?? organizer.Timezone, BookingInputRules.Answers(body.Answers));
-            var decision = BookSlot.Decide(Guid.CreateVersion7(), eventType, slots, request, tokens.Hashes, Instant.FromDateTimeOffset(now));
-            if (decision.Refusal is { } refusal)
-                return await answering.RefuseAsync(session, Problems.From(refusal), ct);
-
-            var confirmed = decision.Value!;
-            session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
-            var booking = Booking.From(confirmed);
-            var emails = mail.Confirmed(http.Request, booking, eventType, [organizer], tokens, now);
-            foreach (var email in emails) await bus.PublishAsync(email);
-            var hooks = await webhooks.QueueAsync(session, bus, await subscriptionsRead, organizer.Id, WebhookEvents.Created, Guid.CreateVersion7(),
-                BookingPayloads.Of(booking), now);
-            var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, await calendarsRead, WritebackOperation.Create, now);
-            var reminders = await Reminders.ScheduleAsync(bus, booking, eventType, now);
-            var result = answering.Succeed(session, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
-            await session.SaveChangesAsync(ct);
-            answers.Committed(booking, "confirmed");
-            return result;
-        }, ct);
+        session.Events.StartStream<Booking>(confirmed!.BookingId, confirmed);
+        var booking = Booking.From(confirmed);
+        var queued = await effects.ConfirmedAsync(session, bus, state.Effects, http.Request, booking, state.EventType, tokens, request.Now);
+        answers.CountOnCommit(session, booking, "confirmed");
+        return request.Succeed(session, answers.Confirmed(http, confirmed, tokens, queued));
     }
 }

@@ -10,6 +10,7 @@ using OpenCalendly.Scheduling.Calendars;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
 using Wolverine.Marten.Publishing;
 using Marten;
 using JasperFx.Events;
@@ -24,71 +25,61 @@ public sealed record CancelBookingInput(string? Reason)
     public static string? Given(CancelBookingInput? body) => string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim();
 }
 
+/// <summary>
+/// The invitee cancels through the booking's cancel or manage link, as a Wolverine compound handler. Loading locks the
+/// booking's stream, so two cancels in a race run one after the other: the second finds it canceled and succeeds without
+/// appending or sending anything.
+/// </summary>
 public static class CancelBookingEndpoint
 {
-    public static ProblemDetails Validate(CancelBookingInput? body) =>
-        new FieldErrors().Text("reason", body?.Reason, 0, 500, multiline: true).ToProblem();
+    public static async Task<IEventStream<Booking>?> LoadAsync(string token, IDocumentSession session, CancellationToken ct) =>
+        await ActionLinkLookup.FindAsync(session, token, ct) is (var found, ActionType.Cancel or ActionType.Manage)
+            ? await session.Events.FetchForExclusiveWriting<Booking>(found.Id, ct)
+            : null;
 
-    /// <summary>
-    /// Locks the booking's stream, so two cancels in a race run one after the other: the second finds it
-    /// canceled and succeeds without appending or sending anything.
-    /// </summary>
+    public static ProblemDetails Validate(CancelBookingInput? body, IEventStream<Booking>? stream, TimeProvider clock)
+    {
+        if (new FieldErrors().Text("reason", body?.Reason, 0, 500, multiline: true).ToProblem() is var invalid && invalid != WolverineContinue.NoProblems)
+            return invalid;
+        if (stream?.Aggregate is not { } booking) return ActionLinkLookup.NotFound();
+        return CancelBooking.Check(booking, Instant.FromDateTimeOffset(clock.GetUtcNow())) is { } refusal ? ActionLinkLookup.Gone(refusal, booking) : WolverineContinue.NoProblems;
+    }
+
     [ProducesResponseType<BookingCanceledAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/bookings/actions/{token}/cancel", OperationId = "cancelBooking")]
-    public static async Task<IResult> Post(
-        string token, CancelBookingInput? body, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,
-        WebhookQueue webhooks, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
+    public static async Task<BookingCanceledAnswer> Post(
+        CancelBookingInput? body, IEventStream<Booking> stream, IDocumentSession session, IMessageBus bus, BookingEffects effects, BookingAnswers answers,
+        TimeProvider clock, CancellationToken ct)
     {
-        await using var session = sessions.OpenSession(bus);
-        if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, ActionType.Cancel or ActionType.Manage))
-            return Problems.Result(ActionLinkLookup.NotFound());
-
-        var stream = await session.Events.FetchForExclusiveWriting<Booking>(found.Id, ct);
         var booking = stream.Aggregate!;
         var now = clock.GetUtcNow();
-        if (CancelBooking.Check(booking, Instant.FromDateTimeOffset(now)) is { } refusal)
-            return Problems.Result(ActionLinkLookup.Gone(refusal, booking));
-
         var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now));
-        return await Cancellation.ApplyAsync(session, stream, booking, events, bus, mail, webhooks, answers, now, ct);
+        stream.AppendMany(events);
+        return await Cancellation.QueueAsync(session, bus, effects, answers, booking, events, now, ct);
     }
 }
 
-/// <summary>What a cancellation sets off, whoever asked for it: in the events' transaction, the webhooks, calendar
-/// writebacks and emails (to the invitee and every host), then the answer.</summary>
+/// <summary>What a cancellation sets off, whoever asked for it (<see cref="BookingEffects.CanceledAsync"/>), and its answer.</summary>
 public static class Cancellation
 {
-    public static async Task<IResult> ApplyAsync(
-        IDocumentSession session, IEventStream<Booking> stream, Booking booking, BookingCanceled[] events, IMessageBus bus, BookingMail mail,
-        WebhookQueue webhooks, BookingAnswers answers, DateTimeOffset now, CancellationToken ct)
+    public static async Task<BookingCanceledAnswer> QueueAsync(
+        IDocumentSession session, IMessageBus bus, BookingEffects effects, BookingAnswers answers, Booking booking, BookingCanceled[] events,
+        DateTimeOffset now, CancellationToken ct)
     {
-        var (emails, hooks, writebacks) = (0, 0, 0);
-        if (events.Length > 0)
+        var queued = new EffectCounts();
+        if (events is [var canceled])
         {
-            stream.AppendMany(events);
-            hooks = await webhooks.QueueAsync(session, bus, booking.OrganizerId, WebhookEvents.Canceled, Guid.CreateVersion7(),
-                BookingPayloads.Of(booking, new
-                {
-                    reason = events[0].Reason, canceledAt = events[0].CanceledAt, canceledBy = events[0].CanceledByUserId is null ? "invitee" : "host",
-                }), now, ct);
-            writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, booking.ReservedUserIds, WritebackOperation.Cancel, now, ct);
-            var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
-            // A team booking's emails go to the members who hold it, not to the team's owner.
-            var hosts = await BookingMail.HostsAsync(session, booking, ct);
-            if (eventType is not null && hosts.Count > 0)
-                foreach (var email in mail.Canceled(booking, eventType, hosts, events[0].Reason, now))
-                {
-                    await bus.PublishAsync(email);
-                    emails++;
-                }
+            var batch = session.CreateBatchQuery();
+            var eventType = batch.Load<EventType>(booking.EventTypeId);
+            var reads = BookingEffects.Read(batch, booking.OrganizerId, booking.ReservedUserIds);
+            await batch.Execute(ct);
+            queued = await effects.CanceledAsync(session, bus, reads, booking, canceled, await eventType, now);
+            answers.CountOnCommit(session, booking, "canceled");
         }
-        await session.SaveChangesAsync(ct);
-        if (events.Length > 0) answers.Committed(booking, "canceled");
-
-        return Results.Json(new BookingCanceledAnswer(true, new(booking.Id, BookingStatus.Canceled), new(emails), new(hooks), new(writebacks)));
+        return new BookingCanceledAnswer(true, new(booking.Id, BookingStatus.Canceled), new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks));
     }
 }
 
@@ -98,25 +89,28 @@ public static class Cancellation
 /// </summary>
 public static class HostCancelBookingEndpoint
 {
-    public static ProblemDetails Validate(CancelBookingInput? body) => CancelBookingEndpoint.Validate(body);
+    public static ProblemDetails Validate(
+        CancelBookingInput? body, [WriteAggregate(Required = false, LoadStyle = Wolverine.Marten.ConcurrencyStyle.Exclusive)] Booking? booking, ClaimsPrincipal caller,
+        TimeProvider clock)
+    {
+        if (new FieldErrors().Text("reason", body?.Reason, 0, 500, multiline: true).ToProblem() is var invalid && invalid != WolverineContinue.NoProblems)
+            return invalid;
+        if (booking is null) return Problems.NotFound("Booking not found.");
+        return CancelBooking.CheckByHost(booking, caller.UserId(), Instant.FromDateTimeOffset(clock.GetUtcNow())) is { } refusal
+            ? Problems.From(refusal) : WolverineContinue.NoProblems;
+    }
 
     [Authorize]
     [ProducesResponseType<BookingCanceledAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
     [WolverinePost("/v0/bookings/{id}/cancel", OperationId = "hostCancelBooking")]
-    public static async Task<IResult> Post(
-        Guid id, CancelBookingInput? body, ClaimsPrincipal caller, OutboxedSessionFactory sessions, IMessageBus bus, BookingMail mail,
-        WebhookQueue webhooks, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
+    public static async Task<(BookingCanceledAnswer, Events)> Post(
+        CancelBookingInput? body, [WriteAggregate(Required = false, LoadStyle = Wolverine.Marten.ConcurrencyStyle.Exclusive)] Booking booking, ClaimsPrincipal caller,
+        IDocumentSession session, IMessageBus bus, BookingEffects effects, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
     {
-        await using var session = sessions.OpenSession(bus);
-        var stream = await session.Events.FetchForExclusiveWriting<Booking>(id, ct);
-        if (stream.Aggregate is not { } booking) return Problems.Result(Problems.NotFound("Booking not found."));
         var now = clock.GetUtcNow();
-        var host = caller.UserId();
-        if (CancelBooking.CheckByHost(booking, host, Instant.FromDateTimeOffset(now)) is { } refusal)
-            return Problems.Result(Problems.From(refusal));
-        var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now), host);
-        return await Cancellation.ApplyAsync(session, stream, booking, events, bus, mail, webhooks, answers, now, ct);
+        var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now), caller.UserId());
+        return (await Cancellation.QueueAsync(session, bus, effects, answers, booking, events, now, ct), [.. events]);
     }
 }

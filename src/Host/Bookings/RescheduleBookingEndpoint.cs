@@ -15,6 +15,8 @@ using OpenCalendly.Scheduling;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.Calendars;
 using OpenCalendly.Scheduling.EventTypes;
+using OpenCalendly.Scheduling.Availability;
+using JasperFx.Events;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -24,9 +26,17 @@ namespace OpenCalendly.Host.Bookings;
 public sealed record RescheduleBookingInput(DateTimeOffset? StartsAt, string? Timezone);
 
 /// <summary>
-/// Moves a booking: the old stream gets <see cref="BookingRescheduled"/> and a new stream starts, in one
-/// transaction with the reservation swap, so the old time frees exactly when the new one is held. A refusal
-/// leaves the original booking confirmed and its links valid.
+/// What moving a booking decides on, read in the request's turn and under the locks of everyone the booking may go to:
+/// the old booking's stream, and either the organizer's slots at the new time or, for a team booking, the members
+/// assigned afresh among those free then (none when nobody is).
+/// </summary>
+public sealed record RescheduleState(
+    IEventStream<Booking> Stream, EventType EventType, ActionType LinkType, SlotQuery? Slots, IReadOnlyList<MemberSlot>? Assignees);
+
+/// <summary>
+/// Moves a booking, as a Wolverine compound handler: the old stream gets <see cref="BookingRescheduled"/> and a new
+/// stream starts, in one transaction with the reservation swap, so the old time frees exactly when the new one is held.
+/// A refusal leaves the original booking confirmed and its links valid.
 /// </summary>
 public static class RescheduleBookingEndpoint
 {
@@ -39,6 +49,52 @@ public static class RescheduleBookingEndpoint
             .ToProblem();
     }
 
+    public static async Task<(IResult, RescheduleState?)> LoadAsync(
+        string token, RescheduleBookingInput body, IdempotentRequest request, IDocumentSession session, BookingTurns turns, HttpContext http,
+        CancellationToken ct)
+    {
+        if (await request.ClaimAsync(ct) is { } answered) return (answered, null);
+        if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, (ActionType.Reschedule or ActionType.Manage) and var linkType))
+            return (await request.RefuseAsync(ActionLinkLookup.NotFound(), ct), null);
+
+        // Everything the lock set depends on is read first; then one sorted lock covers the booking's
+        // people and, for a team booking, the whole pool the new slot may go to.
+        var batch = session.CreateBatchQuery();
+        var eventTypeRead = batch.Load<EventType>(found.EventTypeId);
+        var teamRead = found.TeamId is { } teamId ? batch.Load<Team>(teamId) : Task.FromResult<Team?>(null);
+        await batch.Execute(ct);
+        var (eventType, team) = (await eventTypeRead, await teamRead);
+        if (eventType is null || found.TeamId is not null && team is null)
+            return (await request.RefuseAsync(Problems.NotFound("Event type not found."), ct), null);
+        var pool = team is null ? [] : TeamSlotInputs.Pool(team, eventType);
+
+        http.Response.RegisterForDispose(await turns.TakeAsync(eventType, found.ReservedUserIds.Concat(pool), ct));
+        await session.BeginTransactionAsync(ct);
+        var connection = session.Connection!;
+        await Reservations.LockAsync(connection, eventType, found.ReservedUserIds.Concat(pool), ct);
+        var stream = await session.Events.FetchForWriting<Booking>(found.Id, ct);
+        var old = stream.Aggregate!;
+
+        var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
+        var end = start + Duration.FromMinutes(eventType.DurationMinutes);
+        var now = Instant.FromDateTimeOffset(request.Now);
+        if (team is not null)
+        {
+            // A team booking is assigned afresh for the new time, among members free then.
+            var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(connection, old.Id), team, eventType, start, end, now, ct, ignoring: old.Id))
+                .FirstOrDefault(s => s.Start == start);
+            var tallies = (await session.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
+            return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType, null, BookTeamSlot.Assign(eventType, slot, pool.Count, tallies)));
+        }
+
+        var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
+        if (organizer is null) return (await request.RefuseAsync(session, Problems.NotFound("Event type not found."), ct), null);
+        var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
+        var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
+        var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
+        return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType, SlotInputs.For(organizer, eventType, schedule, taken, start, end, now, counted), null));
+    }
+
     [Idempotent]
     [ProducesResponseType<BookingRescheduledAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
@@ -46,95 +102,39 @@ public static class RescheduleBookingEndpoint
     [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/bookings/actions/{token}/reschedule", OperationId = "rescheduleBooking")]
     public static async Task<IResult> Post(
-        string token, RescheduleBookingInput body, HttpContext http, OutboxedSessionFactory sessions, IMessageBus bus,
-        BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, BookingTurns turns, TimeProvider clock, CancellationToken ct)
+        string token, RescheduleBookingInput body, RescheduleState state, IdempotentRequest request, IDocumentSession session, IMessageBus bus,
+        BookingEffects effects, BookingAnswers answers, HttpContext http, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        return await answers.OnceAsync(http, $"POST /v0/bookings/actions/{Tokens.Hash(token)}/reschedule", bus, now, async answering =>
-        {
-            if (await answering.ClaimAsync(ct) is { } answered) return answered;
-            await using var session = sessions.OpenSession(bus);
-            if (await ActionLinkLookup.FindAsync(session, token, ct) is not (var found, (ActionType.Reschedule or ActionType.Manage) and var linkType))
-                return await answering.RefuseAsync(ActionLinkLookup.NotFound(), ct);
+        var (stream, eventType) = (state.Stream, state.EventType);
+        var old = stream.Aggregate!;
+        var now = Instant.FromDateTimeOffset(request.Now);
+        // Moved through its manage link, the booking keeps that link: the one in the first email goes on working.
+        var tokens = new ActionTokens(manage: state.LinkType == ActionType.Manage ? token : null);
+        var newId = Guid.CreateVersion7();
+        Func<BookingRequest, Decision<BookingConfirmed>> confirm = state.Slots is { } slots
+            ? moved => BookSlot.Confirm(newId, eventType, slots, moved, tokens.Hashes, now)
+            : moved => state.Assignees is { } assignees ? BookTeamSlot.Decide(newId, eventType, assignees, moved, tokens.Hashes, now) : BookingRefusals.SlotTaken();
 
-            // Everything the lock set depends on is read first; then one sorted lock covers the booking's
-            // people and, for a team booking, the whole pool the new slot may go to.
-            var eventType = await session.LoadAsync<EventType>(found.EventTypeId, ct);
-            var team = found.TeamId is { } teamId ? await session.LoadAsync<Team>(teamId, ct) : null;
-            if (eventType is null || found.TeamId is not null && team is null)
-                return await answering.RefuseAsync(Problems.NotFound("Event type not found."), ct);
-            var pool = team is null ? [] : TeamSlotInputs.Pool(team, eventType);
+        var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, Instant.FromDateTimeOffset(body.StartsAt!.Value), body.Timezone, newId, now);
+        if (refusal is not null)
+            return await request.RefuseAsync(session, refusal.Kind == RefusalKind.Gone ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
 
-            using var turn = await turns.TakeAsync(eventType, found.ReservedUserIds.Concat(pool), ct);
-            await session.BeginTransactionAsync(ct);
-            var connection = session.Connection!;
-            await Reservations.LockAsync(connection, eventType, found.ReservedUserIds.Concat(pool), ct);
-            var stream = await session.Events.FetchForWriting<Booking>(found.Id, ct);
-            var old = stream.Aggregate!;
+        // The old stream's event first: its reservation must be released before the new one is inserted.
+        stream.AppendOne(outcome!.Old);
+        session.Events.StartStream<Booking>(outcome.Confirmed.BookingId, outcome.Confirmed, outcome.From);
+        var moved = Booking.From(outcome.Confirmed);
+        moved.When(outcome.From);
 
-            var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
-            var end = start + Duration.FromMinutes(eventType.DurationMinutes);
-            var instant = Instant.FromDateTimeOffset(now);
-            // Moved through its manage link, the booking keeps that link: the one in the first email goes on working.
-            var tokens = new ActionTokens(manage: linkType == ActionType.Manage ? token : null);
-            var newId = Guid.CreateVersion7();
-            Func<BookingRequest, Decision<BookingConfirmed>> confirm;
-            IReadOnlyList<Guid> hosts;
-            if (team is not null)
-            {
-                // A team booking is assigned afresh for the new time, among members free then.
-                var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(connection, old.Id), team, eventType, start, end, instant, ct, ignoring: old.Id))
-                    .FirstOrDefault(s => s.Start == start);
-                var tallies = (await session.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
-                var assignees = BookTeamSlot.Assign(eventType, slot, pool.Count, tallies);
-                hosts = assignees?.Select(a => a.MemberId).ToList() ?? [];
-                confirm = request => assignees is null ? BookingRefusals.SlotTaken() : BookTeamSlot.Decide(newId, eventType, assignees, request, tokens.Hashes, instant);
-            }
-            else
-            {
-                var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
-                if (organizer is null) return await answering.RefuseAsync(session, Problems.NotFound("Event type not found."), ct);
-                var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
-                var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
-                var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
-                var slots = SlotInputs.For(organizer, eventType, schedule, taken, start, end, instant, counted);
-                hosts = [organizer.Id];
-                confirm = request => BookSlot.Confirm(newId, eventType, slots, request, tokens.Hashes, instant);
-            }
-
-            var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, start, body.Timezone, newId, instant);
-            if (refusal is not null)
-                return await answering.RefuseAsync(session,
-                    refusal.Kind == RefusalKind.Gone ? ActionLinkLookup.Gone(refusal, old) : Problems.From(refusal), ct);
-
-            // The old stream's event first: its reservation must be released before the new one is inserted.
-            stream.AppendOne(outcome!.Old);
-            session.Events.StartStream<Booking>(outcome.Confirmed.BookingId, outcome.Confirmed, outcome.From);
-
-            var moved = Booking.From(outcome.Confirmed);
-            moved.When(outcome.From);
-            var hostUsers = await BookingMail.HostsAsync(session, hosts, ct);
-            var emails = hostUsers.Count == 0 ? [] : mail.Rescheduled(http.Request, moved, eventType, hostUsers, tokens, now);
-            foreach (var email in emails) await bus.PublishAsync(email);
-            var hooks = 0;
-            foreach (var subscriber in hosts.Prepend(old.OrganizerId).Distinct())
-                hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Rescheduled, Guid.CreateVersion7(),
-                    BookingPayloads.Of(moved, new { rescheduledFromBookingId = old.Id, previousStartsAt = old.StartsAt, previousEndsAt = old.EndsAt }), now, ct);
-
-            // The new booking takes the chain's provider event along; calendars of people no longer holding it lose it.
-            var writebacks = await WritebackQueue.QueueAsync(session, bus, moved.Id, hosts, WritebackOperation.Update, now, ct)
-                + await WritebackQueue.QueueAsync(session, bus, old.Id, [.. old.ReservedUserIds.Except(hosts)], WritebackOperation.Cancel, now, ct);
-            // The old booking's reminders find it rescheduled and stand down; the new one gets its own.
-            var reminders = await Reminders.ScheduleAsync(bus, moved, eventType, now);
-            var result = answering.Succeed(session, answers.Render(new BookingRescheduledAnswer(
-                true,
-                new(old.Id, BookingStatus.Rescheduled),
-                new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt),
-                answers.Actions(http, tokens, moved.ActionTokensExpireAt),
-                new(emails.Length), new(hooks), new(writebacks), new(reminders))));
-            await session.SaveChangesAsync(ct);
-            answers.Committed(moved, "rescheduled");
-            return result;
-        }, ct);
+        var batch = session.CreateBatchQuery();
+        var reads = BookingEffects.Read(batch, old.OrganizerId, moved.ReservedUserIds, old.ReservedUserIds);
+        await batch.Execute(ct);
+        var queued = await effects.RescheduledAsync(session, bus, reads, http.Request, old, moved, eventType, tokens, request.Now);
+        answers.CountOnCommit(session, moved, "rescheduled");
+        return request.Succeed(session, new BookingRescheduledAnswer(
+            true,
+            new(old.Id, BookingStatus.Rescheduled),
+            new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt),
+            answers.Actions(http, tokens, moved.ActionTokensExpireAt),
+            new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks), new(queued.Reminders)));
     }
 }

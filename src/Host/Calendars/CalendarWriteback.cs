@@ -41,25 +41,6 @@ public sealed record WriteBackBooking(Guid WritebackId);
 /// <summary>Queues writebacks in the transaction of the booking change that causes them.</summary>
 public static class WritebackQueue
 {
-    /// <param name="holders">Whose calendars: the organizer, or a team booking's assigned members.</param>
-    /// <returns>How many writebacks were queued.</returns>
-    public static async Task<int> QueueAsync(
-        IDocumentSession session, IMessageBus bus, Guid bookingId, IReadOnlyList<Guid> holders, WritebackOperation operation, DateTimeOffset now, CancellationToken ct)
-    {
-        if (holders.Count == 0) return 0;
-        var batch = session.CreateBatchQuery();
-        var connections = Connections(batch, holders);
-        await batch.Execute(ct);
-        return await QueueAsync(session, bus, bookingId, await connections, operation, now);
-    }
-
-    /// <summary>The connected calendars of <paramref name="holders"/>, read with the rest of a batch.</summary>
-    public static Task<IReadOnlyList<CalendarConnection>> Connections(IBatchedQuery batch, IReadOnlyList<Guid> holders)
-    {
-        var userIds = holders.Distinct().ToArray();
-        return batch.Query<CalendarConnection>().Where(c => c.IsConnected && userIds.Contains(c.UserId)).ToList();
-    }
-
     /// <summary>Queues a writeback of <paramref name="bookingId"/> to each of <paramref name="connections"/>.</summary>
     public static async Task<int> QueueAsync(
         IDocumentSession session, IMessageBus bus, Guid bookingId, IReadOnlyList<CalendarConnection> connections, WritebackOperation operation, DateTimeOffset now)

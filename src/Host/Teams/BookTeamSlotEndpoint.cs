@@ -26,14 +26,17 @@ public sealed record TeamBookingInput(
     string? TeamSlug, string? EventSlug, DateTimeOffset? StartsAt, string? Timezone,
     string? InviteeName, string? InviteeEmail, Dictionary<string, string?>? Answers);
 
+/// <summary>What the first look found: the team, its event type, the request, and whom to try, in order.</summary>
+public sealed record TeamBookingState(Team Team, EventType EventType, BookingRequest Request, IReadOnlyList<IReadOnlyList<Guid>> Attempts);
+
 /// <summary>
-/// Books a team slot. Round robin tries the free members in <see cref="RoundRobin"/> order, each in its own
-/// locked transaction, so a member lost to a racing booking passes the slot to the next (at most
+/// Books a team slot, as a Wolverine compound handler. <see cref="LoadAsync"/> takes a first look (the cached taken time
+/// will do) and claims the key; <see cref="Post"/> tries the members: round robin tries the free ones in
+/// <see cref="RoundRobin"/> order, so a member lost to a racing booking passes the slot to the next (at most
 /// <see cref="MaxCandidates"/>); collective locks and reserves every required member at once.
 /// </summary>
 public static class BookTeamSlotEndpoint
 {
-    private const string Scope = "POST /v0/team-bookings";
     public const int MaxCandidates = 3;
 
     public static ProblemDetails Validate(TeamBookingInput body)
@@ -44,6 +47,40 @@ public static class BookTeamSlotEndpoint
             body.StartsAt, body.Timezone, body.InviteeName, body.InviteeEmail, body.Answers).ToProblem();
     }
 
+    /// <summary>
+    /// Refused on the first look, a request stores its answer with the key in one statement (a retry whose slot its first
+    /// attempt took still replays that answer); the key is claimed before the attempts.
+    /// </summary>
+    public static async Task<(IResult, TeamBookingState?)> LoadAsync(
+        TeamBookingInput body, IdempotentRequest request, IQuerySession lookup, TakenTimeCache takenTime, CancellationToken ct)
+    {
+        if (await TeamSlotInputs.FindAsync(lookup, body.TeamSlug!, body.EventSlug!, ct) is not (var team, var eventType))
+            return (await request.RefuseAsync(Problems.NotFound("Event type not found."), ct), null);
+
+        var booking = new BookingRequest(Instant.FromDateTimeOffset(body.StartsAt!.Value), body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
+            body.Timezone ?? "UTC", BookingInputRules.Answers(body.Answers));
+        if (BookSlot.CheckRequest(eventType, booking) is { } refusal) return (await request.RefuseAsync(Problems.From(refusal), ct), null);
+
+        var start = booking.StartsAt;
+        var end = start + Duration.FromMinutes(eventType.DurationMinutes);
+        // A first look: each attempt looks again under its locks.
+        var offered = (await TeamSlotInputs.ComputeAsync(lookup, takenTime, team, eventType, start, end, Instant.FromDateTimeOffset(request.Now), ct))
+            .FirstOrDefault(s => s.Start == start);
+        if (offered is null) return (await request.RefuseAsync(Problems.SlotTaken(), ct), null);
+
+        if (await request.ClaimAsync(ct) is { } answered) return (answered, null);
+        var tallies = (await lookup.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
+        IReadOnlyList<IReadOnlyList<Guid>> attempts = eventType.Mode == TeamMode.Collective
+            ? [TeamSlotInputs.Pool(team, eventType)]
+            : [.. RoundRobin.Order(offered.Members.Select(m => m.MemberId), tallies).Take(MaxCandidates).Select(id => (IReadOnlyList<Guid>)[id])];
+        return (WolverineContinue.Result(), new TeamBookingState(team, eventType, booking, attempts));
+    }
+
+    /// <summary>
+    /// Each attempt is its own transaction (its own outbox session), because a member lost to the exclusion constraint
+    /// rolls that transaction back and the next member is tried in a fresh one — a loop of commits that Wolverine's one
+    /// transaction per request cannot express. (<paramref name="body"/> names the request body for Wolverine; LoadAsync read it.)
+    /// </summary>
     [Idempotent]
     [ProducesResponseType<BookingConfirmedAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
@@ -51,73 +88,44 @@ public static class BookTeamSlotEndpoint
     [EnableRateLimiting(RateLimits.Booking)]
     [WolverinePost("/v0/team-bookings", OperationId = "createTeamBooking")]
     public static async Task<IResult> Post(
-        TeamBookingInput body, HttpContext http, IDocumentStore store, TakenTimeCache takenTime, OutboxedSessionFactory sessions,
-        IMessageBus bus, BookingAnswers answers, BookingMail mail, WebhookQueue webhooks, BookingTurns turns, TimeProvider clock, CancellationToken ct)
+        TeamBookingInput body, TeamBookingState state, IdempotentRequest request, OutboxedSessionFactory sessions, IMessageBus bus, BookingTurns turns,
+        BookingEffects effects, BookingAnswers answers, HttpContext http, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        return await answers.OnceAsync(http, Scope, bus, now, async answering =>
+        var (team, eventType, booked) = (state.Team, state.EventType, state.Request);
+        var start = booked.StartsAt;
+        var end = start + Duration.FromMinutes(eventType.DurationMinutes);
+        var now = Instant.FromDateTimeOffset(request.Now);
+        foreach (var assignees in state.Attempts)
         {
-            // Refused on the first look, a request stores its answer with the key in one statement (a retry whose
-            // slot its first attempt took still replays that answer); the key is claimed before the attempts.
-            await using var lookup = store.QuerySession();
-            if (await TeamSlotInputs.FindAsync(lookup, body.TeamSlug!, body.EventSlug!, ct) is not (var team, var eventType))
-                return await RefuseAsync(Problems.NotFound("Event type not found."));
+            using var turn = await turns.TakeAsync(eventType, assignees, ct);
+            await using var session = sessions.OpenSession(bus);
+            await session.BeginTransactionAsync(ct);
+            await Reservations.LockAsync(session.Connection!, eventType, assignees, ct);
+            var batch = session.CreateBatchQuery();
+            var reads = BookingEffects.Read(batch, eventType.OrganizerId, assignees);
+            await batch.Execute(ct);
+            var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(session.Connection!), team, eventType, start, end, now, ct, assignees))
+                .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
+            if (slot is null) continue;   // taken since the first look: the next member may still be free
 
-            var request = new BookingRequest(Instant.FromDateTimeOffset(body.StartsAt!.Value), body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
-                body.Timezone ?? "UTC", BookingInputRules.Answers(body.Answers));
-            if (BookSlot.CheckRequest(eventType, request) is { } refusal) return await RefuseAsync(Problems.From(refusal));
-
-            var start = request.StartsAt;
-            var end = start + Duration.FromMinutes(eventType.DurationMinutes);
-            var instant = Instant.FromDateTimeOffset(now);
-            // A first look (the cached taken time will do): the transaction below looks again under the locks.
-            var offered = (await TeamSlotInputs.ComputeAsync(lookup, takenTime, team, eventType, start, end, instant, ct)).FirstOrDefault(s => s.Start == start);
-            if (offered is null) return await RefuseAsync(Problems.SlotTaken());
-
-            if (await answering.ClaimAsync(ct) is { } answered) return answered;
-            var tallies = (await lookup.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
-            IEnumerable<IReadOnlyList<Guid>> attempts = eventType.Mode == TeamMode.Collective
-                ? [TeamSlotInputs.Pool(team, eventType)]
-                : RoundRobin.Order(offered.Members.Select(m => m.MemberId), tallies).Take(MaxCandidates).Select(id => (IReadOnlyList<Guid>)[id]);
-
-            foreach (var assignees in attempts)
+            var tokens = new ActionTokens();
+            var confirmed = BookTeamSlot.Decide(Guid.CreateVersion7(), eventType, slot.Members, booked, tokens.Hashes, now);
+            session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
+            var booking = Booking.From(confirmed);
+            var queued = await effects.ConfirmedAsync(session, bus, reads, http.Request, booking, eventType, tokens, request.Now);
+            answers.CountOnCommit(session, booking, "confirmed");
+            var result = request.Succeed(session, answers.Confirmed(http, confirmed, tokens, queued));
+            try
             {
-                using var turn = await turns.TakeAsync(eventType, assignees, ct);
-                await using var session = sessions.OpenSession(bus);
-                await session.BeginTransactionAsync(ct);
-                await Reservations.LockAsync(session.Connection!, eventType, assignees, ct);
-                var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(session.Connection!), team, eventType, start, end, instant, ct, assignees))
-                    .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
-                if (slot is null) continue;   // taken since the first look: the next member may still be free
-
-                var tokens = new ActionTokens();
-                var confirmed = BookTeamSlot.Decide(Guid.CreateVersion7(), eventType, slot.Members, request, tokens.Hashes, instant);
-                session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
-                var booking = Booking.From(confirmed);
-                var hosts = await BookingMail.HostsAsync(session, assignees, ct);
-                var emails = hosts.Count == 0 ? [] : mail.Confirmed(http.Request, booking, eventType, hosts, tokens, now);
-                foreach (var email in emails) await bus.PublishAsync(email);
-                var hooks = 0;
-                foreach (var subscriber in assignees.Prepend(eventType.OrganizerId).Distinct())
-                    hooks += await webhooks.QueueAsync(session, bus, subscriber, WebhookEvents.Created, Guid.CreateVersion7(), BookingPayloads.Of(booking), now, ct);
-
-                var writebacks = await WritebackQueue.QueueAsync(session, bus, booking.Id, assignees, WritebackOperation.Create, now, ct);
-                var reminders = await Reminders.ScheduleAsync(bus, booking, eventType, now);
-                var result = answering.Succeed(session, answers.Confirmed(http, confirmed, tokens, emails.Length, hooks, writebacks, reminders));
-                try
-                {
-                    await session.SaveChangesAsync(ct);
-                    answers.Committed(booking, "confirmed");
-                    return result;
-                }
-                catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
-                {
-                    await ((MessageContext)bus).ClearAllAsync();
-                }
+                await session.SaveChangesAsync(ct);
+                return result;
             }
-            return await RefuseAsync(Problems.SlotTaken());
-
-            Task<IResult> RefuseAsync(ProblemDetails problem) => answering.RefuseAsync(problem, ct);
-        }, ct);
+            catch (Exception e) when (DatabaseConflicts.IsSlotConflict(e))
+            {
+                // This attempt's messages go with its rolled-back transaction; the next attempt queues its own.
+                await ((MessageContext)bus).ClearAllAsync();
+            }
+        }
+        return await request.RefuseAsync(Problems.SlotTaken(), ct);
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Marten;
-using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Options;
 using Wolverine;
 
@@ -12,21 +11,6 @@ namespace OpenCalendly.Host.Webhooks;
 /// </summary>
 public sealed class WebhookQueue(IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
-    /// <returns>How many deliveries were queued.</returns>
-    public async Task<int> QueueAsync(
-        IDocumentSession session, IMessageBus bus, Guid organizerId, string eventType, Guid eventId, object payload,
-        DateTimeOffset now, CancellationToken ct)
-    {
-        var batch = session.CreateBatchQuery();
-        var subscriptions = Subscriptions(batch, organizerId);
-        await batch.Execute(ct);
-        return await QueueAsync(session, bus, await subscriptions, organizerId, eventType, eventId, payload, now);
-    }
-
-    /// <summary>The active subscriptions of <paramref name="organizerId"/>, read with the rest of a batch.</summary>
-    public static Task<IReadOnlyList<WebhookSubscription>> Subscriptions(IBatchedQuery batch, Guid organizerId) =>
-        batch.Query<WebhookSubscription>().Where(s => s.OrganizerId == organizerId && s.IsActive).ToList();
-
     /// <summary>Queues a delivery for each of <paramref name="subscriptions"/> (the organizer's active ones) that wants <paramref name="eventType"/>.</summary>
     public async Task<int> QueueAsync(
         IDocumentSession session, IMessageBus bus, IReadOnlyList<WebhookSubscription> subscriptions, Guid organizerId, string eventType, Guid eventId,

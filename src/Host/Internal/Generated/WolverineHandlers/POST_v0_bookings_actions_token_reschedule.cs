@@ -2,7 +2,6 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using OpenCalendly.Host.Bookings;
-using OpenCalendly.Host.Webhooks;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,20 +16,20 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly OpenCalendly.Host.Bookings.BookingAnswers _bookingAnswers;
-        private readonly OpenCalendly.Host.Bookings.BookingMail _bookingMail;
+        private readonly OpenCalendly.Host.Bookings.BookingEffects _bookingEffects;
         private readonly OpenCalendly.Host.Bookings.BookingTurns _bookingTurns;
-        private readonly OpenCalendly.Host.Webhooks.WebhookQueue _webhookQueue;
+        private readonly OpenCalendly.Host.Bookings.Idempotency _idempotency;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_v0_bookings_actions_token_reschedule(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingMail bookingMail, OpenCalendly.Host.Bookings.BookingTurns bookingTurns, OpenCalendly.Host.Webhooks.WebhookQueue webhookQueue, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_v0_bookings_actions_token_reschedule(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingEffects bookingEffects, OpenCalendly.Host.Bookings.BookingTurns bookingTurns, OpenCalendly.Host.Bookings.Idempotency idempotency, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _bookingAnswers = bookingAnswers;
-            _bookingMail = bookingMail;
+            _bookingEffects = bookingEffects;
             _bookingTurns = bookingTurns;
-            _webhookQueue = webhookQueue;
+            _idempotency = idempotency;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -39,42 +38,69 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "OpenCalendly.Host.Bookings.RescheduleBookingEndpoint").SetTag("http.route", "/v0/bookings/actions/{token}/reschedule").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            var problemDetails1 = OpenCalendly.Host.Api.IdempotencyKeyRequired.Before(httpContext.Request);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            (var problemDetails1, var idempotentRequest) = OpenCalendly.Host.Bookings.IdempotentWrites.Before(httpContext, _idempotency, _bookingAnswers, _timeProvider);
+            try
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
-                return;
-            }
+                // Evaluate whether the processing should stop if there are any problems
+                if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+                {
+                    await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                    return;
+                }
 
-            var token = (string?)httpContext.GetRouteValue("token");
-            if(token == null)
+                var token = (string?)httpContext.GetRouteValue("token");
+                if(token == null)
+                {
+                    httpContext.Response.StatusCode = 404;
+                    return;
+                }
+
+                // Reading the request body via JSON deserialization
+                var (body, jsonContinue) = await ReadJsonAsync<OpenCalendly.Host.Bookings.RescheduleBookingInput>(httpContext);
+                if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+                var problemDetails2 = OpenCalendly.Host.Bookings.RescheduleBookingEndpoint.Validate(body);
+                // Evaluate whether the processing should stop if there are any problems
+                if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
+                {
+                    await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
+                    return;
+                }
+
+                (var result3, var rescheduleState) = await OpenCalendly.Host.Bookings.RescheduleBookingEndpoint.LoadAsync(token, body, idempotentRequest, documentSession, _bookingTurns, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
+                // Evaluate whether or not the execution should be stopped based on the IResult value
+                if (result3 != null && !(result3 is Wolverine.Http.WolverineContinue))
+                {
+                    await result3.ExecuteAsync(httpContext).ConfigureAwait(false);
+                    return;
+                }
+
+                
+                // The actual HTTP request handler execution
+                var result = await OpenCalendly.Host.Bookings.RescheduleBookingEndpoint.Post(token, body, rescheduleState, idempotentRequest, documentSession, messageContext, _bookingEffects, _bookingAnswers, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
+
+                
+                // Save all pending changes to this Marten session
+                await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
+
+                await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+                
+                // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+                await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            }
+            catch (System.Exception exception)
             {
-                httpContext.Response.StatusCode = 404;
-                return;
+                var onExceptionResult = await OpenCalendly.Host.Bookings.IdempotentWrites.OnExceptionAsync(exception, idempotentRequest, httpContext).ConfigureAwait(false);
+                // Evaluate whether or not the execution should be stopped based on the IResult value
+                if (onExceptionResult != null && !(onExceptionResult is Wolverine.Http.WolverineContinue))
+                {
+                    await onExceptionResult.ExecuteAsync(httpContext).ConfigureAwait(false);
+                    return;
+                }
             }
-
-            // Reading the request body via JSON deserialization
-            var (body, jsonContinue) = await ReadJsonAsync<OpenCalendly.Host.Bookings.RescheduleBookingInput>(httpContext);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails2 = OpenCalendly.Host.Bookings.RescheduleBookingEndpoint.Validate(body);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
-            {
-                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
-                return;
-            }
-
-            
-            // The actual HTTP request handler execution
-            var result = await OpenCalendly.Host.Bookings.RescheduleBookingEndpoint.Post(token, body, httpContext, _outboxedSessionFactory, messageContext, _bookingAnswers, _bookingMail, _webhookQueue, _bookingTurns, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 

@@ -2,7 +2,6 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using OpenCalendly.Host.Bookings;
-using OpenCalendly.Host.Webhooks;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,18 +16,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly OpenCalendly.Host.Bookings.BookingAnswers _bookingAnswers;
-        private readonly OpenCalendly.Host.Bookings.BookingMail _bookingMail;
-        private readonly OpenCalendly.Host.Webhooks.WebhookQueue _webhookQueue;
+        private readonly OpenCalendly.Host.Bookings.BookingEffects _bookingEffects;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_v0_bookings_id_cancel(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingMail bookingMail, OpenCalendly.Host.Webhooks.WebhookQueue webhookQueue, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_v0_bookings_id_cancel(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, OpenCalendly.Host.Bookings.BookingAnswers bookingAnswers, OpenCalendly.Host.Bookings.BookingEffects bookingEffects, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _bookingAnswers = bookingAnswers;
-            _bookingMail = bookingMail;
-            _webhookQueue = webhookQueue;
+            _bookingEffects = bookingEffects;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -36,9 +33,6 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "OpenCalendly.Host.Bookings.HostCancelBookingEndpoint").SetTag("http.route", "/v0/bookings/{id}/cancel").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -51,10 +45,19 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "OpenCalendly.Host.Bookings.HostCancelBookingEndpoint").SetTag("http.route", "/v0/bookings/{id}/cancel").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Reading the request body via JSON deserialization
             var (body, jsonContinue) = await ReadJsonAsync<OpenCalendly.Host.Bookings.CancelBookingInput>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var problemDetails1 = OpenCalendly.Host.Bookings.HostCancelBookingEndpoint.Validate(body);
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_booking = await documentSession.Events.FetchForExclusiveWriting<OpenCalendly.Scheduling.Bookings.Booking>(id, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", id);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "OpenCalendly.Scheduling.Bookings.Booking");
+            var problemDetails1 = OpenCalendly.Host.Bookings.HostCancelBookingEndpoint.Validate(body, stream_booking.Aggregate, httpContext.User, _timeProvider);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -64,9 +67,21 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await OpenCalendly.Host.Bookings.HostCancelBookingEndpoint.Post(id, body, httpContext.User, _outboxedSessionFactory, messageContext, _bookingMail, _webhookQueue, _bookingAnswers, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            (var bookingCanceledAnswer_response, var events) = await OpenCalendly.Host.Bookings.HostCancelBookingEndpoint.Post(body, stream_booking.Aggregate, httpContext.User, documentSession, messageContext, _bookingEffects, _bookingAnswers, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_booking.AppendMany(events);
+            }
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
+
+            // Writing the response body to JSON because this was the first 'return variable' in the method signature
+            await WriteJsonAsync(httpContext, bookingCanceledAnswer_response, 404);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
