@@ -120,4 +120,31 @@ public sealed class CalendarDecisionTests
             new BusyWindow(DateTimeOffset.Parse("2027-03-01T11:00:00Z"), DateTimeOffset.Parse("2027-03-01T12:00:00Z")),
         ]);
     }
+
+    [Fact]
+    public void a_scheduled_sync_runs_while_it_is_the_one_the_connection_expects()
+    {
+        var connection = Connected();   // expects its first sync at the connect
+        ScheduledSync.ShouldRun(connection, due: Now).ShouldBeTrue();
+        ScheduledSync.ShouldRun(connection, due: Now.AddMilliseconds(400)).ShouldBeTrue();
+        // A manual sync meanwhile scheduled its own follow-up: this one stands down, so the schedule never doubles.
+        ScheduledSync.ShouldRun(connection, due: Now.AddMinutes(-15)).ShouldBeFalse();
+        // A manual sync (nothing due) always runs.
+        ScheduledSync.ShouldRun(connection, due: null).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void a_revoked_grant_stops_the_schedule_until_a_reconnect_and_a_disconnect_stops_every_sync()
+    {
+        var connection = Connected();
+        var interval = TimeSpan.FromMinutes(15);
+        ScheduledSync.NextTryAfterFailure(grantRevoked: false, Now, interval).ShouldBe(Now + interval);
+        ScheduledSync.NextTryAfterFailure(grantRevoked: true, Now, interval).ShouldBeNull();
+
+        connection.When(new CalendarSyncFailed(connection.Id, "invalid_grant", NeedsReconnect: true, FailedAt: Now, NextSyncAt: null));
+        ScheduledSync.ShouldRun(connection, due: Now).ShouldBeFalse();
+        ScheduledSync.ShouldRun(connection, due: null).ShouldBeTrue();
+        connection.When(new CalendarDisconnected(connection.Id, Now));
+        ScheduledSync.ShouldRun(connection, due: null).ShouldBeFalse();
+    }
 }

@@ -73,4 +73,34 @@ public sealed class TeamDecisionTests
         TeamSlots.Merge(TeamMode.Collective, new Dictionary<Guid, IReadOnlyList<Slot>> { [A] = Slots("09:00", "10:00"), [B] = [] })
             .ShouldBeEmpty();
     }
+
+    private static TeamSlot Offered(params Guid[] free)
+    {
+        var slot = Slots("09:00", "09:30")[0];
+        return new TeamSlot(slot.Start, slot.End, [.. free.Select(id => new MemberSlot(id, slot))]);
+    }
+
+    [Fact]
+    public void given_required_members_the_pool_is_those_still_active_else_the_whole_active_team()
+    {
+        TeamPool.Of(new EventType { RequiredMemberIds = [A, C] }, [A, B]).ShouldBe([A]);
+        TeamPool.Of(new EventType(), [A, B]).ShouldBe([A, B]);
+    }
+
+    [Fact]
+    public void round_robin_tries_at_most_three_free_members_one_at_a_time_in_fairness_order()
+    {
+        var d = Guid.Parse("00000000-0000-0000-0000-00000000000d");
+        var tallies = new Dictionary<Guid, AssignmentTally> { [A] = new(5, null), [B] = new(0, null), [C] = new(1, null), [d] = new(2, null) };
+
+        BookTeamSlot.Attempts(new EventType { Mode = TeamMode.RoundRobin }, [A, B, C, d], Offered(A, B, C, d), tallies)
+            .ShouldBe([[B], [C], [d]]);
+    }
+
+    [Fact]
+    public void collective_makes_one_attempt_with_the_whole_pool()
+    {
+        BookTeamSlot.Attempts(new EventType { Mode = TeamMode.Collective }, [A, B], Offered(A, B), new Dictionary<Guid, AssignmentTally>())
+            .ShouldBe([[A, B]]);
+    }
 }

@@ -59,7 +59,7 @@ public static class BookSlotEndpoint
         var slotTaken = Problems.From(BookingRefusals.SlotTaken());
         var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], () => Reserved(takenTime), ct);
         if (turn is null) return (await request.RefuseAsync(slotTaken, ct), null);
-        http.Response.RegisterForDispose(turn);   // handed on when the request ends, after the commit
+        turn.HandOnAfterCommit(session, http);
         if (await request.ClaimAsync(ct) is { } answered) return (answered, null);
 
         var batch = session.CreateBatchQuery();

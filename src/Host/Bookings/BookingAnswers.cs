@@ -30,23 +30,13 @@ public sealed partial class BookingAnswers(
 
     /// <summary>Counts and logs a booking change once <paramref name="session"/> commits it (never one that rolled back).</summary>
     public void CountOnCommit(Marten.IDocumentSession session, Booking booking, string change) =>
-        session.Listeners.Add(new OnCommit(() => Committed(booking, change)));
+        session.Listeners.Add(new AfterCommit(() => Committed(booking, change)));
 
     /// <summary>Counts and logs a committed booking change.</summary>
     public void Committed(Booking booking, string change)
     {
         Telemetry.Booking(change);
         BookingChanged(logger, booking.Id, change, booking.EventTypeId, booking.StartsAt);
-    }
-
-    /// <summary>Runs an action after a session's commit, through Marten's session listener.</summary>
-    private sealed class OnCommit(Action action) : Marten.DocumentSessionListenerBase
-    {
-        public override Task AfterCommitAsync(Marten.IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
-        {
-            action();
-            return Task.CompletedTask;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Booking {BookingId} {Change} (event type {EventTypeId}, starts {StartsAt:o})")]

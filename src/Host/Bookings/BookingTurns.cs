@@ -126,6 +126,16 @@ public sealed class BookingTurns
     {
         internal readonly List<(LockKey Key, Gate Gate)> Held = [];
 
+        /// <summary>
+        /// Hands the turn on once the transaction it queued for commits (a refusal's too), or else when the request ends
+        /// (the commit failed).
+        /// </summary>
+        public void HandOnAfterCommit(Marten.IDocumentSession session, HttpContext http)
+        {
+            session.Listeners.Add(new OpenCalendly.Host.Api.AfterCommit(Dispose));
+            http.Response.RegisterForDispose(this);
+        }
+
         public void Dispose()
         {
             for (var i = Held.Count - 1; i >= 0; i--) turns.Release(Held[i].Key, Held[i].Gate);

@@ -68,7 +68,7 @@ public static class RescheduleBookingEndpoint
             return (await request.RefuseAsync(Problems.NotFound("Event type not found."), ct), null);
         var pool = team is null ? [] : TeamSlotInputs.Pool(team, eventType);
 
-        http.Response.RegisterForDispose(await turns.TakeAsync(eventType, found.ReservedUserIds.Concat(pool), ct));
+        (await turns.TakeAsync(eventType, found.ReservedUserIds.Concat(pool), ct)).HandOnAfterCommit(session, http);
         await session.BeginTransactionAsync(ct);
         var connection = session.Connection!;
         await Reservations.LockAsync(connection, eventType, found.ReservedUserIds.Concat(pool), ct);

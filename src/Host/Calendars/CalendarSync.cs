@@ -50,10 +50,7 @@ public sealed class CalendarSync(CalendarAccess access, CalendarCalls calls, Cal
         IDocumentSession session, IMessageContext messages, Guid connectionId, (DateTimeOffset Start, DateTimeOffset End)? window,
         CancellationToken ct, DateTimeOffset? due = null)
     {
-        var (outcome, claim) = await calls.ClaimAsync(connectionId, connection => connection.IsConnected
-            // A scheduled sync stands down if the connection waits for a reconnect, or a later sync scheduled its own follow-up.
-            && (due is not { } expected || !(connection.NeedsReconnect || connection.NextSyncAt is not { } scheduled
-                || (scheduled - expected).Duration() > TimeSpan.FromSeconds(1))), ct);
+        var (outcome, claim) = await calls.ClaimAsync(connectionId, connection => ScheduledSync.ShouldRun(connection, due), ct);
         if (outcome == CalendarCalls.Outcome.NotApplicable) return null;
         if (outcome == CalendarCalls.Outcome.Busy) return SyncResult.Busy;
         var connection = claim!.Connection;
@@ -84,7 +81,7 @@ public sealed class CalendarSync(CalendarAccess access, CalendarCalls calls, Cal
             return new SyncResult(true, start, end, synced.Busy.Count, refreshes.Count > 0, now, next, null);
         }
         var needsReconnect = failure!.Failure == ProviderFailure.GrantRevoked;
-        DateTimeOffset? nextTry = needsReconnect ? null : now + settings.SyncInterval;
+        var nextTry = ScheduledSync.NextTryAfterFailure(needsReconnect, now, settings.SyncInterval);
         session.Events.Append(connection.Id, new CalendarSyncFailed(connection.Id, failure.Message, needsReconnect, now, nextTry));
         if (nextTry is { } at) await messages.ScheduleAsync(new SyncCalendar(connection.Id, at), at);
         return new SyncResult(false, start, end, 0, refreshes.Count > 0, connection.LastSyncedAt, nextTry, failure.Message);

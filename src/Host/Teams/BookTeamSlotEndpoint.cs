@@ -32,13 +32,12 @@ public sealed record TeamBookingState(Team Team, EventType EventType, BookingReq
 /// <summary>
 /// Books a team slot, as a Wolverine compound handler. <see cref="LoadAsync"/> takes a first look (the cached taken time
 /// will do) and claims the key; <see cref="Post"/> tries the members: round robin tries the free ones in
-/// <see cref="RoundRobin"/> order, so a member lost to a racing booking passes the slot to the next (at most
-/// <see cref="MaxCandidates"/>); collective locks and reserves every required member at once.
+/// round-robin order, so a member lost to a racing booking passes the slot to the next (at most
+/// <see cref="BookTeamSlot.MaxCandidates"/>); collective locks and reserves every required member at once
+/// (<see cref="BookTeamSlot.Attempts"/>).
 /// </summary>
 public static class BookTeamSlotEndpoint
 {
-    public const int MaxCandidates = 3;
-
     public static ProblemDetails Validate(TeamBookingInput body)
     {
         return BookingInputRules.Check(new FieldErrors()
@@ -70,9 +69,7 @@ public static class BookTeamSlotEndpoint
 
         if (await request.ClaimAsync(ct) is { } answered) return (answered, null);
         var tallies = (await lookup.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
-        IReadOnlyList<IReadOnlyList<Guid>> attempts = eventType.Mode == TeamMode.Collective
-            ? [TeamSlotInputs.Pool(team, eventType)]
-            : [.. RoundRobin.Order(offered.Members.Select(m => m.MemberId), tallies).Take(MaxCandidates).Select(id => (IReadOnlyList<Guid>)[id])];
+        var attempts = BookTeamSlot.Attempts(eventType, TeamSlotInputs.Pool(team, eventType), offered, tallies);
         return (WolverineContinue.Result(), new TeamBookingState(team, eventType, booking, attempts));
     }
 

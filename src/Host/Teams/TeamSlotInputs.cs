@@ -10,14 +10,8 @@ namespace OpenCalendly.Host.Teams;
 
 public static class TeamSlotInputs
 {
-    /// <summary>
-    /// The members a team event type draws on: its required members, or else the whole team; only those who accepted
-    /// their invitation and are still in the team (an invitation or a removed member never publishes anyone's time).
-    /// </summary>
-    public static IReadOnlyList<Guid> Pool(Team team, EventType eventType) =>
-        eventType.RequiredMemberIds.Count > 0
-            ? [.. eventType.RequiredMemberIds.Where(team.IsActiveMember)]
-            : [.. team.ActiveMembers.Select(m => m.UserId)];
+    /// <summary>The members <paramref name="eventType"/> draws on (<see cref="TeamPool.Of"/>).</summary>
+    public static IReadOnlyList<Guid> Pool(Team team, EventType eventType) => TeamPool.Of(eventType, [.. team.ActiveMembers.Select(m => m.UserId)]);
 
     /// <summary>Each member's own slots (their zone, rules, overrides and reservations), merged by the team's mode.</summary>
     /// <param name="ignoring">A booking that counts neither as taken time nor toward caps (the one being rescheduled; <paramref name="taken"/> must ignore it too).</param>

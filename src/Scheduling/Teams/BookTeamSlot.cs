@@ -5,8 +5,33 @@ using OpenCalendly.Scheduling.EventTypes;
 
 namespace OpenCalendly.Scheduling.Teams;
 
+/// <summary>The members a team event type draws on.</summary>
+public static class TeamPool
+{
+    /// <summary>
+    /// Its required members, or else the whole team; only those who accepted their invitation and are still in the team
+    /// (an invitation or a removed member never publishes anyone's time).
+    /// </summary>
+    public static IReadOnlyList<Guid> Of(EventType eventType, IReadOnlyCollection<Guid> activeMembers) =>
+        eventType.RequiredMemberIds.Count > 0 ? [.. eventType.RequiredMemberIds.Where(activeMembers.Contains)] : [.. activeMembers];
+}
+
 public static class BookTeamSlot
 {
+    /// <summary>How many free members a round-robin booking tries when racing bookings take the first ones.</summary>
+    public const int MaxCandidates = 3;
+
+    /// <summary>
+    /// Whom a team booking tries, in order, each in its own locked attempt: collective reserves the whole pool at once;
+    /// round robin offers the slot to its free members in <see cref="RoundRobin"/> order, so a member lost to a racing
+    /// booking passes it to the next, at most <see cref="MaxCandidates"/> of them.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<Guid>> Attempts(
+        EventType eventType, IReadOnlyList<Guid> pool, TeamSlot offered, IReadOnlyDictionary<Guid, AssignmentTally> tallies) =>
+        eventType.Mode == TeamMode.Collective
+            ? [pool]
+            : [.. RoundRobin.Order(offered.Members.Select(m => m.MemberId), tallies).Take(MaxCandidates).Select(id => (IReadOnlyList<Guid>)[id])];
+
     /// <summary>
     /// Confirms a team booking for the given assignees, each free at the start by their own slots. Every
     /// assignee is reserved; the booking holds the widest buffers among them, so no one's buffer is cut short.
