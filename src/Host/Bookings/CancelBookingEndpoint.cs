@@ -23,6 +23,9 @@ public sealed record CancelBookingInput(string? Reason)
 {
     /// <summary>The reason as recorded: trimmed, and none when blank.</summary>
     public static string? Given(CancelBookingInput? body) => string.IsNullOrWhiteSpace(body?.Reason) ? null : body.Reason.Trim();
+
+    /// <summary>The reason's bounds, for the invitee's cancel and the host's alike.</summary>
+    public static ProblemDetails Check(CancelBookingInput? body) => new FieldErrors().Text("reason", body?.Reason, 0, 500, multiline: true).ToProblem();
 }
 
 /// <summary>
@@ -39,8 +42,7 @@ public static class CancelBookingEndpoint
 
     public static ProblemDetails Validate(CancelBookingInput? body, IEventStream<Booking>? stream, TimeProvider clock)
     {
-        if (new FieldErrors().Text("reason", body?.Reason, 0, 500, multiline: true).ToProblem() is var invalid && invalid != WolverineContinue.NoProblems)
-            return invalid;
+        if (CancelBookingInput.Check(body) is var invalid && invalid != WolverineContinue.NoProblems) return invalid;
         if (stream?.Aggregate is not { } booking) return ActionLinkLookup.NotFound();
         return CancelBooking.Check(booking, Instant.FromDateTimeOffset(clock.GetUtcNow())) is { } refusal ? ActionLinkLookup.Gone(refusal, booking) : WolverineContinue.NoProblems;
     }
@@ -93,8 +95,7 @@ public static class HostCancelBookingEndpoint
         CancelBookingInput? body, [WriteAggregate(Required = false, LoadStyle = Wolverine.Marten.ConcurrencyStyle.Exclusive)] Booking? booking, ClaimsPrincipal caller,
         TimeProvider clock)
     {
-        if (new FieldErrors().Text("reason", body?.Reason, 0, 500, multiline: true).ToProblem() is var invalid && invalid != WolverineContinue.NoProblems)
-            return invalid;
+        if (CancelBookingInput.Check(body) is var invalid && invalid != WolverineContinue.NoProblems) return invalid;
         if (booking is null) return Problems.NotFound("Booking not found.");
         return CancelBooking.CheckByHost(booking, caller.UserId(), Instant.FromDateTimeOffset(clock.GetUtcNow())) is { } refusal
             ? Problems.From(refusal) : WolverineContinue.NoProblems;
