@@ -94,8 +94,7 @@ public static class BookSlotEndpoint
         BookingAnswers answers, HttpContext http, CancellationToken ct)
     {
         var tokens = new ActionTokens();
-        var booked = new BookingRequest(Instant.FromDateTimeOffset(body.StartsAt!.Value), body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
-            body.Timezone ?? state.Organizer.Timezone, BookingInputRules.Answers(body.Answers));
+        var booked = BookingInputRules.Request(body.StartsAt!.Value, body.InviteeName!, body.InviteeEmail!, body.Timezone ?? state.Organizer.Timezone, body.Answers);
         var (confirmed, refusal) = BookSlot.Decide(Guid.CreateVersion7(), state.EventType, state.Slots, booked, tokens.Hashes, Instant.FromDateTimeOffset(request.Now));
         if (refusal is not null) return await request.RefuseAsync(session, Problems.From(refusal), ct);
 

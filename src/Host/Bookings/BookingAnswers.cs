@@ -32,8 +32,7 @@ public sealed partial class BookingAnswers(
     public void CountOnCommit(Marten.IDocumentSession session, Booking booking, string change) =>
         session.Listeners.Add(new AfterCommit(() => Committed(booking, change)));
 
-    /// <summary>Counts and logs a committed booking change.</summary>
-    public void Committed(Booking booking, string change)
+    private void Committed(Booking booking, string change)
     {
         Telemetry.Booking(change);
         BookingChanged(logger, booking.Id, change, booking.EventTypeId, booking.StartsAt);

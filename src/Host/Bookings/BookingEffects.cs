@@ -35,11 +35,7 @@ public sealed class BookingEffects(BookingMail mail, WebhookQueue webhooks)
         public required Task<IReadOnlyList<CalendarConnection>> Calendars { get; init; }
 
         /// <summary>The holders that exist, in the order given (the first leads the invitation).</summary>
-        public async Task<IReadOnlyList<User>> HoldersAsync()
-        {
-            var users = (await Holders).ToDictionary(u => u.Id);
-            return [.. HolderIds.Where(users.ContainsKey).Select(id => users[id])];
-        }
+        public async Task<IReadOnlyList<User>> HoldersAsync() => BookingMail.InOrder(HolderIds, await Holders);
     }
 
     /// <summary>

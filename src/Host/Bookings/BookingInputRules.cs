@@ -1,4 +1,5 @@
 using OpenCalendly.Host.Api;
+using OpenCalendly.Scheduling.Bookings;
 
 namespace OpenCalendly.Host.Bookings;
 
@@ -28,6 +29,11 @@ public static class BookingInputRules
         return errors;
     }
 
-    public static IReadOnlyDictionary<string, string> Answers(IReadOnlyDictionary<string, string?>? answers) =>
+    /// <summary>The checked fields as the decision takes them: names and email trimmed, unanswered questions left out.</summary>
+    public static BookingRequest Request(DateTimeOffset startsAt, string inviteeName, string inviteeEmail, string timezone,
+        IReadOnlyDictionary<string, string?>? answers) =>
+        new(NodaTime.Instant.FromDateTimeOffset(startsAt), inviteeName.Trim(), inviteeEmail.Trim(), timezone, Answers(answers));
+
+    private static IReadOnlyDictionary<string, string> Answers(IReadOnlyDictionary<string, string?>? answers) =>
         answers?.Where(a => a.Value is not null).ToDictionary(a => a.Key, a => a.Value!) ?? [];
 }

@@ -30,10 +30,14 @@ public sealed class BookingMail(EmailOutbox outbox, IConfiguration config)
     public static async Task<IReadOnlyList<User>> HostsAsync(Marten.IQuerySession db, Booking booking, CancellationToken ct) =>
         await HostsAsync(db, booking.TeamId is null ? [booking.OrganizerId] : booking.ReservedUserIds, ct);
 
-    public static async Task<IReadOnlyList<User>> HostsAsync(Marten.IQuerySession db, IReadOnlyList<Guid> ids, CancellationToken ct)
+    public static async Task<IReadOnlyList<User>> HostsAsync(Marten.IQuerySession db, IReadOnlyList<Guid> ids, CancellationToken ct) =>
+        InOrder(ids, await db.LoadManyAsync<User>(ct, ids));
+
+    /// <summary>Those of <paramref name="ids"/> found among <paramref name="users"/>, in the order of <paramref name="ids"/> (the first leads the invitation).</summary>
+    public static IReadOnlyList<User> InOrder(IReadOnlyList<Guid> ids, IEnumerable<User> users)
     {
-        var users = (await db.LoadManyAsync<User>(ct, ids)).ToDictionary(u => u.Id);
-        return [.. ids.Where(users.ContainsKey).Select(id => users[id])];
+        var byId = users.ToDictionary(u => u.Id);
+        return [.. ids.Where(byId.ContainsKey).Select(id => byId[id])];
     }
 
     /// <summary>The invitee's manage page for a token (served by the front end).</summary>

@@ -56,7 +56,7 @@ public static class IdempotentWrites
 public sealed class IdempotentRequest(BookingAnswers answers, Idempotency idempotency, IdempotencyKey key, DateTimeOffset now)
 {
     /// <summary>The key once this request has claimed it.</summary>
-    public IdempotencyRecord? Record { get; private set; }
+    private IdempotencyRecord? Record { get; set; }
 
     /// <summary>When the request arrived: every decision it makes uses this instant.</summary>
     public DateTimeOffset Now => now;

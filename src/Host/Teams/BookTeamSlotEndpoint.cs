@@ -56,8 +56,7 @@ public static class BookTeamSlotEndpoint
         if (await TeamSlotInputs.FindAsync(lookup, body.TeamSlug!, body.EventSlug!, ct) is not (var team, var eventType))
             return (await request.RefuseAsync(Problems.NotFound("Event type not found."), ct), null);
 
-        var booking = new BookingRequest(Instant.FromDateTimeOffset(body.StartsAt!.Value), body.InviteeName!.Trim(), body.InviteeEmail!.Trim(),
-            body.Timezone ?? "UTC", BookingInputRules.Answers(body.Answers));
+        var booking = BookingInputRules.Request(body.StartsAt!.Value, body.InviteeName!, body.InviteeEmail!, body.Timezone ?? "UTC", body.Answers);
         if (BookSlot.CheckRequest(eventType, booking) is { } refusal) return (await request.RefuseAsync(Problems.From(refusal), ct), null);
 
         var start = booking.StartsAt;
