@@ -26,6 +26,37 @@ public sealed class IdempotencyTests(App app)
     }
 
     [Fact]
+    public async Task a_booking_the_database_refuses_at_commit_answers_409_and_its_retry_replays_that_answer()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var key = Api.NewKey();
+        var request = Bookings.Request(organizer, slug, "2030-06-11T09:00:00Z");
+
+        // Another writer that skips every lock holds the organizer's 09:00 in a transaction not yet committed: the
+        // booking's locked re-check cannot see it, and its insert waits on the exclusion constraint until that commits.
+        await using var intruder = new NpgsqlConnection(App.ConnectionString);
+        await intruder.OpenAsync();
+        await using var transaction = await intruder.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            "insert into opencalendly.slot_reservations (booking_id, user_id, during) values ($1, $2, tstzrange('2030-06-11T09:00:00Z', '2030-06-11T09:30:00Z'))",
+            intruder, transaction) { Parameters = { new() { Value = Guid.NewGuid() }, new() { Value = Guid.Parse(organizer.Id) } } })
+            await insert.ExecuteNonQueryAsync();
+
+        var booking = _http.Post("/v0/bookings", request, idempotencyKey: key);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        booking.IsCompleted.ShouldBeFalse();
+        await transaction.CommitAsync();
+
+        var refused = (await booking).ShouldBeProblem(409, "slot-taken");
+        // The slot frees again: a retry that ran afresh would book it; the stored answer is replayed instead.
+        await using (var free = new NpgsqlCommand("delete from opencalendly.slot_reservations where user_id = $1", intruder)
+            { Parameters = { new() { Value = Guid.Parse(organizer.Id) } } })
+            await free.ExecuteNonQueryAsync();
+        (await _http.Post("/v0/bookings", request, idempotencyKey: key)).ShouldBeProblem(409, "slot-taken").Body.ShouldBe(refused.Body);
+        (await _http.Get("/v0/me/bookings", organizer.Session)).ShouldBe(200).Json["bookings"]!.AsArray().ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task a_refusal_is_replayed_too_even_after_the_slot_frees_up()
     {
         var (organizer, slug, _) = await _http.Bookable();
