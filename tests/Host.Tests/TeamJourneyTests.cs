@@ -78,6 +78,49 @@ public sealed class TeamJourneyTests(BrowserApp app)
     }
 
     [Fact]
+    public async Task an_owner_weighs_the_round_robin_in_the_console_and_the_next_booking_follows_it()
+    {
+        var (owner, teamId, teamSlug) = await app.Http.Team();
+        await app.Http.WithoutHours(owner);
+        var first = await app.Http.Member(teamId, owner);
+        var second = await app.Http.Member(teamId, owner);
+        var slug = Organizers.Unique("rr");
+        (await app.Http.Post("/v0/team-event-types", new
+        {
+            teamId, name = "Intro", slug, durationMinutes = 30, mode = "round_robin", locationType = "video",
+            requiredMemberUserIds = new[] { first.Id, second.Id },
+        }, owner.Session)).ShouldBe(200);
+
+        // The owner gives the second member the first call at every time they are free, and the first a weight of 300.
+        var console = await SignedIn(owner);
+        var editor = $"#teams li[data-team-event-type='{slug}'] form.round-robin";
+        await console.WaitForSelectorAsync(editor, Visible);
+        await console.SelectOptionAsync($"{editor} [name=strategy]", "available");
+        await console.FillAsync($"{editor} .weighting[data-user-id='{first.Id}'] [name=weight]", "300");
+        await console.SelectOptionAsync($"{editor} .weighting[data-user-id='{second.Id}'] [name=priority]", "4");
+        await console.ClickAsync($"{editor} button[type=submit]");
+        await console.WaitForSelectorAsync($"{editor} button:has-text('Saved')", Visible);
+
+        var saved = (await app.Http.Get($"/v0/teams/{teamId}/event-types", owner.Session)).ShouldBe(200).Json["eventTypes"]![0]!["roundRobin"]!;
+        saved["strategy"]!.GetValue<string>().ShouldBe("available");
+        var weightings = saved["members"]!.AsArray().ToDictionary(m => m!["userId"]!.GetValue<string>(), m => (m!["weight"]!.GetValue<int>(), m["priority"]!.GetValue<int>()));
+        weightings[first.Id].ShouldBe((300, 2));
+        weightings[second.Id].ShouldBe((100, 4));
+
+        // An invitee books on the team page: the slot goes to the member now first in line.
+        var invitee = await app.NewPage();
+        await invitee.GotoAsync($"{app.BaseUrl}/team/{teamSlug}/{slug}");
+        await invitee.WaitForSelectorAsync("button.slot", Visible);
+        await invitee.Locator("button.slot").First.ClickAsync();
+        await invitee.FillAsync("#invitee-name", "Pat Lee");
+        await invitee.FillAsync("#invitee-email", "pat@example.com");
+        await invitee.ClickAsync("#book-button");
+        await invitee.WaitForSelectorAsync("#confirmation", Visible);
+        (await app.Http.Get("/v0/me/bookings?status=confirmed", second.Session)).ShouldBe(200).Json["bookings"]!.AsArray().ShouldHaveSingleItem();
+        (await app.Http.Get("/v0/me/bookings?status=confirmed", first.Session)).ShouldBe(200).Json["bookings"]!.AsArray().ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task a_booking_page_that_cannot_reach_the_api_says_so_instead_of_not_found()
     {
         var (organizer, slug, _) = await app.Http.Bookable();

@@ -103,4 +103,103 @@ public sealed class TeamDecisionTests
         BookTeamSlot.Attempts(new EventType { Mode = TeamMode.Collective }, [A, B], Offered(A, B), new Dictionary<Guid, AssignmentTally>())
             .ShouldBe([[A, B]]);
     }
+
+    private static RoundRobinSettings Weighted(RoundRobinStrategy strategy, params (Guid Id, int Weight, int Priority)[] members) =>
+        new(strategy, [.. members.Select(m => new MemberWeighting(m.Id, m.Weight, m.Priority))]);
+
+    /// <summary>Assigns <paramref name="bookings"/> slots in turn, each free for every member, and counts who took them.</summary>
+    private static Dictionary<Guid, int> Assign(int bookings, RoundRobinSettings settings, params Guid[] members)
+    {
+        var tallies = new Dictionary<Guid, AssignmentTally>();
+        var at = DateTimeOffset.Parse("2030-01-01T00:00:00Z");
+        for (var i = 0; i < bookings; i++)
+        {
+            var first = RoundRobin.Order(members, tallies, settings)[0];
+            tallies[first] = new AssignmentTally(tallies.GetValueOrDefault(first).Count + 1, at = at.AddMinutes(1));
+        }
+        return tallies.ToDictionary(t => t.Key, t => t.Value.Count);
+    }
+
+    [Fact]
+    public void fair_round_robin_assigns_in_proportion_to_weight()
+    {
+        var counts = Assign(400, Weighted(RoundRobinStrategy.Fair, (A, 300, 2), (B, 100, 2)), A, B);
+
+        counts[A].ShouldBe(300);
+        counts[B].ShouldBe(100);
+    }
+
+    [Fact]
+    public void members_left_unlisted_weigh_the_default_and_a_weight_of_zero_is_never_assigned()
+    {
+        var settings = Weighted(RoundRobinStrategy.Fair, (A, 200, 2), (C, 0, 4));
+
+        var counts = Assign(30, settings, A, B, C);
+
+        counts[A].ShouldBe(20);
+        counts[B].ShouldBe(10);
+        counts.ShouldNotContainKey(C);
+        RoundRobin.Order([C], new Dictionary<Guid, AssignmentTally>(), settings).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void a_higher_priority_goes_first_under_either_strategy_whatever_its_count()
+    {
+        var tallies = new Dictionary<Guid, AssignmentTally> { [A] = new(50, null), [B] = new(0, null), [C] = new(0, null) };
+
+        RoundRobin.Order([A, B, C], tallies, Weighted(RoundRobinStrategy.Fair, (A, 100, 4), (B, 100, 1))).ShouldBe([A, C, B]);
+        RoundRobin.Order([A, B, C], tallies, Weighted(RoundRobinStrategy.Available, (A, 100, 4), (B, 100, 1))).ShouldBe([A, C, B]);
+    }
+
+    [Fact]
+    public void available_ignores_counts_and_gives_ties_to_the_least_recently_assigned()
+    {
+        var now = DateTimeOffset.Parse("2030-01-01T12:00:00Z");
+        var tallies = new Dictionary<Guid, AssignmentTally> { [A] = new(9, now.AddHours(-2)), [B] = new(0, now), [C] = new(1, now.AddHours(-1)) };
+
+        RoundRobin.Order([A, B, C], tallies, RoundRobinSettings.Default with { Strategy = RoundRobinStrategy.Available }).ShouldBe([A, C, B]);
+        RoundRobin.Order([A, B, C], tallies).ShouldBe([B, C, A]);
+    }
+
+    [Fact]
+    public void a_round_robin_pool_leaves_out_members_weighted_zero_and_a_collective_one_keeps_them()
+    {
+        var settings = Weighted(RoundRobinStrategy.Fair, (B, 0, 2));
+
+        TeamPool.Of(new EventType { Mode = TeamMode.RoundRobin, RoundRobin = settings }, [A, B]).ShouldBe([A]);
+        TeamPool.Of(new EventType { Mode = TeamMode.Collective, RoundRobin = settings }, [A, B]).ShouldBe([A, B]);
+    }
+
+    [Fact]
+    public void a_moved_booking_is_assigned_without_counting_its_own_assignment()
+    {
+        var now = DateTimeOffset.Parse("2030-01-01T12:00:00Z");
+        var tallies = new Dictionary<Guid, AssignmentTally> { [A] = new(2, now.AddHours(-1)), [B] = new(1, now) };
+        var slot = Offered(A, B);
+        var eventType = new EventType { Mode = TeamMode.RoundRobin };
+
+        // Counted as it stands, A holds one more than B; without the booking being moved, A's two become one.
+        BookTeamSlot.Assign(eventType, slot, 2, tallies, [B])!.Single().MemberId.ShouldBe(B);
+        BookTeamSlot.Assign(eventType, slot, 2, tallies, [A])!.Single().MemberId.ShouldBe(A);
+        RoundRobin.Releasing(tallies, [A, C])[A].ShouldBe(new AssignmentTally(1, now.AddHours(-1)));
+    }
+
+    [Fact]
+    public void revising_a_team_event_types_weights_is_one_event_and_the_same_weights_are_none()
+    {
+        var teamId = Guid.NewGuid();
+        var eventType = EventType.From(new TeamEventTypeCreated(Guid.NewGuid(), A, new TeamSettings(teamId, TeamMode.RoundRobin, []),
+            new EventTypeDetails("Demo", "demo", 30, LocationType.Video, null, []), DateTimeOffset.UnixEpoch));
+        var weighted = Weighted(RoundRobinStrategy.Fair, (B, 300, 2));
+        var now = DateTimeOffset.UnixEpoch.AddDays(1);
+
+        var events = ReviseEventType.Decide(eventType, new EventTypeChange(RoundRobin: weighted), now);
+
+        events.ShouldBe([new TeamSettingsRevised(eventType.Id, A, new TeamSettings(teamId, TeamMode.RoundRobin, eventType.RequiredMemberIds, weighted), now)],
+            "one event, with the whole of the team settings");
+        eventType.Evolve(events);
+        eventType.EffectiveRoundRobin.For(B).Weight.ShouldBe(300);
+        ReviseEventType.Decide(eventType, new EventTypeChange(RoundRobin: Weighted(RoundRobinStrategy.Fair, (B, 300, 2))), now).ShouldBeEmpty();
+        ReviseEventType.Decide(eventType, new EventTypeChange(RequiredMemberIds: []), now).ShouldBeEmpty();
+    }
 }

@@ -16,9 +16,12 @@ public sealed record EmailDeliveryCountsJson(int Total, int Pending, int Succeed
 
 public sealed record OperatorHealthAnswer(bool Ok, DateRangeJson Range, DeliveryCountsJson WebhookDeliveries, EmailDeliveryCountsJson EmailDeliveries);
 
+/// <param name="Weight">The member's round-robin weight now (0 for one no longer in the pool).</param>
+/// <param name="WeightShare">Their weight over the pool's total weight now: the share of assignments fair round robin steers them toward.</param>
+/// <param name="AssignmentShare">Their share of the event type's assignments in the range.</param>
 public sealed record RoundRobinAssignmentJson(
     Guid TeamEventTypeId, Guid? TeamId, string TeamName, Guid EventTypeId, string EventTypeName, Guid MemberUserId, string MemberDisplayName,
-    int Assignments);
+    int Assignments, int Weight, int Priority, double WeightShare, double AssignmentShare);
 
 public sealed record CollectiveBookingsJson(Guid TeamEventTypeId, Guid? TeamId, string TeamName, Guid EventTypeId, string EventTypeName, int Bookings);
 

@@ -66,14 +66,31 @@ public static class TeamAnalyticsEndpoint
             while (await reader.ReadAsync(ct)) collective[reader.GetGuid(0)] = reader.GetInt32(1);
         }
 
-        var members = (await db.LoadManyAsync<User>(ct, assignments.Select(a => a.MemberId).Distinct())).ToDictionary(u => u.Id);
+        // Everyone in a round-robin pool is listed, assigned or not, beside their weight share; so is anyone assigned in the range.
+        var rows = new List<(EventType EventType, Guid MemberId, int Count)>();
+        foreach (var eventType in chosen.Where(e => e.Mode == TeamMode.RoundRobin))
+        {
+            var counted = assignments.Where(a => a.EventTypeId == eventType.Id).ToDictionary(a => a.MemberId, a => a.Count);
+            foreach (var memberId in TeamSlotInputs.Pool(teams[eventType.TeamId!.Value], eventType).Union(counted.Keys))
+                rows.Add((eventType, memberId, counted.GetValueOrDefault(memberId)));
+        }
+        var members = (await db.LoadManyAsync<User>(ct, rows.Select(a => a.MemberId).Distinct())).ToDictionary(u => u.Id);
         return Results.Json(new TeamAnalyticsAnswer(true, new(range.Start, range.End),
-            [.. assignments
-                .Select(a => (EventType: teamEventTypes[a.EventTypeId], a.MemberId, a.Count))
-                .OrderBy(a => a.EventType.Name, StringComparer.Ordinal).ThenByDescending(a => a.Count)
-                .Select(a => new RoundRobinAssignmentJson(a.EventType.Id, a.EventType.TeamId, teams[a.EventType.TeamId!.Value].Name, a.EventType.Id,
-                    a.EventType.Name, a.MemberId, members.GetValueOrDefault(a.MemberId)?.DisplayName ?? "Former member", a.Count))],
+            [.. rows
+                .OrderBy(a => a.EventType.Name, StringComparer.Ordinal).ThenByDescending(a => a.Count).ThenBy(a => a.MemberId)
+                .Select(a => Assignment(teams[a.EventType.TeamId!.Value], a.EventType, a.MemberId, members.GetValueOrDefault(a.MemberId)?.DisplayName,
+                    a.Count, rows.Where(r => r.EventType == a.EventType).Sum(r => r.Count)))],
             [.. chosen.Where(e => e.Mode == TeamMode.Collective).OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => new CollectiveBookingsJson(
                 e.Id, e.TeamId, teams[e.TeamId!.Value].Name, e.Id, e.Name, collective.GetValueOrDefault(e.Id)))]));
+    }
+
+    private static RoundRobinAssignmentJson Assignment(Team team, EventType eventType, Guid memberId, string? name, int count, int total)
+    {
+        var pool = TeamSlotInputs.Pool(team, eventType);
+        var weighting = pool.Contains(memberId) ? eventType.EffectiveRoundRobin.For(memberId) : new MemberWeighting(memberId, 0, 0);
+        var poolWeight = pool.Sum(id => eventType.EffectiveRoundRobin.For(id).Weight);
+        return new RoundRobinAssignmentJson(eventType.Id, eventType.TeamId, team.Name, eventType.Id, eventType.Name, memberId, name ?? "Former member",
+            count, weighting.Weight, weighting.Priority, poolWeight == 0 ? 0 : Math.Round((double)weighting.Weight / poolWeight, 4),
+            total == 0 ? 0 : Math.Round((double)count / total, 4));
     }
 }

@@ -26,7 +26,10 @@ public sealed record BookingConfirmedAnswer(
 
 public sealed record BookingStatusJson(Guid Id, BookingStatus Status);
 
-public sealed record MovedBookingJson(Guid Id, BookingStatus Status, Guid RescheduledFromBookingId, DateTimeOffset StartsAt, DateTimeOffset EndsAt);
+/// <param name="AssignmentUserIds">For a team booking, who holds it at its new time (it is assigned afresh).</param>
+public sealed record MovedBookingJson(
+    Guid Id, BookingStatus Status, Guid RescheduledFromBookingId, DateTimeOffset StartsAt, DateTimeOffset EndsAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Guid>? AssignmentUserIds = null);
 
 /// <summary><c>POST /v0/bookings/actions/{token}/reschedule</c>.</summary>
 public sealed record BookingRescheduledAnswer(

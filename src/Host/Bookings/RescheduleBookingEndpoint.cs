@@ -84,7 +84,7 @@ public static class RescheduleBookingEndpoint
             var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(connection, old.Id), team, eventType, start, end, now, ct, ignoring: old.Id))
                 .FirstOrDefault(s => s.Start == start);
             var tallies = (await session.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
-            return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType, null, BookTeamSlot.Assign(eventType, slot, pool.Count, tallies)));
+            return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType, null, BookTeamSlot.Assign(eventType, slot, pool.Count, tallies, old.ReservedUserIds)));
         }
 
         var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
@@ -133,7 +133,7 @@ public static class RescheduleBookingEndpoint
         return request.Succeed(session, new BookingRescheduledAnswer(
             true,
             new(old.Id, BookingStatus.Rescheduled),
-            new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt),
+            new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt, moved.TeamId is null ? null : moved.ReservedUserIds),
             answers.Actions(http, tokens, moved.ActionTokensExpireAt),
             new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks), new(queued.Reminders)));
     }

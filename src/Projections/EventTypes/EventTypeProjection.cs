@@ -18,6 +18,7 @@ public sealed class EventTypeProjection : SingleStreamProjection<EventType, Guid
         IncludeType<EventTypeDetailsRevised>();
         IncludeType<EventTypeActivated>();
         IncludeType<EventTypeDeactivated>();
+        IncludeType<TeamSettingsRevised>();
     }
 
     public override EventType? Evolve(EventType? snapshot, Guid id, IEvent e)
@@ -28,7 +29,7 @@ public sealed class EventTypeProjection : SingleStreamProjection<EventType, Guid
                 return EventType.From(created);
             case TeamEventTypeCreated created:
                 return EventType.From(created);
-            case EventTypeDetailsRevised or EventTypeActivated or EventTypeDeactivated when snapshot is not null:
+            case EventTypeDetailsRevised or EventTypeActivated or EventTypeDeactivated or TeamSettingsRevised when snapshot is not null:
                 snapshot.Evolve([e.Data]);
                 return snapshot;
             default:

@@ -88,6 +88,7 @@ public static class RescheduleBooking
         return new Outcome(
             new BookingRescheduled(old.Id, old.OrganizerId, newBookingId, confirmed.StartsAt, confirmed.EndsAt, at),
             confirmed,
-            new BookingRescheduledFrom(newBookingId, old.Id, old.CalendarUid, old.CalendarSequence + 1, at));
+            new BookingRescheduledFrom(newBookingId, old.Id, old.CalendarUid, old.CalendarSequence + 1, at,
+                old.TeamId is null ? null : old.EventTypeId, old.TeamId is null ? null : old.ReservedUserIds));
     }
 }

@@ -43,5 +43,8 @@ public sealed record BookingReminderSent(
 /// Follows <see cref="BookingConfirmed"/> in a stream that continues a rescheduled booking. Calendar
 /// invitations keep the original UID and raise the sequence, so calendars move the event instead of adding one.
 /// </summary>
+/// <param name="TeamEventTypeId">For a moved team booking, its event type, whose round-robin tally gives back <paramref name="PreviousAssigneeIds"/>' turn.</param>
+/// <param name="PreviousAssigneeIds">For a moved team booking, who held it before (the move is assigned afresh).</param>
 public sealed record BookingRescheduledFrom(
-    Guid BookingId, Guid PreviousBookingId, string CalendarUid, int CalendarSequence, DateTimeOffset RescheduledAt);
+    Guid BookingId, Guid PreviousBookingId, string CalendarUid, int CalendarSequence, DateTimeOffset RescheduledAt,
+    Guid? TeamEventTypeId = null, IReadOnlyList<Guid>? PreviousAssigneeIds = null);

@@ -20,6 +20,14 @@ public sealed class EventType
     public TeamMode? Mode { get; set; }
     public List<Guid> RequiredMemberIds { get; set; } = [];
 
+    /// <summary>How round robin picks among the members; null for a personal or collective event type, or one made before weights.</summary>
+    public RoundRobinSettings? RoundRobin { get; set; }
+
+    public RoundRobinSettings EffectiveRoundRobin => RoundRobin ?? RoundRobinSettings.Default;
+
+    /// <summary>A team event type's settings as a whole (null for a personal one).</summary>
+    public TeamSettings? TeamSettings() => TeamId is { } teamId ? new(teamId, Mode ?? TeamMode.RoundRobin, RequiredMemberIds, RoundRobin) : null;
+
     /// <summary>Whose namespace the slug lives in: an organizer's own page or a team's. Unique with the slug.</summary>
     public string Scope { get; set; } = "";
 
@@ -43,7 +51,7 @@ public sealed class EventType
         var eventType = new EventType
         {
             Id = e.EventTypeId, OrganizerId = e.OwnerId, IsActive = true, CreatedAt = e.CreatedAt, Scope = TeamScope(e.Team.TeamId),
-            TeamId = e.Team.TeamId, Mode = e.Team.Mode, RequiredMemberIds = [.. e.Team.RequiredMemberIds],
+            TeamId = e.Team.TeamId, Mode = e.Team.Mode, RequiredMemberIds = [.. e.Team.RequiredMemberIds], RoundRobin = e.Team.RoundRobin,
         };
         eventType.Take(e.Details, e.CreatedAt);
         return eventType;
@@ -55,6 +63,9 @@ public sealed class EventType
 
     public void When(EventTypeActivated e) => (IsActive, UpdatedAt) = (true, e.ActivatedAt);
 
+    public void When(TeamSettingsRevised e) =>
+        (Mode, RequiredMemberIds, RoundRobin, UpdatedAt) = (e.Team.Mode, [.. e.Team.RequiredMemberIds], e.Team.RoundRobin, e.RevisedAt);
+
     /// <summary>Applies freshly decided events, so an answer can show the state they lead to.</summary>
     public void Evolve(IEnumerable<object> events)
     {
@@ -65,6 +76,7 @@ public sealed class EventType
                 case EventTypeDetailsRevised revised: When(revised); break;
                 case EventTypeActivated activated: When(activated); break;
                 case EventTypeDeactivated deactivated: When(deactivated); break;
+                case TeamSettingsRevised revised: When(revised); break;
             }
         }
     }

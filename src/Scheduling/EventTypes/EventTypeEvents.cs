@@ -39,8 +39,39 @@ public sealed record EventTypeActivated(Guid EventTypeId, Guid OrganizerId, Date
 
 public enum TeamMode { RoundRobin, Collective }
 
-/// <summary>How a team event type assigns people: the team, the mode, and the members it draws on.</summary>
-public sealed record TeamSettings(Guid TeamId, TeamMode Mode, IReadOnlyList<Guid> RequiredMemberIds);
+/// <summary>
+/// How a team event type assigns people: the team, the mode, the members it draws on, and for round robin how it picks
+/// among them (events written before weights existed carry none: every member weighs the same).
+/// </summary>
+public sealed record TeamSettings(Guid TeamId, TeamMode Mode, IReadOnlyList<Guid> RequiredMemberIds, RoundRobinSettings? RoundRobin = null)
+{
+    public RoundRobinSettings EffectiveRoundRobin => RoundRobin ?? RoundRobinSettings.Default;
+}
 
 /// <summary>A team owner published an event type for the team (active from the start).</summary>
 public sealed record TeamEventTypeCreated(Guid EventTypeId, Guid OwnerId, TeamSettings Team, EventTypeDetails Details, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// How round robin picks among the free members: <see cref="Fair"/> balances assignments by weight, <see cref="Available"/>
+/// gives the slot to the highest-priority free member. Both offer higher priorities first.
+/// </summary>
+public enum RoundRobinStrategy { Fair, Available }
+
+/// <summary>One member's share of a round robin: <paramref name="Weight"/> 0–1000 (0: never assigned), <paramref name="Priority"/> 0–4 (higher first).</summary>
+public sealed record MemberWeighting(Guid UserId, int Weight, int Priority);
+
+/// <summary>A round-robin event type's strategy and the members' weights and priorities; members not listed have the defaults.</summary>
+public sealed record RoundRobinSettings(RoundRobinStrategy Strategy, IReadOnlyList<MemberWeighting> Members)
+{
+    public const int DefaultWeight = 100, MaxWeight = 1000, DefaultPriority = 2, MaxPriority = 4;
+
+    public static readonly RoundRobinSettings Default = new(RoundRobinStrategy.Fair, []);
+
+    public MemberWeighting For(Guid userId) =>
+        Members.FirstOrDefault(m => m.UserId == userId) ?? new MemberWeighting(userId, DefaultWeight, DefaultPriority);
+
+    public bool SameAs(RoundRobinSettings other) => Strategy == other.Strategy && Members.SequenceEqual(other.Members);
+}
+
+/// <summary>The team owner changed whom a team event type draws on or how round robin assigns them; bookings made keep their assignees.</summary>
+public sealed record TeamSettingsRevised(Guid EventTypeId, Guid OwnerId, TeamSettings Team, DateTimeOffset RevisedAt);

@@ -11,7 +11,9 @@ public sealed record EventTypeChange(
     IReadOnlyList<Question>? Questions = null,
     bool? IsActive = null,
     BookingControls? Controls = null,
-    IReadOnlyList<Reminder>? Reminders = null);
+    IReadOnlyList<Reminder>? Reminders = null,
+    IReadOnlyList<Guid>? RequiredMemberIds = null,
+    RoundRobinSettings? RoundRobin = null);
 
 public static class ReviseEventType
 {
@@ -33,6 +35,17 @@ public static class ReviseEventType
         };
         if (!SameDetails(before, after))
             events.Add(new EventTypeDetailsRevised(current.Id, current.OrganizerId, after, now));
+
+        if (current.TeamSettings() is { } team)
+        {
+            var revised = team with
+            {
+                RequiredMemberIds = change.RequiredMemberIds ?? team.RequiredMemberIds,
+                RoundRobin = team.Mode == TeamMode.RoundRobin ? change.RoundRobin ?? team.RoundRobin : null,
+            };
+            if (!revised.RequiredMemberIds.SequenceEqual(team.RequiredMemberIds) || !revised.EffectiveRoundRobin.SameAs(team.EffectiveRoundRobin))
+                events.Add(new TeamSettingsRevised(current.Id, current.OrganizerId, revised, now));
+        }
 
         if (change.IsActive is { } active && active != current.IsActive)
             events.Add(active

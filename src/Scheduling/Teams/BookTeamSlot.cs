@@ -10,10 +10,15 @@ public static class TeamPool
 {
     /// <summary>
     /// Its required members, or else the whole team; only those who accepted their invitation and are still in the team
-    /// (an invitation or a removed member never publishes anyone's time).
+    /// (an invitation or a removed member never publishes anyone's time), and for round robin only those weighted above 0
+    /// (a member who is never assigned publishes no time of their own).
     /// </summary>
-    public static IReadOnlyList<Guid> Of(EventType eventType, IReadOnlyCollection<Guid> activeMembers) =>
-        eventType.RequiredMemberIds.Count > 0 ? [.. eventType.RequiredMemberIds.Where(activeMembers.Contains)] : [.. activeMembers];
+    public static IReadOnlyList<Guid> Of(EventType eventType, IReadOnlyCollection<Guid> activeMembers)
+    {
+        IEnumerable<Guid> pool = eventType.RequiredMemberIds.Count > 0 ? eventType.RequiredMemberIds.Where(activeMembers.Contains) : activeMembers;
+        if (eventType.Mode == TeamMode.RoundRobin) pool = pool.Where(id => eventType.EffectiveRoundRobin.For(id).Weight > 0);
+        return [.. pool];
+    }
 }
 
 public static class BookTeamSlot
@@ -30,7 +35,7 @@ public static class BookTeamSlot
         EventType eventType, IReadOnlyList<Guid> pool, TeamSlot offered, IReadOnlyDictionary<Guid, AssignmentTally> tallies) =>
         eventType.Mode == TeamMode.Collective
             ? [pool]
-            : [.. RoundRobin.Order(offered.Members.Select(m => m.MemberId), tallies).Take(MaxCandidates).Select(id => (IReadOnlyList<Guid>)[id])];
+            : [.. RoundRobin.Order(offered.Members.Select(m => m.MemberId), tallies, eventType.EffectiveRoundRobin).Take(MaxCandidates).Select(id => (IReadOnlyList<Guid>)[id])];
 
     /// <summary>
     /// Confirms a team booking for the given assignees, each free at the start by their own slots. Every
@@ -51,14 +56,17 @@ public static class BookTeamSlot
     }
 
     /// <summary>
-    /// Who takes a team slot, decided where every pool member is already locked: collective needs all of
-    /// them free; round robin gives it to the first free member in fairness order. Null: nobody can.
+    /// Who takes a moved team booking's new slot, decided where every pool member is already locked: collective needs all
+    /// of them free; round robin gives it to the first free member in <see cref="RoundRobin"/> order, counting without
+    /// the assignment being moved (<paramref name="movedFrom"/>). Null: nobody can.
     /// </summary>
-    public static IReadOnlyList<MemberSlot>? Assign(EventType eventType, TeamSlot? slot, int poolSize, IReadOnlyDictionary<Guid, AssignmentTally> tallies)
+    public static IReadOnlyList<MemberSlot>? Assign(
+        EventType eventType, TeamSlot? slot, int poolSize, IReadOnlyDictionary<Guid, AssignmentTally> tallies, IReadOnlyList<Guid> movedFrom)
     {
         if (slot is null) return null;
         if (eventType.Mode == TeamMode.Collective) return slot.Members.Count == poolSize ? slot.Members : null;
-        var first = RoundRobin.Order(slot.Members.Select(m => m.MemberId), tallies).FirstOrDefault();
+        var first = RoundRobin.Order(slot.Members.Select(m => m.MemberId), RoundRobin.Releasing(tallies, movedFrom), eventType.EffectiveRoundRobin)
+            .Cast<Guid?>().FirstOrDefault();
         return slot.Members.Where(m => m.MemberId == first).Take(1).ToList() is { Count: 1 } chosen ? chosen : null;
     }
 }

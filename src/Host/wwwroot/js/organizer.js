@@ -410,11 +410,56 @@ async function loadTeams() {
       });
       await loadTeams();
     }));
-    details.append(heading, list, memberForm, typeForm);
+    const types = document.createElement("ul");
+    types.className = "rows team-event-types";
+    types.append(...(await api("GET", `/v0/teams/${t.id}/event-types`)).eventTypes.map((e) => teamEventTypeRow(e, members)));
+    details.append(heading, list, memberForm, types, typeForm);
     return row(details);
   }));
   $("#teams").replaceChildren(...blocks);
   $("#analytics-form [name=teamId]").replaceChildren(new Option("All", ""), ...teams.map((t) => new Option(t.name, t.id)));
+}
+
+// A team event type, and for round robin its editor: the strategy, and each member's weight (0 = never assigned) and
+// priority (higher first). Saving sends the whole list; members left at 100 and 2 keep the defaults.
+function teamEventTypeRow(e, members) {
+  const item = row(text(`${e.name} · /team/…/${e.slug} · ${e.mode === "collective" ? "collective" : "round robin"}${e.isActive ? "" : " · off"}`));
+  item.dataset.teamEventType = e.slug;
+  if (!e.roundRobin) return item;
+  const names = new Map(members.map((m) => [m.userId, m.user.displayName]));
+  const form = document.createElement("form");
+  form.className = "round-robin";
+  const strategy = document.createElement("label");
+  strategy.innerHTML = `Strategy <select name="strategy"><option value="fair">Fair: balance by weight</option>
+    <option value="available">Available: highest priority free member</option></select>`;
+  strategy.querySelector("select").value = e.roundRobin.strategy;
+  const weights = e.roundRobin.members.map((m) => {
+    const line = document.createElement("div");
+    line.className = "weighting";
+    line.dataset.userId = m.userId;
+    line.innerHTML = `<span></span>
+      <label>Weight <input name="weight" type="number" min="0" max="1000" step="1" required></label>
+      <label>Priority <select name="priority"><option value="4">4 (first)</option><option value="3">3</option><option value="2">2</option>
+        <option value="1">1</option><option value="0">0 (last)</option></select></label>`;
+    line.querySelector("span").textContent = names.get(m.userId) ?? m.userId;
+    line.querySelector("[name=weight]").value = m.weight;
+    line.querySelector("[name=priority]").value = String(m.priority);
+    return line;
+  });
+  const save = Object.assign(document.createElement("button"), { type: "submit", textContent: "Save round robin" });
+  form.append(strategy, ...weights, save);
+  form.addEventListener("submit", guarded("teams-panel", async (event) => {
+    await api("PATCH", `/v0/team-event-types/${e.id}`, { roundRobin: {
+      strategy: form.querySelector("[name=strategy]").value,
+      members: weights.map((line) => ({
+        userId: line.dataset.userId, weight: Number(line.querySelector("[name=weight]").value), priority: Number(line.querySelector("[name=priority]").value),
+      })),
+    } });
+    save.textContent = "Saved";
+    setTimeout(() => { save.textContent = "Save round robin"; }, 1500);
+  }));
+  item.append(form);
+  return item;
 }
 
 $("#team-form").addEventListener("submit", guarded("teams-panel", async (event) => {
@@ -543,7 +588,9 @@ async function loadAnalytics(event) {
   $("#analytics-form [name=startDate]").value = funnel.range.startDate;
   $("#analytics-form [name=endDate]").value = funnel.range.endDate;
   drawChart(funnel.daily, funnel.range);
-  $("#distribution").replaceChildren(...team.roundRobinAssignments.map((a) => row(text(`${a.eventTypeName}: ${a.memberDisplayName} — ${a.assignments}`))),
+  const percent = (share) => `${Math.round(share * 100)}%`;
+  $("#distribution").replaceChildren(...team.roundRobinAssignments.map((a) => row(text(
+    `${a.eventTypeName}: ${a.memberDisplayName} — ${a.assignments} (${percent(a.assignmentShare)} of assignments; weight ${a.weight}, ${percent(a.weightShare)} of the pool)`))),
     ...team.collectiveBookings.map((c) => row(text(`${c.eventTypeName} (collective): ${c.bookings} bookings`))));
   if (team.roundRobinAssignments.length + team.collectiveBookings.length === 0) $("#distribution").replaceChildren(row(text("No team bookings in this range.")));
   $("#health").textContent = `Webhooks: ${health.webhookDeliveries.succeeded}/${health.webhookDeliveries.total} delivered, ${health.webhookDeliveries.failed} failed · `
