@@ -16,8 +16,11 @@ public enum LockKind
     OrganizerWebhooks = 0x5C4E_0003,
     WebhookSubscription = 0x5C4E_0004,
     WebhookDelivery = 0x5C4E_0005,
-    /// <summary>A capped event type: taken before any person, so its cap counted in the transaction holds at commit.</summary>
-    CappedEventType = 0x5C4E_0006,
+    /// <summary>
+    /// An event type whose bookings are counted together (its daily or weekly cap, or a team's round-robin tally): taken
+    /// before any person, so what is counted in the transaction still holds at commit.
+    /// </summary>
+    CountedEventType = 0x5C4E_0006,
     /// <summary>A person a booking reserves (an organizer, or a team member).</summary>
     Person = 0x5C4E_0007,
     /// <summary>A calendar connection's stream: one writer at a time, never across a provider call.</summary>

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using OpenCalendly.Projections.Teams;
 
 namespace OpenCalendly.Host.Tests;
 
@@ -145,6 +148,23 @@ public sealed class RoundRobinTests(App app)
         var confirmed = answers.Where(a => (int)a.Status == 200).Select(Assignee).ToList();
         confirmed.ShouldBe([.. members.Select(m => m.Id)], ignoreOrder: true);
         answers.Where(a => (int)a.Status != 200).ShouldAllBe(a => (int)a.Status == 409 && a.Body.Contains("/problems/slot-taken"));
+    }
+
+    [Fact]
+    public async Task forty_bookings_at_once_at_forty_slots_are_all_counted_in_the_tally_the_next_assignment_reads()
+    {
+        var (_, _, teamSlug, members, eventTypeId, slug) = await Team(2);
+        var first = DateTimeOffset.Parse("2031-04-05T00:00:00Z");
+
+        var assignees = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i => Assignee(await Book(teamSlug, slug, first.AddMinutes(30 * i), i))));
+
+        // The tally is a document the inline projection reads and rewrites at each commit: two members' bookings
+        // committing side by side must not overwrite each other's increment.
+        await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var tally = (await session.LoadAsync<TeamAssignments>(Guid.Parse(eventTypeId)))!.Members;
+        foreach (var member in members)
+            tally[Guid.Parse(member.Id)].Count.ShouldBe(assignees.Count(a => a == member.Id), $"{member.Id}'s tally");
+        assignees.Count(a => a == members[0].Id).ShouldBeInRange(14, 26);
     }
 
     [Fact]

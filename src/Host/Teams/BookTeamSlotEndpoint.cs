@@ -26,8 +26,8 @@ public sealed record TeamBookingInput(
     string? TeamSlug, string? EventSlug, DateTimeOffset? StartsAt, string? Timezone,
     string? InviteeName, string? InviteeEmail, Dictionary<string, string?>? Answers);
 
-/// <summary>What the first look found: the team, its event type, the request, and whom to try, in order.</summary>
-public sealed record TeamBookingState(Team Team, EventType EventType, BookingRequest Request, IReadOnlyList<IReadOnlyList<Guid>> Attempts);
+/// <summary>What the first look found: the team, its event type, the request, the pool, and the slot as offered then.</summary>
+public sealed record TeamBookingState(Team Team, EventType EventType, BookingRequest Request, IReadOnlyList<Guid> Pool, TeamSlot Offered);
 
 /// <summary>
 /// Books a team slot, as a Wolverine compound handler. <see cref="LoadAsync"/> takes a first look (the cached taken time
@@ -67,15 +67,15 @@ public static class BookTeamSlotEndpoint
         if (offered is null) return (await request.RefuseAsync(Problems.SlotTaken(), ct), null);
 
         if (await request.ClaimAsync(ct) is { } answered) return (answered, null);
-        var tallies = (await lookup.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
-        var attempts = BookTeamSlot.Attempts(eventType, TeamSlotInputs.Pool(team, eventType), offered, tallies);
-        return (WolverineContinue.Result(), new TeamBookingState(team, eventType, booking, attempts));
+        return (WolverineContinue.Result(), new TeamBookingState(team, eventType, booking, TeamSlotInputs.Pool(team, eventType), offered));
     }
 
     /// <summary>
     /// Each attempt is its own transaction (its own outbox session), because a member lost to the exclusion constraint
     /// rolls that transaction back and the next member is tried in a fresh one — a loop of commits that Wolverine's one
-    /// transaction per request cannot express. (<paramref name="body"/> names the request body for Wolverine; LoadAsync read it.)
+    /// transaction per request cannot express. Each attempt chooses whom to try under the event type's lock, from the
+    /// assignment tally as committed (bookings racing at other slots would otherwise all read the same tally and pile
+    /// onto one member). (<paramref name="body"/> names the request body for Wolverine; LoadAsync read it.)
     /// </summary>
     [Idempotent]
     [ProducesResponseType<BookingConfirmedAnswer>(200)]
@@ -91,12 +91,18 @@ public static class BookTeamSlotEndpoint
         var start = booked.StartsAt;
         var end = start + Duration.FromMinutes(eventType.DurationMinutes);
         var now = Instant.FromDateTimeOffset(request.Now);
-        foreach (var assignees in state.Attempts)
+        HashSet<Guid> tried = [];
+        for (var attempt = 0; attempt < BookTeamSlot.MaxCandidates; attempt++)
         {
-            using var turn = await turns.TakeAsync(eventType, assignees, ct);
+            // This node's queue for the event type; the people chosen below are queued for by the database's locks alone.
+            using var turn = await turns.TakeAsync(eventType, [], ct);
             await using var session = sessions.OpenSession(bus);
             await session.BeginTransactionAsync(ct);
-            await Reservations.LockAsync(session.Connection!, eventType, assignees, ct);
+            await Reservations.LockAsync(session.Connection!, eventType, [], ct);
+            var tallies = (await session.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
+            if (BookTeamSlot.Attempts(eventType, state.Pool, state.Offered, tallies).FirstOrDefault(a => !a.Any(tried.Contains)) is not { } assignees) break;
+            tried.UnionWith(assignees);
+            await Reservations.LockAsync(session.Connection!, eventType, assignees, ct);   // the event type's key again: advisory locks nest
             var batch = session.CreateBatchQuery();
             var reads = BookingEffects.Read(batch, eventType.OrganizerId, assignees);
             await batch.Execute(ct);

@@ -61,9 +61,11 @@ public static class Reservations
     /// <summary>
     /// Serializes bookings of the same people: racing transactions queue here for a moment and then see
     /// each other's rows, instead of deadlocking on each other's uncommitted inserts. Sorted, so two
-    /// multi-person bookings always lock in the same order. A capped event type is locked first, whoever
-    /// holds its bookings (a team's members lock apart), so the cap counted inside the transaction is still
-    /// the cap at commit; always before any person, so no two bookings take these locks in opposite orders.
+    /// multi-person bookings always lock in the same order. A counted event type (capped, or a team's) is locked
+    /// first, whoever holds its bookings (a team's members lock apart), so the cap counted inside the transaction is
+    /// still the cap at commit, and the team's assignment tally (a document the inline projection reads and rewrites at
+    /// commit) loses no increment to a concurrent booking of another member; always before any person, so no two
+    /// bookings take these locks in opposite orders.
     /// </summary>
     /// <param name="giveUp">
     /// Asked while someone else holds a lock: true stops waiting (the locks taken so far are held until the
@@ -83,11 +85,12 @@ public static class Reservations
 
     /// <summary>
     /// The advisory-lock keys of a booking of <paramref name="userIds"/> for <paramref name="eventType"/>, in the one
-    /// order everyone takes them: the capped event type's key first, then each person's, sorted.
+    /// order everyone takes them: a counted event type's key first, then each person's, sorted.
     /// </summary>
     public static IReadOnlyList<LockKey> LockKeys(EventType eventType, IEnumerable<Guid> userIds)
     {
         var keys = userIds.Select(userId => LockKey.Of(LockKind.Person, userId)).Distinct().Order();
-        return eventType.Controls.HasCaps ? [LockKey.Of(LockKind.CappedEventType, eventType.Id), .. keys] : [.. keys];
+        var counted = eventType.Controls.HasCaps || eventType.TeamId is not null;
+        return counted ? [LockKey.Of(LockKind.CountedEventType, eventType.Id), .. keys] : [.. keys];
     }
 }
