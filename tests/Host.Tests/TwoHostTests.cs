@@ -84,8 +84,11 @@ public sealed class TwoHostTests(TwoHostRig rig, Xunit.Abstractions.ITestOutputH
         var (owner, teamId, teamSlug) = await A.Team();
         var members = new[] { await A.Member(teamId, owner), await B.Member(teamId, owner), await A.Member(teamId, owner) };
         var eventSlug = Organizers.Unique("demo");
-        (await A.Post("/v0/team-event-types", new { teamId, name = "Demo", slug = eventSlug, durationMinutes = 30, mode = "round_robin", locationType = "video" },
-            owner.Session)).ShouldBe(200);
+        (await A.Post("/v0/team-event-types", new
+        {
+            teamId, name = "Demo", slug = eventSlug, durationMinutes = 30, mode = "round_robin", locationType = "video",
+            requiredMemberUserIds = members.Select(m => m.Id),   // the three of them, not the owner
+        }, owner.Session)).ShouldBe(200);
         var starts = new[] { "2030-03-05T10:00:00Z", "2030-03-05T11:00:00Z", "2030-03-05T12:00:00Z", "2030-03-05T13:00:00Z" };
         var teamRace = await Task.WhenAll(starts.SelectMany(s => Enumerable.Range(0, 3).Select(i => (s, i))).Select(x => (x.i % 2 == 0 ? A : B)
             .Post("/v0/team-bookings", new { teamSlug, eventSlug, startsAt = x.s, inviteeName = "Invitee", inviteeEmail = $"rr{x.i}@example.com" }, idempotencyKey: Api.NewKey())));
