@@ -25,6 +25,8 @@ public static class StoreConfiguration
 
     public static BusyWindowTable BusyWindows { get; } = new(Schema);
 
+    public static SeatTable Seats { get; } = new(Schema);
+
     public static FunnelDailyTable FunnelDaily { get; } = new(Schema);
 
     public static FunnelBookingsTable FunnelBookings { get; } = new(Schema);
@@ -49,6 +51,7 @@ public static class StoreConfiguration
 
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
         opts.Storage.ExtendedSchemaObjects.Add(Reservations);
+        opts.Storage.ExtendedSchemaObjects.Add(Seats);
         opts.Storage.ExtendedSchemaObjects.Add(BusyWindows);
         opts.Storage.ExtendedSchemaObjects.Add(TakenTimeNotifications);
         opts.Storage.ExtendedSchemaObjects.Add(FunnelDaily);
@@ -70,7 +73,7 @@ public static class StoreConfiguration
             .Index(x => x.RescheduleTokenHash)
             .Index(x => x.ManageTokenHash);
 
-        opts.Projections.Add(new SlotReservationProjection(Reservations), ProjectionLifecycle.Inline);
+        opts.Projections.Add(new SlotReservationProjection(Reservations, Seats), ProjectionLifecycle.Inline);
         opts.Projections.Add(new TeamAssignmentsProjection(), ProjectionLifecycle.Inline);
 
         opts.Projections.Add(new CalendarConnectionProjection(), ProjectionLifecycle.Inline);

@@ -177,6 +177,39 @@ public sealed class ConsoleTests(BrowserApp app)
         await page.WaitForSelectorAsync("#signed-out", Visible);
         (await page.IsHiddenAsync("#panels")).ShouldBeTrue();
     }
+
+    [Fact]
+    public async Task an_organizer_makes_a_class_of_three_seats_and_invitees_see_the_seats_left_as_they_book()
+    {
+        var (organizer, slug, _) = await app.Http.Bookable();
+        var page = await SignedIn(organizer);
+        await page.ClickAsync("#event-types button:text-is('Edit')");
+        await page.FillAsync(".edit-event-type [name=seatsPerSlot]", "3");
+        await page.ClickAsync(".edit-event-type button[type=submit]");
+        await page.WaitForSelectorAsync("#event-types a:has-text('3 seats')", Visible);
+
+        // Two invitees take the first time one after the other; the page counts the seats down.
+        foreach (var (i, left) in new[] { (0, "3 seats left"), (1, "2 seats left") })
+        {
+            var invitee = await app.NewPage();
+            await invitee.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
+            await invitee.WaitForSelectorAsync("button.slot", Visible);
+            var first = invitee.Locator("button.slot").First;
+            (await first.TextContentAsync())!.ShouldEndWith($"· {left}");
+            await first.ClickAsync();
+            await invitee.FillAsync("#invitee-name", $"Student {i}");
+            await invitee.FillAsync("#invitee-email", $"student{i}@example.com");
+            await invitee.ClickAsync("#book-button");
+            await invitee.WaitForSelectorAsync("#confirmation", Visible);
+        }
+        var last = await app.NewPage();
+        await last.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
+        await last.WaitForSelectorAsync("button.slot", Visible);
+        (await last.Locator("button.slot").First.TextContentAsync())!.ShouldEndWith("· 1 seat left");
+        var booked = (await app.Http.Get("/v0/me/bookings?status=confirmed", organizer.Session)).Json["bookings"]!.AsArray();
+        booked.Count.ShouldBe(2);
+        booked.Select(b => b!["startsAt"]!.GetValue<string>()).Distinct().Count().ShouldBe(1, "both students sit in one class");
+    }
 }
 
 /// <summary>

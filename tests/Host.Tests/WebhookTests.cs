@@ -240,6 +240,30 @@ public sealed class WebhookDeliveryTests(WebhookApp app)
     }
 
     [Fact]
+    public async Task each_seat_of_a_seated_slot_gets_its_own_booking_created_with_the_seats_taken()
+    {
+        var (organizer, _, _) = await Subscribed("ok");
+        var slug = Organizers.Unique("class");
+        (await _http.Post("/v0/event-types", new { name = "Class", slug, durationMinutes = 60, locationType = "video", seatsPerSlot = 5 }, organizer.Session))
+            .ShouldBe(200);
+        var ids = new List<string>();
+        for (var i = 1; i <= 2; i++)
+            ids.Add((await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-12-04T10:00:00Z", $"seat{i}@example.com"),
+                idempotencyKey: Api.NewKey())).ShouldBe(200).Json["booking"]!["id"]!.GetValue<string>());
+
+        for (var i = 0; i < 2; i++)
+        {
+            var created = (await app.Receiver.WaitFor(r => r.Count >= 1, ids[i])).Single();
+            created.Headers["X-OpenCalendly-Event"].ShouldBe("booking.created");
+            var payload = JsonNode.Parse(created.Body)!["payload"]!;
+            payload["inviteeEmail"]!.GetValue<string>().ShouldBe($"seat{i + 1}@example.com");
+            payload["seat"]!["slotStartsAt"]!.GetValue<string>().ShouldBe("2030-12-04T10:00:00.000Z");
+            payload["seat"]!["seatsPerSlot"]!.GetValue<int>().ShouldBe(5);
+            payload["seat"]!["seatsTaken"]!.GetValue<int>().ShouldBe(i + 1);
+        }
+    }
+
+    [Fact]
     public async Task two_failures_then_success_is_three_attempts_of_one_delivery()
     {
         var (organizer, slug, webhookId) = await Subscribed("flaky");

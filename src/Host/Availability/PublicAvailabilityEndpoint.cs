@@ -7,6 +7,7 @@ using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Bookings;
 using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Availability;
+using OpenCalendly.Scheduling.Bookings;
 using Wolverine.Http;
 
 namespace OpenCalendly.Host.Availability;
@@ -26,7 +27,7 @@ public static class PublicAvailabilityEndpoint
     [WolverineGet("/v0/users/{username}/event-types/{slug}/availability", OperationId = "publicAvailability")]
     public static async Task<IResult> Get(
         string username, string slug, string? timezone, string? start, string? days,
-        IQuerySession db, PublicPageCache pages, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
+        IQuerySession db, NpgsqlDataSource data, PublicPageCache pages, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
     {
         if (await pages.GetAsync(db, username, slug, ct) is not (var organizer, var eventType, var schedule))
             return Problems.Result(Problems.NotFound("Event type not found."));
@@ -38,9 +39,19 @@ public static class PublicAvailabilityEndpoint
         var taken = await takenTime.OfAsync(organizer.Id, from - SlotInputs.Reach, to + SlotInputs.Reach, ct);
 
         var counted = await SlotInputs.CountedAsync(db, eventType, SlotInputs.ZoneOf(organizer), from, to, ct);
-        var slots = SlotCalculator.Compute(SlotInputs.For(organizer, eventType, schedule, taken, from, to, now, counted));
+        var query = SlotInputs.For(organizer, eventType, schedule, taken, from, to, now, counted);
+        var slots = SlotCalculator.Compute(query);
+        SlotsAnswer answer;
+        if (eventType.Seats.IsSeated)
+        {
+            // Slots that have started filling are read afresh: their seats change without the organizer's time changing.
+            await using var connection = await data.OpenConnectionAsync(ct);
+            var offered = Seats.Offer(query, slots, await SeatReads.FillingAsync(connection, eventType.Id, from, to, ct), eventType.Seats.PerSlot);
+            answer = new SlotsAnswer(timezone ?? "UTC", [.. offered.Select(o => o.Slot)], [.. offered.Select(o => o.SeatsRemaining)]);
+        }
+        else answer = new SlotsAnswer(timezone ?? "UTC", slots);
         Telemetry.AvailabilityDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new SlotsAnswer(timezone ?? "UTC", slots);
+        return answer;
     }
 
     /// <summary>The requested range: from <c>start</c> (default now) for <c>days</c> days (default 7), already validated.</summary>

@@ -122,8 +122,13 @@ public sealed class TakenTimeCache(NpgsqlDataSource data, TimeProvider clock, IC
                 case BookingConfirmed confirmed:
                     foreach (var userId in confirmed.ReservedUserIds) Forget(userId);
                     break;
-                case BookingCanceled or BookingRescheduled:
+                case BookingCanceled canceled:
                     ForgetBooking(e.StreamId);
+                    Forget(canceled.OrganizerId);   // a seat's time is held under its slot's id, not the booking's
+                    break;
+                case BookingRescheduled rescheduled:
+                    ForgetBooking(e.StreamId);
+                    Forget(rescheduled.OrganizerId);
                     break;
                 case BusyWindowsSynced synced:
                     Forget(synced.UserId);

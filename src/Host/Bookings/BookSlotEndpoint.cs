@@ -22,8 +22,8 @@ public sealed record BookSlotInput(
     string? Username, string? EventSlug, DateTimeOffset? StartsAt, string? Timezone,
     string? InviteeName, string? InviteeEmail, Dictionary<string, string?>? Answers);
 
-/// <summary>What the booking decision reads, in the request's turn and under its locks.</summary>
-public sealed record BookSlotState(User Organizer, EventType EventType, SlotQuery Slots, BookingEffects.Reads Effects);
+/// <summary>What the booking decision reads, in the request's turn and under its locks (for a seated event type, the slot's seats).</summary>
+public sealed record BookSlotState(User Organizer, EventType EventType, SlotQuery Slots, BookingEffects.Reads Effects, SeatedSlot? Filling = null);
 
 /// <summary>
 /// Books a slot, as a Wolverine compound handler: <see cref="Validate"/> checks the fields, <see cref="LoadAsync"/> waits
@@ -53,9 +53,11 @@ public static class BookSlotEndpoint
         // constraint would refuse this booking at commit, so a request that had to wait asks first, and says so. Refused
         // before its key is claimed, it stores its answer with the key in one statement (a crowd that lost the slot
         // costs one statement each).
+        // A seated slot that holds the organizer's time may still have a seat: only the seats, read under the lock, say.
         var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
+        var seated = page.EventType.Seats.IsSeated;
         async Task<bool> Reserved(ITakenTimeSource source) =>
-            (await source.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
+            !seated && (await source.OfAsync(page.Organizer.Id, start, start + Duration.Epsilon, ct)).Reserved.Count > 0;
         var slotTaken = Problems.From(BookingRefusals.SlotTaken());
         var turn = await turns.TakeUnlessAsync(page.EventType, [page.Organizer.Id], () => Reserved(takenTime), ct);
         if (turn is null) return (await request.RefuseAsync(slotTaken, ct), null);
@@ -80,7 +82,8 @@ public static class BookSlotEndpoint
         var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, start + duration + SlotInputs.Reach, ct);
         var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, start + duration, ct);
         var slots = SlotInputs.For(organizer, eventType, await scheduleRead, taken, start, start + duration, Instant.FromDateTimeOffset(request.Now), counted);
-        return (WolverineContinue.Result(), new BookSlotState(organizer, eventType, slots, effects));
+        var filling = eventType.Seats.IsSeated ? await SeatReads.AtAsync(connection, eventType.Id, start, ct) : null;
+        return (WolverineContinue.Result(), new BookSlotState(organizer, eventType, slots, effects, filling));
     }
 
     [Idempotent]
@@ -95,7 +98,10 @@ public static class BookSlotEndpoint
     {
         var tokens = new ActionTokens();
         var booked = BookingInputRules.Request(body.StartsAt!.Value, body.InviteeName!, body.InviteeEmail!, body.Timezone ?? state.Organizer.Timezone, body.Answers);
-        var (confirmed, refusal) = BookSlot.Decide(Guid.CreateVersion7(), state.EventType, state.Slots, booked, tokens.Hashes, Instant.FromDateTimeOffset(request.Now));
+        var (id, now) = (Guid.CreateVersion7(), Instant.FromDateTimeOffset(request.Now));
+        var (confirmed, refusal) = state.EventType.Seats.IsSeated
+            ? BookSeat.Decide(id, state.EventType, state.Slots, state.Filling, booked, tokens.Hashes, now)
+            : BookSlot.Decide(id, state.EventType, state.Slots, booked, tokens.Hashes, now);
         if (refusal is not null) return await request.RefuseAsync(session, Problems.From(refusal), ct);
 
         session.Events.StartStream<Booking>(confirmed!.BookingId, confirmed);

@@ -29,7 +29,15 @@ public sealed record BookingStatusJson(Guid Id, BookingStatus Status);
 /// <param name="AssignmentUserIds">For a team booking, who holds it at its new time (it is assigned afresh).</param>
 public sealed record MovedBookingJson(
     Guid Id, BookingStatus Status, Guid RescheduledFromBookingId, DateTimeOffset StartsAt, DateTimeOffset EndsAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Guid>? AssignmentUserIds = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Guid>? AssignmentUserIds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeatJson? Seat = null);
+
+/// <summary>A seat at a seated slot: its number, the slot's start, the slot's seats, and how many were taken with this one.</summary>
+public sealed record SeatJson(int Number, DateTimeOffset SlotStartsAt, int SeatsPerSlot, int SeatsTaken)
+{
+    public static SeatJson? Of(OpenCalendly.Scheduling.Bookings.BookingSeat? seat, DateTimeOffset startsAt) =>
+        seat is null ? null : new(seat.Number, startsAt, seat.SeatsPerSlot, seat.SeatsTaken);
+}
 
 /// <summary><c>POST /v0/bookings/actions/{token}/reschedule</c>.</summary>
 public sealed record BookingRescheduledAnswer(

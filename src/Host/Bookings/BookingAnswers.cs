@@ -15,7 +15,9 @@ public sealed record BookingJson(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     IReadOnlyList<Guid>? AssignmentUserIds,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    OpenCalendly.Scheduling.EventTypes.TeamMode? TeamMode);
+    OpenCalendly.Scheduling.EventTypes.TeamMode? TeamMode,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    SeatJson? Seat = null);
 
 /// <summary>
 /// Renders booking answers to the exact bytes that are sent and stored for idempotent replay,
@@ -50,7 +52,8 @@ public sealed partial class BookingAnswers(
     public BookingConfirmedAnswer Confirmed(HttpContext http, BookingConfirmed booking, ActionTokens tokens, EffectCounts queued) => new(
         true,
         new BookingJson(booking.BookingId, booking.EventTypeId, booking.OrganizerId, booking.InviteeName, booking.InviteeEmail,
-            booking.StartsAt, booking.EndsAt, booking.TeamId is null ? null : booking.ReservedUserIds, booking.TeamMode),
+            booking.StartsAt, booking.EndsAt, booking.TeamId is null ? null : booking.ReservedUserIds, booking.TeamMode,
+            SeatJson.Of(booking.Seat, booking.StartsAt)),
         Actions(http, tokens, booking.ActionTokensExpireAt),
         new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks), new(queued.Reminders));
 

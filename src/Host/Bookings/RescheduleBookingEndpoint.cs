@@ -31,7 +31,8 @@ public sealed record RescheduleBookingInput(DateTimeOffset? StartsAt, string? Ti
 /// assigned afresh among those free then (none when nobody is).
 /// </summary>
 public sealed record RescheduleState(
-    IEventStream<Booking> Stream, EventType EventType, ActionType LinkType, SlotQuery? Slots, IReadOnlyList<MemberSlot>? Assignees);
+    IEventStream<Booking> Stream, EventType EventType, ActionType LinkType, SlotQuery? Slots, IReadOnlyList<MemberSlot>? Assignees,
+    SeatedSlot? Filling = null);
 
 /// <summary>
 /// Moves a booking, as a Wolverine compound handler: the old stream gets <see cref="BookingRescheduled"/> and a new
@@ -90,9 +91,14 @@ public static class RescheduleBookingEndpoint
         var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
         if (organizer is null) return (await request.RefuseAsync(session, Problems.NotFound("Event type not found."), ct), null);
         var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
-        var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring: old.Id);
+        // A seat holds the organizer's time through its slot: moving the slot's last seat frees that time, any other seat leaves it held.
+        var ignoring = old.Seat is { } seat && await SeatReads.AtAsync(connection, old.EventTypeId, Instant.FromDateTimeOffset(old.StartsAt), ct) is { Taken.Count: 1 }
+            ? seat.SlotId : old.Id;
+        var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring);
         var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
-        return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType, SlotInputs.For(organizer, eventType, schedule, taken, start, end, now, counted), null));
+        var filling = eventType.Seats.IsSeated ? await SeatReads.AtAsync(connection, eventType.Id, start, ct) : null;
+        return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType,
+            SlotInputs.For(organizer, eventType, schedule, taken, start, end, now, counted), null, filling));
     }
 
     [Idempotent]
@@ -112,7 +118,9 @@ public static class RescheduleBookingEndpoint
         var tokens = new ActionTokens(manage: state.LinkType == ActionType.Manage ? token : null);
         var newId = Guid.CreateVersion7();
         Func<BookingRequest, Decision<BookingConfirmed>> confirm = state.Slots is { } slots
-            ? moved => BookSlot.Confirm(newId, eventType, slots, moved, tokens.Hashes, now)
+            ? eventType.Seats.IsSeated
+                ? moved => BookSeat.Confirm(newId, eventType, slots, state.Filling, moved, tokens.Hashes, now)
+                : moved => BookSlot.Confirm(newId, eventType, slots, moved, tokens.Hashes, now)
             : moved => state.Assignees is { } assignees ? BookTeamSlot.Decide(newId, eventType, assignees, moved, tokens.Hashes, now) : BookingRefusals.SlotTaken();
 
         var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, Instant.FromDateTimeOffset(body.StartsAt!.Value), body.Timezone, newId, now);
@@ -133,7 +141,8 @@ public static class RescheduleBookingEndpoint
         return request.Succeed(session, new BookingRescheduledAnswer(
             true,
             new(old.Id, BookingStatus.Rescheduled),
-            new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt, moved.TeamId is null ? null : moved.ReservedUserIds),
+            new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt, moved.TeamId is null ? null : moved.ReservedUserIds,
+                SeatJson.Of(moved.Seat, moved.StartsAt)),
             answers.Actions(http, tokens, moved.ActionTokensExpireAt),
             new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks), new(queued.Reminders)));
     }

@@ -32,7 +32,8 @@ public static class CreateEventTypeEndpoint
         var created = new EventTypeCreated(Guid.CreateVersion7(), organizerId,
             new EventTypeDetails(body.Name!, body.Slug!, body.DurationMinutes!.Value, body.LocationType!.Value,
                 NullIfEmpty(body.LocationValue), body.QuestionList() ?? [],
-                body.Controls?.Over(BookingControls.Default) ?? BookingControls.Default, ReminderInput.From(body.Reminders) ?? []),
+                body.Controls?.Over(BookingControls.Default) ?? BookingControls.Default, ReminderInput.From(body.Reminders) ?? [],
+                body.SeatsOver(SeatSettings.OneOnOne) ?? SeatSettings.OneOnOne),
             clock.GetUtcNow());
         var eventType = EventType.From(created);
         return (Results.Json(new EventTypeAnswer(true, EventTypeJson.Of(eventType))),

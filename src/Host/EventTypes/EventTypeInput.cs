@@ -16,9 +16,15 @@ public sealed record EventTypeInput(
     IReadOnlyList<QuestionInput?>? Questions,
     bool? IsActive,
     ControlsInput? Controls = null,
-    IReadOnlyList<ReminderInput?>? Reminders = null)
+    IReadOnlyList<ReminderInput?>? Reminders = null,
+    int? SeatsPerSlot = null,
+    bool? ShowAttendees = null)
 {
     public const int MaxQuestions = 20;
+
+    /// <summary>The seats this input makes of <paramref name="current"/>; null when it asks for no change.</summary>
+    public SeatSettings? SeatsOver(SeatSettings current) =>
+        SeatsPerSlot is null && ShowAttendees is null ? null : new(SeatsPerSlot ?? current.PerSlot, ShowAttendees ?? current.ShowAttendees);
 
     public FieldErrors Check(bool creating)
     {
@@ -27,7 +33,8 @@ public sealed record EventTypeInput(
             .Text("slug", Slug, 2, 80, required: creating)
             .Pattern("slug", Slug, FieldErrors.Kebab(), "must be kebab-case: a-z, 0-9 and single hyphens.")
             .Number("durationMinutes", DurationMinutes, 5, 240, required: creating)
-            .Text("locationValue", LocationValue, 0, 500);
+            .Text("locationValue", LocationValue, 0, 500)
+            .Number("seatsPerSlot", SeatsPerSlot, 1, SeatSettings.MaxPerSlot);
         if (creating) errors.Require("locationType", LocationType);
         Controls?.Check(errors);
         ReminderInput.Check(errors, Reminders);
@@ -62,9 +69,10 @@ public sealed record EventTypeInput(
 
 public sealed record EventTypeJson(
     Guid Id, string Slug, string Name, int DurationMinutes, LocationType LocationType, string? LocationValue,
-    IReadOnlyList<Question> Questions, bool IsActive, DateTimeOffset CreatedAt, ControlsJson Controls, IReadOnlyList<ReminderJson> Reminders)
+    IReadOnlyList<Question> Questions, bool IsActive, DateTimeOffset CreatedAt, ControlsJson Controls, IReadOnlyList<ReminderJson> Reminders,
+    int SeatsPerSlot, bool ShowAttendees)
 {
     public static EventTypeJson Of(EventType e) =>
         new(e.Id, e.Slug, e.Name, e.DurationMinutes, e.LocationType, e.LocationValue, e.Questions, e.IsActive, e.CreatedAt,
-            ControlsJson.Of(e.Controls), ReminderJson.Of(e.Reminders));
+            ControlsJson.Of(e.Controls), ReminderJson.Of(e.Reminders), e.Seats.PerSlot, e.Seats.ShowAttendees);
 }

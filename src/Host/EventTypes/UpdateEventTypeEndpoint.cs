@@ -16,7 +16,7 @@ public static class UpdateEventTypeEndpoint
     public static ProblemDetails Validate(EventTypeInput body)
     {
         if (body is { Name: null, Slug: null, DurationMinutes: null, LocationType: null, LocationValue: null, Questions: null, IsActive: null,
-                Controls: null, Reminders: null })
+                Controls: null, Reminders: null, SeatsPerSlot: null, ShowAttendees: null })
             return Problems.Create(400, "empty-update", "Send at least one field to update.");
         return body.Check(creating: false).ToProblem();
     }
@@ -35,6 +35,8 @@ public static class UpdateEventTypeEndpoint
         // Another organizer's id answers exactly like a missing one.
         if (eventType is null || eventType.OrganizerId != caller.UserId())
             return (Problems.Result(Problems.NotFound("Event type not found.")), []);
+        if (eventType.TeamId is not null && (body.SeatsPerSlot is > 1 || body.ShowAttendees is true))
+            return (Problems.Result(Problems.Invalid("seatsPerSlot", "Seats are offered on personal event types; a team event type has one invitee per slot.")), []);
         var scope = eventType.Scope;
         if (body.Slug is not null && body.Slug != eventType.Slug
             && await db.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == body.Slug))
@@ -42,7 +44,7 @@ public static class UpdateEventTypeEndpoint
 
         var change = new EventTypeChange(body.Name, body.Slug, body.DurationMinutes, body.LocationType,
             CreateEventTypeEndpoint.NullIfEmpty(body.LocationValue), body.LocationValue == "", body.QuestionList(), body.IsActive,
-            body.Controls?.Over(eventType.Controls), ReminderInput.From(body.Reminders));
+            body.Controls?.Over(eventType.Controls), ReminderInput.From(body.Reminders), Seats: body.SeatsOver(eventType.Seats));
         var events = ReviseEventType.Decide(eventType, change, clock.GetUtcNow());
 
         eventType.Evolve(events);

@@ -75,6 +75,13 @@ public static class SlotCalculator
     }
 
     /// <summary>
+    /// Whether a start is still bookable by the notice and the booking window alone, whatever else holds the time (a seated
+    /// slot that has started filling holds its organizer's time, and takes more invitees while it has seats).
+    /// </summary>
+    public static bool InNoticeAndWindow(SlotQuery query, Instant start) =>
+        start >= query.Now + query.Limits.MinimumNotice && start < LatestStart(query);
+
+    /// <summary>
     /// The booking window ends at the start of the local date after its last day, so it counts calendar
     /// days of the organizer (a 23-hour day is still a day).
     /// </summary>

@@ -80,13 +80,17 @@ public static class BookSlot
         Guid bookingId, EventType eventType, SlotQuery slots, BookingRequest request, ActionTokenHashes tokens, Instant now)
     {
         if (SlotCalculator.Find(slots, request.StartsAt) is not { } slot) return BookingRefusals.SlotTaken();
+        return Confirmed(bookingId, eventType, slot, request, tokens, now);
+    }
 
-        return new BookingConfirmed(
+    /// <summary>The organizer's booking of a slot (a seat of it when <paramref name="seat"/> is given).</summary>
+    internal static BookingConfirmed Confirmed(
+        Guid bookingId, EventType eventType, Slot slot, BookingRequest request, ActionTokenHashes tokens, Instant now, BookingSeat? seat = null) =>
+        new(
             bookingId, eventType.Id, eventType.OrganizerId, [eventType.OrganizerId],
             slot.Start.ToDateTimeOffset(), slot.End.ToDateTimeOffset(),
             slot.BufferBeforeMinutes, slot.BufferAfterMinutes,
             request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
             tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(slot.Start, now).ToDateTimeOffset(), now.ToDateTimeOffset(),
-            ManageTokenHash: tokens.Manage);
-    }
+            ManageTokenHash: tokens.Manage, Seat: seat);
 }

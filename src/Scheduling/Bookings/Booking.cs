@@ -32,6 +32,9 @@ public sealed class Booking
     public DateTimeOffset? RescheduledToEndsAt { get; set; }
     public Guid? RescheduledFromBookingId { get; set; }
     public Guid? TeamId { get; set; }
+
+    /// <summary>The seat this booking holds at a seated slot; null for a one-on-one or team booking.</summary>
+    public BookingSeat? Seat { get; set; }
     public EventTypes.TeamMode? TeamMode { get; set; }
 
     /// <summary>The iCalendar UID shared by every booking of one reschedule chain.</summary>
@@ -66,6 +69,7 @@ public sealed class Booking
         CalendarUid = $"{e.BookingId}@opencalendly",
         TeamId = e.TeamId,
         TeamMode = e.TeamMode,
+        Seat = e.Seat,
     };
 
     public void When(BookingCanceled e) => (Status, CanceledAt, CancelReason) = (BookingStatus.Canceled, e.CanceledAt, e.Reason);

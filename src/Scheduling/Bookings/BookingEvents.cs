@@ -25,7 +25,14 @@ public sealed record BookingConfirmed(
     DateTimeOffset ConfirmedAt,
     Guid? TeamId = null,
     EventTypes.TeamMode? TeamMode = null,
-    string? ManageTokenHash = null);
+    string? ManageTokenHash = null,
+    BookingSeat? Seat = null);
+
+/// <summary>
+/// A seat at a seated slot: the slot's id (one per event type and start), this seat's number, the slot's seats, and how many
+/// were taken with this one. The first seat reserves the organizer's time under the slot's id; later seats join it.
+/// </summary>
+public sealed record BookingSeat(Guid SlotId, int Number, int SeatsPerSlot, int SeatsTaken);
 
 /// <summary>The invitee canceled; the reserved time is free again from this event on.</summary>
 /// <param name="CanceledByUserId">The organizer or assigned member who canceled it; null when the invitee did (through their link).</param>

@@ -13,6 +13,7 @@ public sealed class EventType
     public List<Question> Questions { get; set; } = [];
     public BookingControls Controls { get; set; } = BookingControls.Default;
     public List<Reminder> Reminders { get; set; } = [];
+    public SeatSettings Seats { get; set; } = SeatSettings.OneOnOne;
     public bool IsActive { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -81,7 +82,7 @@ public sealed class EventType
         }
     }
 
-    public EventTypeDetails Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, Controls, Reminders);
+    public EventTypeDetails Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, Controls, Reminders, Seats);
 
     private void Take(EventTypeDetails details, DateTimeOffset at)
     {
@@ -93,6 +94,7 @@ public sealed class EventType
         Questions = [.. details.Questions];
         Controls = details.EffectiveControls;
         Reminders = [.. details.EffectiveReminders];
+        Seats = details.EffectiveSeats;
         UpdatedAt = at;
     }
 }

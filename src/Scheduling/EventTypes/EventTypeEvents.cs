@@ -17,12 +17,29 @@ public sealed record EventTypeDetails(
     string? LocationValue,
     IReadOnlyList<Question> Questions,
     BookingControls? Controls = null,
-    IReadOnlyList<Reminder>? Reminders = null)
+    IReadOnlyList<Reminder>? Reminders = null,
+    SeatSettings? Seats = null)
 {
     /// <summary>Events written before the controls existed carry none: they mean the defaults.</summary>
     public BookingControls EffectiveControls => Controls ?? BookingControls.Default;
 
     public IReadOnlyList<Reminder> EffectiveReminders => Reminders ?? [];
+
+    /// <summary>Events written before seats existed carry none: one seat, a one-on-one meeting.</summary>
+    public SeatSettings EffectiveSeats => Seats ?? SeatSettings.OneOnOne;
+}
+
+/// <summary>
+/// How many invitees one slot takes (<paramref name="PerSlot"/> 1–1000; 1 is a one-on-one meeting) and whether they
+/// see each other (<paramref name="ShowAttendees"/>).
+/// </summary>
+public sealed record SeatSettings(int PerSlot, bool ShowAttendees)
+{
+    public const int MaxPerSlot = 1000;
+
+    public static readonly SeatSettings OneOnOne = new(1, false);
+
+    public bool IsSeated => PerSlot > 1;
 }
 
 /// <summary>An organizer published a new event type (active from the start).</summary>

@@ -13,7 +13,8 @@ public sealed record EventTypeChange(
     BookingControls? Controls = null,
     IReadOnlyList<Reminder>? Reminders = null,
     IReadOnlyList<Guid>? RequiredMemberIds = null,
-    RoundRobinSettings? RoundRobin = null);
+    RoundRobinSettings? RoundRobin = null,
+    SeatSettings? Seats = null);
 
 public static class ReviseEventType
 {
@@ -32,6 +33,7 @@ public static class ReviseEventType
             Questions = change.Questions ?? before.Questions,
             Controls = change.Controls ?? before.EffectiveControls,
             Reminders = change.Reminders ?? before.EffectiveReminders,
+            Seats = change.Seats ?? before.EffectiveSeats,
         };
         if (!SameDetails(before, after))
             events.Add(new EventTypeDetailsRevised(current.Id, current.OrganizerId, after, now));
@@ -58,5 +60,6 @@ public static class ReviseEventType
         a.Name == b.Name && a.Slug == b.Slug && a.DurationMinutes == b.DurationMinutes
         && a.LocationType == b.LocationType && a.LocationValue == b.LocationValue
         && a.Questions.SequenceEqual(b.Questions)
-        && a.EffectiveControls == b.EffectiveControls && a.EffectiveReminders.SequenceEqual(b.EffectiveReminders);
+        && a.EffectiveControls == b.EffectiveControls && a.EffectiveReminders.SequenceEqual(b.EffectiveReminders)
+        && a.EffectiveSeats == b.EffectiveSeats;
 }

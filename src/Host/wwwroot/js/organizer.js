@@ -127,7 +127,8 @@ async function loadEventTypes() {
     $("#event-types").replaceChildren(row(Object.assign(text("No event types yet. Create one below: it gets its own booking page to share."), { className: "muted" })));
   }
   else $("#event-types").replaceChildren(...eventTypes.map((e) => {
-    const link = Object.assign(document.createElement("a"), { href: `/${me.username}/${e.slug}`, textContent: `${e.name} (${e.durationMinutes} min)` });
+    const seats = e.seatsPerSlot > 1 ? `, ${e.seatsPerSlot} seats` : "";
+    const link = Object.assign(document.createElement("a"), { href: `/${me.username}/${e.slug}`, textContent: `${e.name} (${e.durationMinutes} min${seats})` });
     const state = text(e.isActive ? "active" : "inactive");
     state.className = "muted";
     const toggle = button(e.isActive ? "Deactivate" : "Activate", guarded("event-types-panel", async () => {
@@ -149,6 +150,8 @@ async function loadEventTypes() {
         <label>Per week (0: no cap) <input name="weeklyCap" type="number" min="0" max="5000"></label>
         <label>Reminders, minutes before (up to 3) <input name="reminders" placeholder="1440, 60" pattern="\\s*(\\d+\\s*(,\\s*\\d+\\s*){0,2})?"></label>
         <label>Remind <select name="remindTo"><option value="both">Invitee and me</option><option value="invitee">Invitee</option><option value="organizer">Me</option></select></label>
+        <label>Seats per slot (1: one-on-one) <input name="seatsPerSlot" type="number" min="1" max="1000" required></label>
+        <label><input name="showAttendees" type="checkbox"> Attendees see each other</label>
         <button type="submit" class="primary">Save</button>`;
       const questions = questionEditor(e.questions);
       form.querySelector("button[type=submit]").before(questions.element);
@@ -158,6 +161,8 @@ async function loadEventTypes() {
       f.locationValue.value = e.locationValue ?? "";
       for (const key of ["minimumNoticeMinutes", "bookingWindowDays", "slotIncrementMinutes", "bufferBeforeMinutes", "bufferAfterMinutes", "dailyCap", "weeklyCap"])
         f[key].value = e.controls[key] ?? 0;
+      f.seatsPerSlot.value = e.seatsPerSlot;
+      f.showAttendees.checked = e.showAttendees;
       f.reminders.value = e.reminders.map((r) => r.minutesBefore).join(", ");
       if (e.reminders.length) f.remindTo.value = e.reminders[0].to;
       form.addEventListener("submit", guarded("event-types-panel", async () => {
@@ -166,7 +171,7 @@ async function loadEventTypes() {
         const reminders = f.reminders.value.split(",").map((v) => v.trim()).filter(Boolean).map((v) => ({ minutesBefore: Number(v), to: f.remindTo.value }));
         await api("PATCH", `/v0/event-types/${e.id}`, {
           name: f.name.value, durationMinutes: Number(f.durationMinutes.value), locationValue: f.locationValue.value, controls, reminders,
-          questions: questions.read(),
+          questions: questions.read(), seatsPerSlot: Number(f.seatsPerSlot.value), showAttendees: f.showAttendees.checked,
         });
         await loadEventTypes();
       }));

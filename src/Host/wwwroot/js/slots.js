@@ -79,7 +79,10 @@ export function renderSlots(container, slots, zone, onPick) {
       button.className = "slot";
       button.dataset.startsAt = slot.startsAt;
       button.textContent = timeLabel(slot.startsAt, zone);
-      button.setAttribute("aria-label", `${heading.textContent}, ${button.textContent}`);
+      // A group event says how many seats are left: "10:00 · 3 seats left".
+      const left = slot.seatsRemaining === undefined ? "" : `${slot.seatsRemaining} ${slot.seatsRemaining === 1 ? "seat" : "seats"} left`;
+      button.setAttribute("aria-label", `${heading.textContent}, ${button.textContent}${left ? `, ${left}` : ""}`);
+      if (left) button.append(Object.assign(document.createElement("span"), { className: "seats-left", textContent: ` · ${left}` }));
       button.addEventListener("click", () => {
         container.querySelectorAll(".slot[aria-pressed='true']").forEach((b) => b.setAttribute("aria-pressed", "false"));
         button.setAttribute("aria-pressed", "true");
