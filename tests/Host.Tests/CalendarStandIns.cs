@@ -40,7 +40,12 @@ public sealed class Hold
     }
 }
 
-public sealed record StandInEvent(string Id, string Subject, DateTimeOffset Start, DateTimeOffset End, string? AttendeeEmail, string? TransactionId);
+/// <param name="AttendeesVisible">Whether attendees may see each other (Google's guestsCanSeeOtherGuests, Graph's inverted hideAttendees).</param>
+public sealed record StandInEvent(
+    string Id, string Subject, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<string> Attendees, string? TransactionId, bool AttendeesVisible = true)
+{
+    public string? AttendeeEmail => Attendees.FirstOrDefault();
+}
 
 /// <summary>
 /// What both providers' stand-ins share: an OAuth 2.0 token endpoint (authorization-code and refresh grants,
@@ -280,8 +285,9 @@ public sealed class GoogleStandIn : OAuthStandIn
         body?["summary"]?.GetValue<string>() ?? existing?.Subject ?? "",
         body?["start"]?["dateTime"] is { } s ? DateTimeOffset.Parse(s.GetValue<string>(), CultureInfo.InvariantCulture) : existing!.Start,
         body?["end"]?["dateTime"] is { } e ? DateTimeOffset.Parse(e.GetValue<string>(), CultureInfo.InvariantCulture) : existing!.End,
-        body?["attendees"]?[0]?["email"]?.GetValue<string>() ?? existing?.AttendeeEmail,
-        null);
+        body?["attendees"] is JsonArray attendees ? [.. attendees.Select(a => a!["email"]!.GetValue<string>())] : existing?.Attendees ?? [],
+        null,
+        body?["guestsCanSeeOtherGuests"]?.GetValue<bool>() ?? existing?.AttendeesVisible ?? true);
 
     private static IResult Error(int status, string message) =>
         Results.Json(new { error = new { code = status, message, errors = new[] { new { domain = "global", reason = "backendError", message } } } }, statusCode: status);
@@ -340,7 +346,7 @@ public sealed class GraphStandIn : OAuthStandIn
                         return Results.Json(new { id = existing.Id, subject = existing.Subject }, statusCode: 201);
                     var id = "AAMk" + Guid.NewGuid().ToString("N");
                     account.Events[id] = new StandInEvent(id, body["subject"]!.GetValue<string>(), InUtc(body["start"]!), InUtc(body["end"]!),
-                        body["attendees"]?[0]?["emailAddress"]?["address"]?.GetValue<string>(), transactionId);
+                        GraphAttendees(body) ?? [], transactionId, !(body["hideAttendees"]?.GetValue<bool>() ?? false));
                     return Results.Json(new { id, subject = body["subject"]!.GetValue<string>() }, statusCode: 201);
                 });
             });
@@ -355,6 +361,8 @@ public sealed class GraphStandIn : OAuthStandIn
                         Subject = body?["subject"]?.GetValue<string>() ?? existing.Subject,
                         Start = body?["start"] is { } s ? InUtc(s) : existing.Start,
                         End = body?["end"] is { } e ? InUtc(e) : existing.End,
+                        Attendees = GraphAttendees(body) ?? existing.Attendees,
+                        AttendeesVisible = body?["hideAttendees"] is { } hide ? !hide.GetValue<bool>() : existing.AttendeesVisible,
                     };
                     return Results.Json(new { id });
                 });
@@ -379,6 +387,9 @@ public sealed class GraphStandIn : OAuthStandIn
 
     private static string Local(DateTimeOffset instant, DateTimeZone zone) =>
         Instant.FromDateTimeOffset(instant).InZone(zone).LocalDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'.0000000'", CultureInfo.InvariantCulture);
+
+    private static IReadOnlyList<string>? GraphAttendees(JsonNode? body) =>
+        body?["attendees"] is JsonArray attendees ? [.. attendees.Select(a => a!["emailAddress"]!["address"]!.GetValue<string>())] : null;
 
     private static DateTimeOffset InUtc(JsonNode time)
     {

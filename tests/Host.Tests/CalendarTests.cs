@@ -316,6 +316,46 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
     }
 
     [Theory]
+    [InlineData("google", false)]
+    [InlineData("microsoft", true)]
+    public async Task a_seated_slot_is_one_calendar_event_that_carries_every_attendee_and_goes_with_the_last_seat(string provider, bool showAttendees)
+    {
+        var (organizer, _, _) = await _http.Bookable();
+        var slug = Organizers.Unique("class");
+        (await _http.Post("/v0/event-types", new { name = "Class", slug, durationMinutes = 60, locationType = "video", seatsPerSlot = 3, showAttendees },
+            organizer.Session)).ShouldBe(200);
+        var account = await Connect(organizer, provider);
+        const string at = "2030-04-02T10:00:00Z";
+        var seats = new List<JsonNode>();
+        foreach (var who in new[] { "ana", "ben", "cat" })
+            seats.Add((await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, at, $"{who}@example.com"), idempotencyKey: Api.NewKey())).ShouldBe(200).Json);
+
+        var one = (await OAuthStandIn.WaitFor(account, events => events.Count == 1 && events[0].Attendees.Count == 3)).ShouldHaveSingleItem();
+        one.Attendees.ShouldBe(["ana@example.com", "ben@example.com", "cat@example.com"]);
+        one.Subject.ShouldContain("3 of 3 seats");
+        one.Start.ShouldBe(DateTimeOffset.Parse(at));
+        one.AttendeesVisible.ShouldBe(showAttendees);
+
+        // Ben moves to another slot: he leaves this event for one of his own there.
+        var moved = (await _http.Post($"/v0/bookings/actions/{seats[1]["actions"]!["reschedule"]!["token"]!.GetValue<string>()}/reschedule",
+            new { startsAt = "2030-04-03T14:00:00Z", timezone = "UTC" }, idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        var two = await OAuthStandIn.WaitFor(account, events => events.Count == 2 && events.Any(e => e.Id == one.Id && e.Attendees.Count == 2));
+        two.Single(e => e.Id == one.Id).Attendees.ShouldBe(["ana@example.com", "cat@example.com"]);
+        two.Single(e => e.Id != one.Id).Attendees.ShouldBe(["ben@example.com"]);
+        two.Single(e => e.Id != one.Id).Start.ShouldBe(DateTimeOffset.Parse("2030-04-03T14:00:00Z"));
+
+        // The last two seats of the first slot cancel: its event goes; Ben's stays.
+        foreach (var seat in new[] { seats[0], seats[2] })
+            (await _http.Post($"/v0/bookings/actions/{seat["actions"]!["cancel"]!["token"]!.GetValue<string>()}/cancel", new { reason = "sorry" })).ShouldBe(200);
+        var left = await OAuthStandIn.WaitFor(account, events => events.Count == 1 && events[0].Id != one.Id);
+        left.ShouldHaveSingleItem().Attendees.ShouldBe(["ben@example.com"]);
+
+        var summary = (await WaitForWriteback(organizer, s => s["pending"]!.GetValue<int>() == 0))["summary"]!;
+        summary["failed"]!.GetValue<int>().ShouldBe(0);
+        moved["newBooking"]!["seat"]!["seatsTaken"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Theory]
     [InlineData("google")]
     [InlineData("microsoft")]
     public async Task a_provider_failure_answers_502_and_is_recorded_as_the_last_error(string provider)

@@ -185,13 +185,15 @@ public sealed class ConsoleTests(BrowserApp app)
         var page = await SignedIn(organizer);
         await page.ClickAsync("#event-types button:text-is('Edit')");
         await page.FillAsync(".edit-event-type [name=seatsPerSlot]", "3");
+        await page.CheckAsync(".edit-event-type [name=showAttendees]");
         await page.ClickAsync(".edit-event-type button[type=submit]");
         await page.WaitForSelectorAsync("#event-types a:has-text('3 seats')", Visible);
 
         // Two invitees take the first time one after the other; the page counts the seats down.
+        IPage? invitee = null;
         foreach (var (i, left) in new[] { (0, "3 seats left"), (1, "2 seats left") })
         {
-            var invitee = await app.NewPage();
+            invitee = await app.NewPage();
             await invitee.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
             await invitee.WaitForSelectorAsync("button.slot", Visible);
             var first = invitee.Locator("button.slot").First;
@@ -209,6 +211,12 @@ public sealed class ConsoleTests(BrowserApp app)
         var booked = (await app.Http.Get("/v0/me/bookings?status=confirmed", organizer.Session)).Json["bookings"]!.AsArray();
         booked.Count.ShouldBe(2);
         booked.Select(b => b!["startsAt"]!.GetValue<string>()).Distinct().Count().ShouldBe(1, "both students sit in one class");
+
+        // The second student opens their booking: their seat, and (as the organizer shows attendees) who else comes.
+        await invitee!.ClickAsync("#manage-link");
+        await invitee.WaitForSelectorAsync("#seat", Visible);
+        (await invitee.TextContentAsync("#seat")).ShouldBe("Seat 2 of 3 (2 taken)");
+        (await invitee.TextContentAsync("#attendees")).ShouldBe("Student 0");
     }
 }
 

@@ -155,4 +155,32 @@ public sealed class SeatTests(App app)
         plain["seatsPerSlot"]!.GetValue<int>().ShouldBe(1);
         plain["showAttendees"]!.GetValue<bool>().ShouldBeFalse();
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task an_invitee_sees_their_seat_and_the_other_attendees_only_when_the_organizer_shows_them(bool showAttendees)
+    {
+        var (organizer, slug, _) = await Seated(4, showAttendees);
+        var seats = new List<JsonNode>();
+        foreach (var i in new[] { 0, 1, 2 })
+            seats.Add((await _http.Post("/v0/bookings", new
+            {
+                username = organizer.Username, eventSlug = slug, startsAt = "2031-06-02T10:00:00Z", timezone = "UTC",
+                inviteeName = $"Guest {i}", inviteeEmail = $"guest{i}@example.com",
+            }, idempotencyKey: Api.NewKey())).ShouldBe(200).Json);
+        (await _http.Post($"/v0/bookings/actions/{seats[2].Token("cancel")}/cancel", new { })).ShouldBe(200);
+
+        var view = (await _http.Get($"/v0/bookings/actions/{seats[1].Token("manage")}")).ShouldBe(200);
+        var seat = view.Json["booking"]!["seat"]!;
+        (seat["number"]!.GetValue<int>(), seat["seatsPerSlot"]!.GetValue<int>(), seat["seatsTaken"]!.GetValue<int>()).ShouldBe((2, 4, 2));
+        if (showAttendees)
+            seat["otherAttendees"]!.AsArray().Select(a => a!.GetValue<string>()).ShouldBe(["Guest 0"]);
+        else
+        {
+            seat["otherAttendees"].ShouldBeNull();
+            view.Body.ShouldNotContain("Guest 0");
+            view.Body.ShouldNotContain("guest0@example.com");
+        }
+    }
 }

@@ -47,6 +47,31 @@ public sealed class CalendarDecisionTests
     }
 
     [Fact]
+    public void a_seated_slot_has_one_event_made_with_its_first_seat_kept_while_any_seat_is_held_and_deleted_with_the_last()
+    {
+        var connection = Connected();
+        var slotId = Guid.NewGuid();
+        Booking Seat(int number, BookingStatus status = BookingStatus.Confirmed)
+        {
+            var seat = Booking(status);
+            (seat.CalendarUid, seat.Seat) = ($"{seat.Id}@opencalendly", new BookingSeat(slotId, number, 3, number));
+            return seat;
+        }
+        var (first, second) = (Seat(1), Seat(2));
+        Writeback.EventKey(first).ShouldBe(Writeback.EventKey(second));
+        Writeback.Plan(first, connection, WritebackOperation.Create, [first]).ShouldBeOfType<WritebackStep.Create>();
+
+        connection.When(new BookingWrittenBack(connection.Id, first.Id, Writeback.EventKey(first), WritebackOperation.Create, "evt-slot", Now));
+        Writeback.Plan(second, connection, WritebackOperation.Create, [first, second]).ShouldBe(new WritebackStep.Update("evt-slot"));
+        // A seat canceled or moved away while another is held: the event stays, without it.
+        Writeback.Plan(Seat(1, BookingStatus.Canceled), connection, WritebackOperation.Cancel, [second]).ShouldBe(new WritebackStep.Update("evt-slot"));
+        Writeback.Plan(Seat(1, BookingStatus.Rescheduled), connection, WritebackOperation.Cancel, [second]).ShouldBe(new WritebackStep.Update("evt-slot"));
+        // The last seat goes, however the writeback was queued: so does the event.
+        Writeback.Plan(Seat(2, BookingStatus.Canceled), connection, WritebackOperation.Cancel, []).ShouldBe(new WritebackStep.Delete("evt-slot"));
+        Writeback.Plan(second, connection, WritebackOperation.Create, []).ShouldBe(new WritebackStep.Delete("evt-slot"));
+    }
+
+    [Fact]
     public void a_rescheduled_booking_leaves_the_event_to_its_successor_and_a_disconnected_calendar_gets_nothing()
     {
         var connection = Connected();

@@ -83,9 +83,11 @@ public sealed class BookingEffects(BookingMail mail, WebhookQueue webhooks)
         var hooks = await WebhooksAsync(session, bus, reads, moved, WebhookEvents.Rescheduled,
             BookingPayloads.Of(moved, new { rescheduledFromBookingId = old.Id, previousStartsAt = old.StartsAt, previousEndsAt = old.EndsAt }), now);
         var calendars = await reads.Calendars;
-        // The new booking takes the chain's provider event along; calendars of people no longer holding it lose it.
+        // The new booking takes the chain's provider event along; calendars of people no longer holding it lose it. A seat
+        // leaves its slot's event, which the other seats keep, for another slot's: both events change in every holder's calendar.
+        IReadOnlyList<Guid> leaving = old.Seat is null ? [.. old.ReservedUserIds.Except(moved.ReservedUserIds)] : old.ReservedUserIds;
         var writebacks = await WritebackQueue.QueueAsync(session, bus, moved.Id, Of(calendars, moved.ReservedUserIds), WritebackOperation.Update, now)
-            + await WritebackQueue.QueueAsync(session, bus, old.Id, Of(calendars, [.. old.ReservedUserIds.Except(moved.ReservedUserIds)]), WritebackOperation.Cancel, now);
+            + await WritebackQueue.QueueAsync(session, bus, old.Id, Of(calendars, leaving), WritebackOperation.Cancel, now);
         return new(emails.Length, hooks, writebacks, await Reminders.ScheduleAsync(bus, moved, eventType, now));
     }
 

@@ -40,7 +40,13 @@ public sealed record BookingTeamJson(Guid TeamId, string? TeamSlug, Guid TeamEve
 public sealed record ActionLinkBookingJson(
     Guid Id, Scheduling.Bookings.BookingStatus Status, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Timezone, string InviteeName,
     string InviteeEmail, IReadOnlyDictionary<string, string> Answers, RescheduledToJson? RescheduledTo, Guid? RescheduledFromBookingId,
-    BookingTeamJson? Team);
+    BookingTeamJson? Team, ActionLinkSeatJson? Seat = null);
+
+/// <summary>
+/// A seat of a seated slot as its invitee sees it: the seats taken now, and the other attendees' names only when the
+/// organizer shows attendees (null otherwise).
+/// </summary>
+public sealed record ActionLinkSeatJson(int Number, int SeatsPerSlot, int SeatsTaken, IReadOnlyList<string>? OtherAttendees);
 
 public sealed record ActionLinkEventTypeJson(string Slug, string Name, int DurationMinutes);
 

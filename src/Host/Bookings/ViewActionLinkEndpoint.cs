@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
+using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.EventTypes;
 using Wolverine.Http;
@@ -28,13 +29,16 @@ public static class ViewActionLinkEndpoint
         var eventType = await db.LoadAsync<EventType>(booking.EventTypeId, ct);
         var organizer = await db.LoadAsync<User>(booking.OrganizerId, ct);
         var team = booking.TeamId is { } teamId ? await db.LoadAsync<OpenCalendly.Host.Teams.Team>(teamId, ct) : null;
+        var seated = await SeatReads.SeatedAsync(db, booking, ct);
         return Results.Json(new ActionLinkAnswer(true, type,
             new(booking.Id, booking.Status, booking.StartsAt, booking.EndsAt, booking.InviteeTimezone, booking.InviteeName, booking.InviteeEmail,
                 booking.Answers,
                 booking.RescheduledToBookingId is { } toId ? new(toId, booking.RescheduledToStartsAt, booking.RescheduledToEndsAt) : null,
                 booking.RescheduledFromBookingId,
                 // A team booking is rescheduled against the team's availability: the reference's page reads teamSlug and mode here.
-                booking.TeamId is { } bookedTeam ? new(bookedTeam, team?.Slug, booking.EventTypeId, booking.TeamMode, booking.ReservedUserIds) : null),
+                booking.TeamId is { } bookedTeam ? new(bookedTeam, team?.Slug, booking.EventTypeId, booking.TeamMode, booking.ReservedUserIds) : null,
+                booking.Seat is { } seat ? new(seat.Number, seat.SeatsPerSlot, seated.Count,
+                    eventType?.Seats.ShowAttendees == true ? [.. seated.Where(b => b.Id != booking.Id).Select(b => b.InviteeName)] : null) : null),
             eventType is null ? null : new(eventType.Slug, eventType.Name, eventType.DurationMinutes),
             organizer is null ? null : new(organizer.Username, organizer.DisplayName, organizer.Timezone),
             team is null ? null : new(team.Slug, team.Name),

@@ -3,6 +3,7 @@ using Marten.Services.BatchQuerying;
 using OpenCalendly.Host.Api;
 using Npgsql;
 using OpenCalendly.Projections;
+using OpenCalendly.Projections.Bookings;
 using OpenCalendly.Integrations.Calendars;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.Calendars;
@@ -92,12 +93,13 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
             return DeliveryOutcome.Skipped;
         }
         var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
+        var seated = booking.Seat is null ? null : await SeatReads.SeatedAsync(session, booking, ct);
 
         var refreshes = new List<CalendarTokensRefreshed>();
         (string? Error, WritebackStep? Step, string? ExternalId) applied;
         try
         {
-            applied = await ApplyAsync(refreshes, connection, booking, eventType, job, ct);
+            applied = await ApplyAsync(refreshes, connection, booking, seated, eventType, job, ct);
         }
         catch (CalendarProviderException e)
         {
@@ -112,7 +114,7 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
         if (applied is { Error: null, Step: { } step })
         {
             job.ExternalEventId = applied.ExternalId ?? job.ExternalEventId;
-            session.Events.Append(current.Id, new BookingWrittenBack(current.Id, booking.Id, booking.CalendarUid,
+            session.Events.Append(current.Id, new BookingWrittenBack(current.Id, booking.Id, Writeback.EventKey(booking),
                 step is WritebackStep.Delete ? WritebackOperation.Cancel : job.Operation, applied.ExternalId, now));
         }
         return await RecordAsync(session, job, current, applied.Error, now, messages, retryable: current.IsConnected);
@@ -145,11 +147,12 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
 
     /// <returns>Null error on success, else why not; the step taken and the provider's event id.</returns>
     private async Task<(string? Error, WritebackStep? Step, string? ExternalId)> ApplyAsync(
-        List<CalendarTokensRefreshed> refreshes, CalendarConnection connection, Booking booking, EventType? eventType, CalendarWriteback job, CancellationToken ct)
+        List<CalendarTokensRefreshed> refreshes, CalendarConnection connection, Booking booking, IReadOnlyList<Booking>? seated, EventType? eventType,
+        CalendarWriteback job, CancellationToken ct)
     {
         if (!connection.IsConnected) return ("The calendar was disconnected before this booking was written to it.", null, null);
-        var step = Writeback.Plan(booking, connection, job.Operation);
-        var spec = Spec(booking, eventType);
+        var step = Writeback.Plan(booking, connection, job.Operation, seated);
+        var spec = seated is { Count: > 0 } ? SlotSpec(booking, seated, eventType) : Spec(booking, eventType);
         string? externalId;
         switch (step)
         {
@@ -188,11 +191,24 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
     private static CalendarEventSpec Spec(Booking booking, EventType? eventType)
     {
         var name = eventType?.Name ?? "Booking";
-        var answers = string.Concat(booking.Answers.Select(a => $"\n{a.Key}: {a.Value}"));
         return new CalendarEventSpec(booking.CalendarUid, $"{name} with {booking.InviteeName}",
-            $"Booked through OpenCalendly.\nInvitee: {booking.InviteeName} <{booking.InviteeEmail}> ({booking.InviteeTimezone}){answers}",
-            booking.StartsAt, booking.EndsAt, eventType?.LocationValue, booking.InviteeName, booking.InviteeEmail);
+            $"Booked through OpenCalendly.\n{Invitee(booking)}",
+            booking.StartsAt, booking.EndsAt, eventType?.LocationValue, [new(booking.InviteeName, booking.InviteeEmail)]);
     }
+
+    /// <summary>A seated slot's one event: every attendee seated now, who see each other only if the event type shows attendees.</summary>
+    private static CalendarEventSpec SlotSpec(Booking booking, IReadOnlyList<Booking> seated, EventType? eventType)
+    {
+        var name = eventType?.Name ?? "Booking";
+        var seats = booking.Seat!.SeatsPerSlot;
+        return new CalendarEventSpec(Writeback.EventKey(booking), $"{name} ({seated.Count} of {seats} seats taken)",
+            $"Booked through OpenCalendly.{string.Concat(seated.Select(b => $"\n\nSeat {b.Seat!.Number}: {Invitee(b)}"))}",
+            seated[0].StartsAt, seated[0].EndsAt, eventType?.LocationValue,
+            [.. seated.Select(b => new CalendarAttendee(b.InviteeName, b.InviteeEmail))], eventType?.Seats.ShowAttendees ?? false);
+    }
+
+    private static string Invitee(Booking booking) =>
+        $"Invitee: {booking.InviteeName} <{booking.InviteeEmail}> ({booking.InviteeTimezone}){string.Concat(booking.Answers.Select(a => $"\n{a.Key}: {a.Value}"))}";
 }
 
 /// <summary>Runs by itself for every queued writeback and every scheduled retry.</summary>

@@ -8,11 +8,15 @@ public sealed record ProviderTokens(string AccessToken, string? RefreshToken, Da
 /// <summary>Who the connected account is at the provider.</summary>
 public sealed record ProviderAccount(string Id, string? Email);
 
-/// <summary>The provider event that mirrors a booking.</summary>
-/// <param name="ChainKey">Stable for the booking's reschedule chain: the provider's de-duplication key.</param>
+/// <summary>The provider event that mirrors a booking, or a seated slot with all its attendees.</summary>
+/// <param name="ChainKey">Stable for the booking's reschedule chain (or the seated slot): the provider's de-duplication key.</param>
+/// <param name="AttendeesSeeEachOther">Whether attendees may see the guest list (a seated slot's attendees only when the organizer shows them).</param>
 public sealed record CalendarEventSpec(
     string ChainKey, string Title, string Description, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string? Location,
-    string InviteeName, string InviteeEmail);
+    IReadOnlyList<CalendarAttendee> Attendees, bool AttendeesSeeEachOther = true);
+
+/// <summary>An invitee on a provider event.</summary>
+public sealed record CalendarAttendee(string Name, string Email);
 
 public enum ProviderFailure
 {

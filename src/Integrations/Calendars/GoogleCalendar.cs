@@ -102,10 +102,14 @@ public sealed class GoogleCalendar(GoogleCalendarOptions options, IHttpClientFac
     public static string EventId(string chainKey) =>
         "oc0" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(chainKey)))[..40];
 
+    /// <remarks>
+    /// The status is always sent: a seated slot's event deleted with its last seat keeps its id at Google (as cancelled), and a
+    /// new first seat revives it through the 409 path of <see cref="CreateEventAsync"/>.
+    /// </remarks>
     private static GoogleEvent Body(CalendarEventSpec spec) => new(
         null, spec.Title, spec.Description, spec.Location,
         new GoogleTime(spec.StartsAt.UtcDateTime, "UTC"), new GoogleTime(spec.EndsAt.UtcDateTime, "UTC"),
-        [new GoogleAttendee(spec.InviteeEmail, spec.InviteeName)]);
+        [.. spec.Attendees.Select(a => new GoogleAttendee(a.Email, a.Name))], spec.AttendeesSeeEachOther, "confirmed");
 
     private async Task<T?> Send<T>(HttpMethod method, string path, string accessToken, object? body, CancellationToken ct)
     {
@@ -156,7 +160,9 @@ public sealed class GoogleCalendar(GoogleCalendarOptions options, IHttpClientFac
     private sealed record FreeBusyCalendar(List<FreeBusyPeriod>? Busy, List<FreeBusyError>? Errors);
     private sealed record FreeBusyPeriod(DateTimeOffset Start, DateTimeOffset End);
     private sealed record FreeBusyError(string? Domain, string? Reason);
-    private sealed record GoogleEvent(string? Id, string? Summary, string? Description, string? Location, GoogleTime? Start, GoogleTime? End, IReadOnlyList<GoogleAttendee>? Attendees);
+    private sealed record GoogleEvent(
+        string? Id, string? Summary, string? Description, string? Location, GoogleTime? Start, GoogleTime? End, IReadOnlyList<GoogleAttendee>? Attendees,
+        bool? GuestsCanSeeOtherGuests = null, string? Status = null);
     private sealed record GoogleTime(DateTime DateTime, string TimeZone);
     private sealed record GoogleAttendee(string Email, string? DisplayName);
     private sealed record GoogleErrorBody(GoogleError? Error);

@@ -128,7 +128,8 @@ public sealed class MicrosoftCalendar(MicrosoftCalendarOptions options, IHttpCli
         Start = GraphTime(spec.StartsAt),
         End = GraphTime(spec.EndsAt),
         Location = spec.Location is null ? null : new Location { DisplayName = spec.Location },
-        Attendees = [new Attendee { Type = AttendeeType.Required, EmailAddress = new EmailAddress { Address = spec.InviteeEmail, Name = spec.InviteeName } }],
+        Attendees = [.. spec.Attendees.Select(a => new Attendee { Type = AttendeeType.Required, EmailAddress = new EmailAddress { Address = a.Email, Name = a.Name } })],
+        HideAttendees = !spec.AttendeesSeeEachOther,
     };
 
     private async Task<T> Call<T>(string accessToken, Func<GraphServiceClient, Task<T>> call)

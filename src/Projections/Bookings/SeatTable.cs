@@ -1,3 +1,4 @@
+using Marten;
 using Npgsql;
 using NodaTime;
 using OpenCalendly.Scheduling.Availability;
@@ -62,4 +63,15 @@ public static class SeatReads
     /// <remarks>A second past the start bounds it: timestamps are stored to the microsecond, and starts lie on whole minutes.</remarks>
     public static async Task<SeatedSlot?> AtAsync(NpgsqlConnection connection, Guid eventTypeId, Instant start, CancellationToken ct) =>
         (await FillingAsync(connection, eventTypeId, start, start + Duration.FromSeconds(1), ct)).FirstOrDefault();
+
+    /// <summary>The bookings seated now at the slot of seat booking <paramref name="seat"/>, by seat number (empty when it is not a seat).</summary>
+    public static async Task<IReadOnlyList<Booking>> SeatedAsync(IQuerySession session, Booking seat, CancellationToken ct)
+    {
+        if (seat.Seat is null) return [];
+        var (eventTypeId, slotId) = (seat.EventTypeId, seat.Seat.SlotId);
+        var seated = await session.Query<Booking>()
+            .Where(b => b.EventTypeId == eventTypeId && b.Status == BookingStatus.Confirmed && b.Seat != null && b.Seat.SlotId == slotId)
+            .ToListAsync(ct);
+        return [.. seated.OrderBy(b => b.Seat!.Number)];
+    }
 }

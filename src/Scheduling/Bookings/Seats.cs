@@ -31,6 +31,9 @@ public static class Seats
     /// <summary>One id per event type and start: every seat of the slot reserves the organizer's time under it.</summary>
     public static Guid SlotId(Guid eventTypeId, Instant start) => DerivedIds.From($"seats:{eventTypeId:N}:{start.ToUnixTimeTicks()}");
 
+    /// <summary>The key of the slot's one calendar event, which carries every attendee seated there.</summary>
+    public static string CalendarUid(Guid slotId) => $"{slotId}@opencalendly";
+
     /// <summary>
     /// What a seated event type offers: every free slot with all its seats, and every slot that has started filling and still
     /// has a seat, within the notice and the window, although the organizer is busy then (with it). Sorted by start.

@@ -26,14 +26,29 @@ public abstract record WritebackStep
 /// </summary>
 public static class Writeback
 {
+    /// <summary>The key of the provider event that shows <paramref name="booking"/>: its reschedule chain's, or its slot's for a seat.</summary>
+    public static string EventKey(Booking booking) => booking.Seat is { } seat ? Seats.CalendarUid(seat.SlotId) : booking.CalendarUid;
+
     /// <param name="intent">
     /// Why the writeback was queued: <see cref="WritebackOperation.Cancel"/> when the booking left this calendar
     /// (canceled, or rescheduled to other team members); otherwise the booking should be in it.
     /// </param>
-    public static WritebackStep Plan(Booking booking, CalendarConnection connection, WritebackOperation intent)
+    /// <param name="seated">
+    /// For a seat: the bookings seated at its slot now. A seated slot has one event for all its attendees, so whichever seat's
+    /// change queued the writeback, it brings that event to the seats held now: created with the first, updated as seats come
+    /// and go, deleted with the last.
+    /// </param>
+    public static WritebackStep Plan(Booking booking, CalendarConnection connection, WritebackOperation intent, IReadOnlyCollection<Booking>? seated = null)
     {
         if (!connection.IsConnected) return new WritebackStep.Nothing("The calendar is no longer connected.");
-        connection.ExternalEvents.TryGetValue(booking.CalendarUid, out var existing);
+        connection.ExternalEvents.TryGetValue(EventKey(booking), out var existing);
+
+        if (booking.Seat is not null)
+        {
+            if (seated is not { Count: > 0 })
+                return existing is null ? new WritebackStep.Nothing("No seat is held and there is no provider event.") : new WritebackStep.Delete(existing);
+            return existing is null ? new WritebackStep.Create() : new WritebackStep.Update(existing);
+        }
 
         if (intent == WritebackOperation.Cancel || booking.Status == BookingStatus.Canceled)
             return existing is null ? new WritebackStep.Nothing("No provider event to delete.") : new WritebackStep.Delete(existing);

@@ -13,6 +13,12 @@ let view = null;
 function describe(booking) {
   el("when").textContent = `${dayLabel(booking.startsAt, zone)}, ${timeLabel(booking.startsAt, zone)}–${timeLabel(booking.endsAt, zone)} (${zone})`;
   el("status").textContent = booking.status;
+  const seat = booking.seat;
+  document.querySelectorAll(".seat").forEach((e) => { e.hidden = !seat; });
+  if (seat) el("seat").textContent = `Seat ${seat.number} of ${seat.seatsPerSlot} (${seat.seatsTaken} taken)`;
+  const others = seat?.otherAttendees;
+  document.querySelectorAll(".attendees").forEach((e) => { e.hidden = !others; });
+  if (others) el("attendees").textContent = others.length ? others.join(", ") : "Nobody else yet";
 }
 
 async function loadSlots() {
