@@ -80,6 +80,19 @@ public sealed class TwoHostTests(TwoHostRig rig, Xunit.Abstractions.ITestOutputH
         race.Count(r => r.Status == HttpStatusCode.Conflict).ShouldBe(39);
         output.WriteLine($"one slot, 40 requests over 2 hosts: {string.Join(", ", race.GroupBy(r => (int)r.Status).Select(g => $"{g.Count()} × {g.Key}"))}");
 
+        // 1b. Fifty invitees race for a ten-seat slot of the same organizer's class, half through each host: ten seats,
+        // numbered 1–10, one reservation of the organizer's time, forty refusals.
+        var classSlug = Organizers.Unique("class");
+        (await A.Post("/v0/event-types", new { name = "Class", slug = classSlug, durationMinutes = 60, locationType = "video", seatsPerSlot = 10 },
+            organizer.Session)).ShouldBe(200);
+        var seatRace = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => (i % 2 == 0 ? A : B)
+            .Post("/v0/bookings", Bookings.Request(organizer, classSlug, "2030-03-04T13:00:00Z", $"student{i}@example.com"), idempotencyKey: Api.NewKey())));
+        seatRace.Count(r => r.Status == HttpStatusCode.OK).ShouldBe(10);
+        seatRace.Count(r => r.Status == HttpStatusCode.Conflict).ShouldBe(40);
+        seatRace.Where(r => r.Status == HttpStatusCode.OK).Select(r => r.Json["booking"]!["seat"]!["number"]!.GetValue<int>()).Order()
+            .ShouldBe(Enumerable.Range(1, 10));
+        output.WriteLine($"ten seats, 50 requests over 2 hosts: {string.Join(", ", seatRace.GroupBy(r => (int)r.Status).Select(g => $"{g.Count()} × {g.Key}"))}");
+
         // 2. Round robin raced across both hosts: three members, three invitees per slot, four slots.
         var (owner, teamId, teamSlug) = await A.Team();
         var members = new[] { await A.Member(teamId, owner), await B.Member(teamId, owner), await A.Member(teamId, owner) };
