@@ -320,6 +320,8 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
     [InlineData("microsoft", true)]
     public async Task a_seated_slot_is_one_calendar_event_that_carries_every_attendee_and_goes_with_the_last_seat(string provider, bool showAttendees)
     {
+        // Several writebacks of one calendar queue at once here and take its call lease in turn, beside a sync every 3 s
+        // (each used to lose to the sync at every scheduler poll and wait minutes; a writeback now waits briefly for its turn).
         var (organizer, _, _) = await _http.Bookable();
         var slug = Organizers.Unique("class");
         (await _http.Post("/v0/event-types", new { name = "Class", slug, durationMinutes = 60, locationType = "video", seatsPerSlot = 3, showAttendees },

@@ -48,6 +48,20 @@ public sealed class CalendarCalls(IDocumentStore store, TimeProvider clock)
     }
 
     /// <summary>
+    /// Gives the lease back in a short transaction of its own: for a holder that failed before it could record its call
+    /// (a crash still leaves the lease to run out).
+    /// </summary>
+    public async Task ReleaseAsync(CalendarClaim claim)
+    {
+        await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(CancellationToken.None);
+        await CalendarConnectionLock.TakeAsync(session.Connection!, claim.Connection.Id, CancellationToken.None);
+        if ((await session.LoadAsync<CalendarCallLease>(claim.Connection.Id))?.ClaimId != claim.ClaimId) return;
+        session.Delete<CalendarCallLease>(claim.Connection.Id);
+        await session.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>
     /// Opens the caller's transaction under the connection's lock and gives the lease back in it. The connection as
     /// committed now, when the claim still holds and it is the same connection (not disconnected, not reconnected
     /// meanwhile); null when the call's results must be dropped.

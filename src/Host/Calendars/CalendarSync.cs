@@ -69,6 +69,11 @@ public sealed class CalendarSync(CalendarAccess access, CalendarCalls calls, Cal
         {
             failure = e;
         }
+        catch
+        {
+            await calls.ReleaseAsync(claim);   // a failure gives the lease back at once rather than holding the calendar for its term
+            throw;
+        }
 
         if (await CalendarCalls.RecordAsync(session, claim, ct) is null) return null;
         foreach (var refreshed in refreshes) session.Events.Append(connectionId, refreshed);

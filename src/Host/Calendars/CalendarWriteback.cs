@@ -68,12 +68,22 @@ public static class WritebackQueue
 /// </summary>
 public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls, CalendarSettings settings, TimeProvider clock)
 {
+    private const int BusyWaits = 10;
+    private static readonly TimeSpan BusyPause = TimeSpan.FromMilliseconds(200);
+
     public async Task<DeliveryOutcome> RunAsync(IDocumentSession session, IMessageContext messages, Guid writebackId, CancellationToken ct)
     {
         var job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
         if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > clock.GetUtcNow()) return DeliveryOutcome.Skipped;
 
         var (claimed, claim) = await calls.ClaimAsync(job.ConnectionId, _ => true, ct);
+        // Another call to this calendar is usually over within moments: wait for it briefly before scheduling a retry, which
+        // would run on the scheduler's next poll, alongside the calendar's next sync, and could lose to it again.
+        for (var wait = 0; claimed == CalendarCalls.Outcome.Busy && wait < BusyWaits; wait++)
+        {
+            await Task.Delay(BusyPause, ct);
+            (claimed, claim) = await calls.ClaimAsync(job.ConnectionId, _ => true, ct);
+        }
         if (claimed == CalendarCalls.Outcome.Busy)
         {
             await messages.ScheduleAsync(new WriteBackBooking(writebackId), Backoff.Soon());
@@ -82,32 +92,46 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
         if (claimed == CalendarCalls.Outcome.NotApplicable)
             return await RecordAsync(session, job, null, "The calendar connection no longer exists.", clock.GetUtcNow(), messages, retryable: false);
 
-        // Read again under the lease: an attempt that held it before may have finished this one.
-        job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
-        var booking = job is null ? null : await session.LoadAsync<Booking>(job.BookingId, ct);
-        var now = clock.GetUtcNow();
-        var connection = claim!.Connection;
-        if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now || booking is null)
-        {
-            await CalendarCalls.RecordAsync(session, claim, ct);   // gives the lease back; nothing else to record
-            return DeliveryOutcome.Skipped;
-        }
-        var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
-        var seated = booking.Seat is null ? null : await SeatReads.SeatedAsync(session, booking, ct);
-
+        // Until the call is recorded, a failure gives the lease back at once rather than holding the calendar for its term.
+        var held = claim!;
+        (string? Error, WritebackStep? Step, string? ExternalId) applied = default;
         var refreshes = new List<CalendarTokensRefreshed>();
-        (string? Error, WritebackStep? Step, string? ExternalId) applied;
+        Booking? booking;
+        var now = clock.GetUtcNow();
         try
         {
-            applied = await ApplyAsync(refreshes, connection, booking, seated, eventType, job, ct);
+            // Read again under the lease: an attempt that held it before may have finished this one.
+            job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
+            booking = job is null ? null : await session.LoadAsync<Booking>(job.BookingId, ct);
+            now = clock.GetUtcNow();
+            if (job is not { Status: WritebackStatus.Pending } || job.NextAttemptAt > now || booking is null) booking = null;
+            else
+            {
+                var eventType = await session.LoadAsync<EventType>(booking.EventTypeId, ct);
+                var seated = booking.Seat is null ? null : await SeatReads.SeatedAsync(session, booking, ct);
+                try
+                {
+                    applied = await ApplyAsync(refreshes, held.Connection, booking, seated, eventType, job, ct);
+                }
+                catch (CalendarProviderException e)
+                {
+                    applied = (e.Message, null, null);
+                }
+            }
         }
-        catch (CalendarProviderException e)
+        catch
         {
-            applied = (e.Message, null, null);
+            await calls.ReleaseAsync(held);
+            throw;
+        }
+        if (booking is null)
+        {
+            await CalendarCalls.RecordAsync(session, held, ct);   // gives the lease back; nothing else to record
+            return DeliveryOutcome.Skipped;
         }
 
         // Disconnected or reconnected meanwhile: the disconnect already marked what was waiting; this result is dropped.
-        if (await CalendarCalls.RecordAsync(session, claim, ct) is not { } current) return DeliveryOutcome.Skipped;
+        if (await CalendarCalls.RecordAsync(session, held, ct) is not { } current) return DeliveryOutcome.Skipped;
         job = await session.LoadAsync<CalendarWriteback>(writebackId, ct);
         if (job is not { Status: WritebackStatus.Pending }) return DeliveryOutcome.Skipped;
         foreach (var refreshed in refreshes) session.Events.Append(current.Id, refreshed);
