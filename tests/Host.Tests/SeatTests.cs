@@ -29,6 +29,9 @@ public sealed class SeatTests(App app)
     private async Task<JsonArray> Slots(Organizer organizer, string slug, string day) =>
         (await _http.Get($"/v0/users/{organizer.Username}/event-types/{slug}/availability?start={day}T00:00:00Z&days=1")).ShouldBe(200).Json["slots"]!.AsArray();
 
+    private static int? TeamSeatsLeft(JsonArray slots, string startsAt) =>
+        slots.SingleOrDefault(s => DateTimeOffset.Parse(s!["startsAt"]!.GetValue<string>()) == DateTimeOffset.Parse(startsAt))?["seatsRemaining"]!.GetValue<int>();
+
     private static int? SeatsLeft(JsonArray slots, string startsAt) =>
         slots.SingleOrDefault(s => s!["startsAt"]!.GetValue<string>() == startsAt)?["seatsRemaining"]!.GetValue<int>();
 
@@ -182,5 +185,75 @@ public sealed class SeatTests(App app)
             view.Body.ShouldNotContain("Guest 0");
             view.Body.ShouldNotContain("guest0@example.com");
         }
+    }
+
+    [Fact]
+    public async Task a_collective_team_class_seats_every_invitee_with_the_whole_pool_and_holds_their_time_until_the_last_seat_goes()
+    {
+        var (owner, teamId, teamSlug) = await _http.Team();
+        var members = new[] { await _http.Member(teamId, owner), await _http.Member(teamId, owner) };
+        var memberIds = members.Select(m => m.Id).Order().ToArray();
+        var eventSlug = Organizers.Unique("workshop");
+        (await _http.Post("/v0/team-event-types", new
+        {
+            teamId, name = "Workshop", slug = eventSlug, durationMinutes = 60, mode = "round_robin", locationType = "video", seatsPerSlot = 3,
+        }, owner.Session)).ShouldBeProblem(400, "validation").Body.ShouldContain("collective");
+        var created = (await _http.Post("/v0/team-event-types", new
+        {
+            teamId, name = "Workshop", slug = eventSlug, durationMinutes = 60, mode = "collective", locationType = "video",
+            requiredMemberUserIds = memberIds, seatsPerSlot = 3, showAttendees = true,
+        }, owner.Session)).ShouldBe(200).Json["teamEventType"]!;
+        created["seatsPerSlot"]!.GetValue<int>().ShouldBe(3);
+        var eventTypeId = created["id"]!.GetValue<string>();
+        (await _http.Patch($"/v0/team-event-types/{eventTypeId}", new { seatsPerSlot = 0 }, owner.Session)).ShouldBeProblem(400, "validation");
+
+        async Task<JsonArray> TeamSlots(string day) =>
+            (await _http.Get($"/v0/teams/{teamSlug}/event-types/{eventSlug}/availability?start={day}T00:00:00Z&days=1")).ShouldBe(200).Json["slots"]!.AsArray();
+        Task<Answer> Book(string startsAt, int i) => _http.Post("/v0/team-bookings", new
+        {
+            teamSlug, eventSlug, startsAt, timezone = "UTC", inviteeName = $"Student {i}", inviteeEmail = $"student{i}@example.com",
+        }, idempotencyKey: Api.NewKey());
+        const string at = "2031-07-07T10:00:00Z";
+        TeamSeatsLeft(await TeamSlots("2031-07-07"), at).ShouldBe(3);
+
+        // Six invitees race for three seats: each seat meets both members.
+        var race = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Book(at, i)));
+        race.Count(r => r.Status == System.Net.HttpStatusCode.OK).ShouldBe(3);
+        race.Where(r => r.Status != System.Net.HttpStatusCode.OK).ShouldAllBe(r => r.Status == System.Net.HttpStatusCode.Conflict);
+        var seats = race.Where(r => r.Status == System.Net.HttpStatusCode.OK).Select(r => r.Json).ToList();
+        seats.Select(b => b["booking"]!["seat"]!["number"]!.GetValue<int>()).Order().ShouldBe([1, 2, 3]);
+        foreach (var seat in seats)
+            seat["booking"]!["assignmentUserIds"]!.AsArray().Select(id => id!.GetValue<string>()).Order().ShouldBe(memberIds);
+        TeamSeatsLeft(await TeamSlots("2031-07-07"), at).ShouldBeNull();
+
+        // The members' own time is held: a one-on-one with either of them then is refused.
+        var (_, memberSlug, _) = await Personal(members[0]);
+        (await _http.Post("/v0/bookings", Bookings.Request(members[0], memberSlug, at, "someone@example.com"), idempotencyKey: Api.NewKey()))
+            .ShouldBeProblem(409, "slot-taken");
+
+        // One student moves to another slot; the class has a seat again, and the moved seat meets both members there.
+        var moved = (await _http.Post($"/v0/bookings/actions/{seats[0].Token("reschedule")}/reschedule",
+            new { startsAt = "2031-07-07T14:00:00Z", timezone = "UTC" }, idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
+        moved["newBooking"]!["seat"]!["number"]!.GetValue<int>().ShouldBe(1);
+        moved["newBooking"]!["assignmentUserIds"]!.AsArray().Count.ShouldBe(2);
+        var slots = await TeamSlots("2031-07-07");
+        TeamSeatsLeft(slots, at).ShouldBe(1);
+        TeamSeatsLeft(slots, "2031-07-07T14:00:00Z").ShouldBe(2);
+
+        // The last two seats of the first class cancel: the members are free then again.
+        foreach (var seat in seats.Skip(1))
+            (await _http.Post($"/v0/bookings/actions/{seat.Token("cancel")}/cancel", new { })).ShouldBe(200);
+        TeamSeatsLeft(await TeamSlots("2031-07-07"), at).ShouldBe(3);
+        (await _http.Post("/v0/bookings", Bookings.Request(members[0], memberSlug, at, "someone@example.com"), idempotencyKey: Api.NewKey())).ShouldBe(200);
+        TeamSeatsLeft(await TeamSlots("2031-07-07"), at).ShouldBeNull();
+    }
+
+    /// <summary>A one-on-one event type of an organizer who is already set up.</summary>
+    private async Task<(Organizer Organizer, string Slug, string EventTypeId)> Personal(Organizer organizer)
+    {
+        var slug = Organizers.Unique("call");
+        var created = (await _http.Post("/v0/event-types", new { name = "Call", slug, durationMinutes = 60, locationType = "video" }, organizer.Session))
+            .ShouldBe(200).Json["eventType"]!;
+        return (organizer, slug, created["id"]!.GetValue<string>());
     }
 }

@@ -78,6 +78,45 @@ public sealed class TeamJourneyTests(BrowserApp app)
     }
 
     [Fact]
+    public async Task an_owner_makes_a_collective_workshop_with_seats_and_invitees_see_the_seats_left()
+    {
+        var (owner, teamId, teamSlug) = await app.Http.Team();   // the owner keeps the default hours: a collective meets them too
+        await app.Http.Member(teamId, owner);
+        var console = await SignedIn(owner);
+        await console.WaitForSelectorAsync("#teams form.invite", Visible);
+        await console.FillAsync("#teams [name=name]", "Workshop");
+        await console.FillAsync("#teams [name=slug]", "workshop");
+        await console.FillAsync("#teams [name=duration]", "60");
+        await console.SelectOptionAsync("#teams [name=mode]", "collective");
+        await console.FillAsync("#teams [name=seats]", "2");
+        await console.ClickAsync("#teams button:has-text('Create team event type')");
+        await console.WaitForSelectorAsync("#teams li[data-team-event-type=workshop]:has-text('2 seats')", Visible);
+
+        foreach (var (i, left) in new[] { (0, "2 seats left"), (1, "1 seat left") })
+        {
+            var invitee = await app.NewPage();
+            await invitee.GotoAsync($"{app.BaseUrl}/team/{teamSlug}/workshop");
+            await invitee.WaitForSelectorAsync("button.slot", Visible);
+            var first = invitee.Locator("button.slot").First;
+            (await first.TextContentAsync())!.ShouldEndWith($"· {left}");
+            await first.ClickAsync();
+            await invitee.FillAsync("#invitee-name", $"Student {i}");
+            await invitee.FillAsync("#invitee-email", $"student{i}@example.com");
+            await invitee.ClickAsync("#book-button");
+            await invitee.WaitForSelectorAsync("#confirmation", Visible);
+        }
+
+        // The class grows by a seat: the full time is offered again with one left.
+        await console.FillAsync("#teams li[data-team-event-type=workshop] [name=seatsPerSlot]", "3");
+        await console.ClickAsync("#teams li[data-team-event-type=workshop] button:has-text('Save seats')");
+        await console.WaitForSelectorAsync("#teams li[data-team-event-type=workshop]:has-text('3 seats')", Visible);
+        var last = await app.NewPage();
+        await last.GotoAsync($"{app.BaseUrl}/team/{teamSlug}/workshop");
+        await last.WaitForSelectorAsync("button.slot", Visible);
+        (await last.Locator("button.slot").First.TextContentAsync())!.ShouldEndWith("· 1 seat left");
+    }
+
+    [Fact]
     public async Task an_owner_weighs_the_round_robin_in_the_console_and_the_next_booking_follows_it()
     {
         var (owner, teamId, teamSlug) = await app.Http.Team();

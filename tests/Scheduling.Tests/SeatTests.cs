@@ -2,6 +2,7 @@ using NodaTime;
 using OpenCalendly.Scheduling.Availability;
 using OpenCalendly.Scheduling.Bookings;
 using OpenCalendly.Scheduling.EventTypes;
+using OpenCalendly.Scheduling.Teams;
 using static OpenCalendly.Scheduling.Tests.SlotQueries;
 
 namespace OpenCalendly.Scheduling.Tests;
@@ -86,4 +87,42 @@ public sealed class SeatTests
     }
 
     private static string InstantFormat(Instant i) => NodaTime.Text.InstantPattern.General.Format(i);
+
+    private static readonly Guid Ana = Guid.NewGuid(), Ben = Guid.NewGuid();
+
+    private static EventType Workshop(int seats, int minimumNoticeMinutes = 0) => EventType.From(new TeamEventTypeCreated(Guid.NewGuid(), Organizer,
+        new TeamSettings(Guid.NewGuid(), TeamMode.Collective, [Ana, Ben]),
+        new EventTypeDetails("Workshop", "workshop", 60, LocationType.Video, null, [],
+            BookingControls.Default with { MinimumNoticeMinutes = minimumNoticeMinutes }, Seats: new SeatSettings(seats, false)), Now.ToDateTimeOffset()));
+
+    [Fact]
+    public void a_team_seat_meets_the_whole_pool_first_where_all_are_free_then_joining_while_seats_last()
+    {
+        var workshop = Workshop(2);
+        var free = new[] { new MemberSlot(Ana, TenOClock), new MemberSlot(Ben, TenOClock) };
+        var request = Request("2027-03-01T10:00:00Z");
+
+        var first = BookTeamSeat.Confirm(Guid.NewGuid(), workshop, DateTimeZone.Utc, [Ana, Ben], free, null, request, Tokens, Now).Value!;
+        first.ReservedUserIds.Order().ShouldBe(new[] { Ana, Ben }.Order());
+        first.Seat.ShouldBe(new BookingSeat(Seats.SlotId(workshop.Id, TenOClock.Start), 1, 2, 1));
+        BookTeamSeat.Confirm(Guid.NewGuid(), workshop, DateTimeZone.Utc, [Ana, Ben], null, null, request, Tokens, Now).Refusal!.Code.ShouldBe("slot-taken");
+
+        var joined = BookTeamSeat.Confirm(Guid.NewGuid(), workshop, DateTimeZone.Utc, [Ana, Ben], null, Filling(workshop, 1), request, Tokens, Now).Value!;
+        (joined.Seat!.Number, joined.Seat.SeatsTaken, joined.ReservedUserIds.Count).ShouldBe((2, 2, 2));
+        BookTeamSeat.Confirm(Guid.NewGuid(), workshop, DateTimeZone.Utc, [Ana, Ben], null, Filling(workshop, 1, 2), request, Tokens, Now)
+            .Refusal!.Code.ShouldBe("slot-taken");
+    }
+
+    [Fact]
+    public void a_filling_team_slot_inside_the_minimum_notice_is_not_joined_nor_offered()
+    {
+        var workshop = Workshop(5, minimumNoticeMinutes: 60);
+        var justBefore = TenOClock.Start - Duration.FromMinutes(30);
+        BookTeamSeat.Confirm(Guid.NewGuid(), workshop, DateTimeZone.Utc, [Ana, Ben], null, Filling(workshop, 1), Request("2027-03-01T10:00:00Z"), Tokens, justBefore)
+            .Refusal!.Code.ShouldBe("slot-taken");
+        BookTeamSeat.Offer(workshop, DateTimeZone.Utc, [Ana, Ben], [], [Filling(workshop, 1)], TenOClock.Start - Duration.FromDays(1), TenOClock.End, justBefore)
+            .ShouldBeEmpty();
+        BookTeamSeat.Offer(workshop, DateTimeZone.Utc, [Ana, Ben], [], [Filling(workshop, 1)], TenOClock.Start - Duration.FromDays(1), TenOClock.End, Now)
+            .ShouldHaveSingleItem().SeatsRemaining.ShouldBe(4);
+    }
 }

@@ -32,7 +32,7 @@ public sealed record RescheduleBookingInput(DateTimeOffset? StartsAt, string? Ti
 /// </summary>
 public sealed record RescheduleState(
     IEventStream<Booking> Stream, EventType EventType, ActionType LinkType, SlotQuery? Slots, IReadOnlyList<MemberSlot>? Assignees,
-    SeatedSlot? Filling = null);
+    SeatedSlot? Filling = null, IReadOnlyList<Guid>? Pool = null, DateTimeZone? OwnerZone = null);
 
 /// <summary>
 /// Moves a booking, as a Wolverine compound handler: the old stream gets <see cref="BookingRescheduled"/> and a new
@@ -79,27 +79,36 @@ public static class RescheduleBookingEndpoint
         var start = Instant.FromDateTimeOffset(body.StartsAt!.Value);
         var end = start + Duration.FromMinutes(eventType.DurationMinutes);
         var now = Instant.FromDateTimeOffset(request.Now);
+        var releasing = await ReleasingAsync(connection, old, ct);
+        var filling = eventType.Seats.IsSeated ? await SeatReads.AtAsync(connection, eventType.Id, start, ct) : null;
         if (team is not null)
         {
-            // A team booking is assigned afresh for the new time, among members free then.
-            var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(connection, old.Id), team, eventType, start, end, now, ct, ignoring: old.Id))
-                .FirstOrDefault(s => s.Start == start);
+            // A team booking is assigned afresh for the new time, among members free then (a seat joins a filling slot's pool instead).
+            var slot = filling is not null ? null
+                : (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(connection, releasing), team, eventType, start, end, now, ct, ignoring: old.Id))
+                    .FirstOrDefault(s => s.Start == start);
             var tallies = (await session.LoadAsync<TeamAssignments>(eventType.Id, ct))?.Members ?? [];
-            return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType, null, BookTeamSlot.Assign(eventType, slot, pool.Count, tallies, old.ReservedUserIds)));
+            return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType, null,
+                BookTeamSlot.Assign(eventType, slot, pool.Count, tallies, old.ReservedUserIds), filling, pool,
+                eventType.Seats.IsSeated ? await TeamSlotInputs.OwnerZoneAsync(session, eventType, ct) : null));
         }
 
         var organizer = await session.LoadAsync<User>(old.OrganizerId, ct);
         if (organizer is null) return (await request.RefuseAsync(session, Problems.NotFound("Event type not found."), ct), null);
         var schedule = await session.LoadAsync<Schedule>(organizer.Id, ct);
-        // A seat holds the organizer's time through its slot: moving the slot's last seat frees that time, any other seat leaves it held.
-        var ignoring = old.Seat is { } seat && await SeatReads.AtAsync(connection, old.EventTypeId, Instant.FromDateTimeOffset(old.StartsAt), ct) is { Taken.Count: 1 }
-            ? seat.SlotId : old.Id;
-        var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, ignoring);
+        var taken = await Reservations.OfAsync(connection, organizer.Id, start - SlotInputs.Reach, end + SlotInputs.Reach, ct, releasing);
         var counted = await SlotInputs.CountedAsync(session, eventType, SlotInputs.ZoneOf(organizer), start, end, ct, ignoring: old.Id);
-        var filling = eventType.Seats.IsSeated ? await SeatReads.AtAsync(connection, eventType.Id, start, ct) : null;
         return (WolverineContinue.Result(), new RescheduleState(stream, eventType, linkType,
             SlotInputs.For(organizer, eventType, schedule, taken, start, end, now, counted), null, filling));
     }
+
+    /// <summary>
+    /// The reservation the move gives up: the booking's own, or for a seat its slot's, which the slot's last seat frees and any
+    /// other seat leaves held.
+    /// </summary>
+    private static async Task<Guid> ReleasingAsync(Npgsql.NpgsqlConnection connection, Booking old, CancellationToken ct) =>
+        old.Seat is { } seat && await SeatReads.AtAsync(connection, old.EventTypeId, Instant.FromDateTimeOffset(old.StartsAt), ct) is { Taken.Count: 1 }
+            ? seat.SlotId : old.Id;
 
     [Idempotent]
     [ProducesResponseType<BookingRescheduledAnswer>(200)]
@@ -121,7 +130,9 @@ public static class RescheduleBookingEndpoint
             ? eventType.Seats.IsSeated
                 ? moved => BookSeat.Confirm(newId, eventType, slots, state.Filling, moved, tokens.Hashes, now)
                 : moved => BookSlot.Confirm(newId, eventType, slots, moved, tokens.Hashes, now)
-            : moved => state.Assignees is { } assignees ? BookTeamSlot.Decide(newId, eventType, assignees, moved, tokens.Hashes, now) : BookingRefusals.SlotTaken();
+            : eventType.Seats.IsSeated
+                ? moved => BookTeamSeat.Confirm(newId, eventType, state.OwnerZone!, state.Pool!, state.Assignees, state.Filling, moved, tokens.Hashes, now)
+                : moved => state.Assignees is { } assignees ? BookTeamSlot.Decide(newId, eventType, assignees, moved, tokens.Hashes, now) : BookingRefusals.SlotTaken();
 
         var (outcome, refusal) = RescheduleBooking.Decide(old, eventType, confirm, Instant.FromDateTimeOffset(body.StartsAt!.Value), body.Timezone, newId, now);
         if (refusal is not null)

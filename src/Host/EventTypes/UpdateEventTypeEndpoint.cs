@@ -36,7 +36,7 @@ public static class UpdateEventTypeEndpoint
         if (eventType is null || eventType.OrganizerId != caller.UserId())
             return (Problems.Result(Problems.NotFound("Event type not found.")), []);
         if (eventType.TeamId is not null && (body.SeatsPerSlot is > 1 || body.ShowAttendees is true))
-            return (Problems.Result(Problems.Invalid("seatsPerSlot", "Seats are offered on personal event types; a team event type has one invitee per slot.")), []);
+            return (Problems.Result(Problems.Invalid("seatsPerSlot", "A team event type's seats change with PATCH /v0/team-event-types/:id.")), []);
         var scope = eventType.Scope;
         if (body.Slug is not null && body.Slug != eventType.Slug
             && await db.Query<EventType>().AnyAsync(e => e.Scope == scope && e.Slug == body.Slug))

@@ -64,6 +64,8 @@ public static class BookTeamSlotEndpoint
         // A first look: each attempt looks again under its locks.
         var offered = (await TeamSlotInputs.ComputeAsync(lookup, takenTime, team, eventType, start, end, Instant.FromDateTimeOffset(request.Now), ct))
             .FirstOrDefault(s => s.Start == start);
+        // A seated slot that has started filling holds the pool's time yet may have a seat: only the seats, read under the locks, say.
+        if (offered is null && eventType.Seats.IsSeated) offered = new TeamSlot(start, end, []);
         if (offered is null) return (await request.RefuseAsync(Problems.SlotTaken(), ct), null);
 
         if (await request.ClaimAsync(ct) is { } answered) return (answered, null);
@@ -106,12 +108,17 @@ public static class BookTeamSlotEndpoint
             var batch = session.CreateBatchQuery();
             var reads = BookingEffects.Read(batch, eventType.OrganizerId, assignees);
             await batch.Execute(ct);
-            var slot = (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(session.Connection!), team, eventType, start, end, now, ct, assignees))
-                .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
-            if (slot is null) continue;   // taken since the first look: the next member may still be free
+            // A seated collective slot that has started filling is joined (its seats say whether it can be); any other must be free.
+            var filling = eventType.Seats.IsSeated ? await SeatReads.AtAsync(session.Connection!, eventType.Id, start, ct) : null;
+            var slot = filling is not null ? null
+                : (await TeamSlotInputs.ComputeAsync(session, new TakenTimeIn(session.Connection!), team, eventType, start, end, now, ct, assignees))
+                    .FirstOrDefault(s => s.Start == start && s.Members.Count == assignees.Count);
 
-            var tokens = new ActionTokens();
-            var confirmed = BookTeamSlot.Decide(Guid.CreateVersion7(), eventType, slot.Members, booked, tokens.Hashes, now);
+            var (tokens, id) = (new ActionTokens(), Guid.CreateVersion7());
+            var (confirmed, _) = eventType.Seats.IsSeated
+                ? BookTeamSeat.Confirm(id, eventType, await TeamSlotInputs.OwnerZoneAsync(session, eventType, ct), assignees, slot?.Members, filling, booked, tokens.Hashes, now)
+                : slot is null ? BookingRefusals.SlotTaken() : BookTeamSlot.Decide(id, eventType, slot.Members, booked, tokens.Hashes, now);
+            if (confirmed is null) continue;   // taken since the first look: the next member may still be free
             session.Events.StartStream<Booking>(confirmed.BookingId, confirmed);
             var booking = Booking.From(confirmed);
             var queued = await effects.ConfirmedAsync(session, bus, reads, http.Request, booking, eventType, tokens, request.Now);

@@ -6,6 +6,9 @@ using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Availability;
 using OpenCalendly.Host.Bookings;
 using OpenCalendly.Host.Identity;
+using Npgsql;
+using OpenCalendly.Projections.Bookings;
+using OpenCalendly.Scheduling.Teams;
 using Wolverine.Http;
 
 namespace OpenCalendly.Host.Teams;
@@ -36,14 +39,14 @@ public static class PublicTeamAvailabilityEndpoint
     public static ProblemDetails Validate(string? timezone, string? start, string? days) =>
         PublicAvailabilityEndpoint.Validate(timezone, start, days);
 
-    [ProducesResponseType<SlotsJson>(200)]
+    [ProducesResponseType<TeamSlotsAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [EnableRateLimiting(RateLimits.Availability)]
     [WolverineGet("/v0/teams/{teamSlug}/event-types/{eventSlug}/availability", OperationId = "publicTeamAvailability")]
     public static async Task<IResult> Get(
         string teamSlug, string eventSlug, string? timezone, string? start, string? days,
-        IQuerySession db, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
+        IQuerySession db, NpgsqlDataSource data, TakenTimeCache takenTime, TimeProvider clock, CancellationToken ct)
     {
         if (await TeamSlotInputs.FindAsync(db, teamSlug, eventSlug, ct) is not (var team, var eventType))
             return Problems.Result(Problems.NotFound("Event type not found."));
@@ -51,15 +54,24 @@ public static class PublicTeamAvailabilityEndpoint
         var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
         var (from, to) = PublicAvailabilityEndpoint.Range(start, days, now);
         var slots = await TeamSlotInputs.ComputeAsync(db, takenTime, team, eventType, from, to, now, ct);
-        return Results.Json(new
+        IReadOnlyList<OfferedTeamSeats> offered;
+        if (eventType.Seats.IsSeated)
         {
-            ok = true,
-            mode = eventType.Mode,
-            timezone = timezone ?? "UTC",
-            slots = slots.Select(s => new
-            {
-                startsAt = s.Start.ToDateTimeOffset(), endsAt = s.End.ToDateTimeOffset(), assignmentUserIds = s.Members.Select(m => m.MemberId),
-            }),
-        });
+            // Slots that have started filling are read afresh: their seats change without the members' time changing.
+            await using var connection = await data.OpenConnectionAsync(ct);
+            offered = BookTeamSeat.Offer(eventType, await TeamSlotInputs.OwnerZoneAsync(db, eventType, ct), TeamSlotInputs.Pool(team, eventType), slots,
+                await SeatReads.FillingAsync(connection, eventType.Id, from, to, ct), from, to, now);
+        }
+        else offered = [.. slots.Select(s => new OfferedTeamSeats(s, 0))];
+        return Results.Json(new TeamSlotsAnswer(true, eventType.Mode, timezone ?? "UTC", [.. offered.Select(o => new TeamSlotJson(
+            o.Slot.Start.ToDateTimeOffset(), o.Slot.End.ToDateTimeOffset(), [.. o.Slot.Members.Select(m => m.MemberId)],
+            eventType.Seats.IsSeated ? o.SeatsRemaining : null))]));
     }
 }
+
+/// <summary><c>GET /v0/teams/{teamSlug}/event-types/{eventSlug}/availability</c>: each slot with the members who could take it (and its seats left when seated).</summary>
+public sealed record TeamSlotsAnswer(bool Ok, OpenCalendly.Scheduling.EventTypes.TeamMode? Mode, string Timezone, IReadOnlyList<TeamSlotJson> Slots);
+
+public sealed record TeamSlotJson(
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, IReadOnlyList<Guid> AssignmentUserIds,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? SeatsRemaining);

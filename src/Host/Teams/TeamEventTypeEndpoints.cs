@@ -14,9 +14,10 @@ namespace OpenCalendly.Host.Teams;
 public sealed record TeamEventTypeInput(
     Guid? TeamId, string? Name, string? Slug, int? DurationMinutes, TeamMode? Mode, LocationType? LocationType,
     string? LocationValue, IReadOnlyList<QuestionInput?>? Questions, IReadOnlyList<Guid>? RequiredMemberUserIds,
-    ControlsInput? Controls = null, IReadOnlyList<ReminderInput?>? Reminders = null, RoundRobinInput? RoundRobin = null)
+    ControlsInput? Controls = null, IReadOnlyList<ReminderInput?>? Reminders = null, RoundRobinInput? RoundRobin = null,
+    int? SeatsPerSlot = null, bool? ShowAttendees = null)
 {
-    public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, null, Controls, Reminders);
+    public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, null, Controls, Reminders, SeatsPerSlot, ShowAttendees);
 }
 
 /// <summary>One member's weight (0–1000, default 100; 0 = never assigned) and priority (0–4, default 2; higher first).</summary>
@@ -89,7 +90,7 @@ public sealed record TeamEventTypeJson(
     Guid Id, Guid TeamId, string Slug, string Name, int DurationMinutes, TeamMode Mode, LocationType LocationType, string? LocationValue,
     IReadOnlyList<Question> Questions, IReadOnlyList<Guid> RequiredMemberUserIds, bool IsActive, DateTimeOffset CreatedAt,
     ControlsJson Controls, IReadOnlyList<ReminderJson> Reminders, TeamEventTypeDetailsJson EventType, IReadOnlyList<TeamEventTypeMemberJson> Members,
-    RoundRobinJson? RoundRobin)
+    RoundRobinJson? RoundRobin, int SeatsPerSlot, bool ShowAttendees)
 {
     public static TeamEventTypeJson Of(EventType e, Team? team = null, IReadOnlyDictionary<Guid, User>? users = null) => new(
         e.Id, e.TeamId!.Value, e.Slug, e.Name, e.DurationMinutes, e.Mode!.Value,
@@ -98,14 +99,16 @@ public sealed record TeamEventTypeJson(
         new TeamEventTypeDetailsJson(e.Id, e.Slug, e.Name, e.DurationMinutes, e.LocationType, e.LocationValue, e.Questions, e.IsActive),
         team is null || users is null ? [] : [.. TeamSlotInputs.Pool(team, e).Where(users.ContainsKey).Select(id => new TeamEventTypeMemberJson(
             id, e.RequiredMemberIds.Contains(id), team.Members.First(m => m.UserId == id).Role, TeamUserJson.Of(users[id])))],
-        RoundRobinJson.Of(e, team));
+        RoundRobinJson.Of(e, team), e.Seats.PerSlot, e.Seats.ShowAttendees);
 }
 
 public static class CreateTeamEventTypeEndpoint
 {
     public static ProblemDetails Validate(TeamEventTypeInput body) => RoundRobinInput.Check(body.Details.Check(creating: true)
         .Require("teamId", body.TeamId).Require("mode", body.Mode)
-        .When(body.RequiredMemberUserIds?.Count > 100, "requiredMemberUserIds", "At most 100 required members."), body.RoundRobin, body.Mode)
+        .When(body.RequiredMemberUserIds?.Count > 100, "requiredMemberUserIds", "At most 100 required members.")
+        .When(TeamEventTypeRules.SeatsNeedCollective(body.Mode, body.SeatsPerSlot, body.ShowAttendees), "seatsPerSlot", TeamEventTypeRules.SeatsAreCollective),
+        body.RoundRobin, body.Mode)
         .ToProblem();
 
     [Authorize]
@@ -130,7 +133,8 @@ public static class CreateTeamEventTypeEndpoint
         var created = new TeamEventTypeCreated(Guid.CreateVersion7(), team.OwnerId, new TeamSettings(team.Id, body.Mode!.Value, required, roundRobin),
             new EventTypeDetails(details.Name!, details.Slug!, details.DurationMinutes!.Value, details.LocationType!.Value,
                 CreateEventTypeEndpoint.NullIfEmpty(details.LocationValue), details.QuestionList() ?? [],
-                details.Controls?.Over(BookingControls.Default) ?? BookingControls.Default, ReminderInput.From(details.Reminders) ?? []),
+                details.Controls?.Over(BookingControls.Default) ?? BookingControls.Default, ReminderInput.From(details.Reminders) ?? [],
+                details.SeatsOver(SeatSettings.OneOnOne) ?? SeatSettings.OneOnOne),
             clock.GetUtcNow());
         var eventType = EventType.From(created);
         var users = (await db.LoadManyAsync<User>(ct, TeamSlotInputs.Pool(team, eventType).ToArray())).ToDictionary(u => u.Id);
@@ -157,6 +161,12 @@ public static class ListTeamEventTypesEndpoint
 
 public static class TeamEventTypeRules
 {
+    public const string SeatsAreCollective = "Seats are for collective team event types (every seat meets the whole pool); round robin gives each invitee one member.";
+
+    /// <summary>Whether seats are asked of a mode that cannot have them: round robin assigns each booking its own member.</summary>
+    public static bool SeatsNeedCollective(TeamMode? mode, int? seatsPerSlot, bool? showAttendees) =>
+        mode == TeamMode.RoundRobin && (seatsPerSlot is > 1 || showAttendees is true);
+
     /// <summary>
     /// Why a required member or a weighted one is refused, or null: required members must have accepted (an invitation never
     /// publishes anyone's time); weights may be set for any member, invited ones included, ahead of their acceptance.
@@ -173,9 +183,9 @@ public static class TeamEventTypeRules
 public sealed record TeamEventTypeChangeInput(
     string? Name, string? Slug, int? DurationMinutes, LocationType? LocationType, string? LocationValue, IReadOnlyList<QuestionInput?>? Questions,
     bool? IsActive, ControlsInput? Controls, IReadOnlyList<ReminderInput?>? Reminders, IReadOnlyList<Guid>? RequiredMemberUserIds,
-    RoundRobinInput? RoundRobin, TeamMode? Mode = null, Guid? TeamId = null)
+    RoundRobinInput? RoundRobin, TeamMode? Mode = null, Guid? TeamId = null, int? SeatsPerSlot = null, bool? ShowAttendees = null)
 {
-    public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, IsActive, Controls, Reminders);
+    public EventTypeInput Details => new(Name, Slug, DurationMinutes, LocationType, LocationValue, Questions, IsActive, Controls, Reminders, SeatsPerSlot, ShowAttendees);
 }
 
 public static class UpdateTeamEventTypeEndpoint
@@ -209,7 +219,9 @@ public static class UpdateTeamEventTypeEndpoint
         var fixedField = body.Mode is { } mode && mode != eventType.Mode ? "mode" : body.TeamId is { } other && other != teamId ? "teamId" : null;
         if (fixedField is not null)
             return (Problems.Result(Problems.Invalid(fixedField, $"A team event type's {fixedField} is fixed when it is created: create another event type instead.")), []);
-        if (RoundRobinInput.Check(new FieldErrors(), body.RoundRobin, eventType.Mode) is { Any: true } invalid)
+        if (RoundRobinInput.Check(new FieldErrors()
+                .When(TeamEventTypeRules.SeatsNeedCollective(eventType.Mode, body.SeatsPerSlot, body.ShowAttendees), "seatsPerSlot", TeamEventTypeRules.SeatsAreCollective),
+                body.RoundRobin, eventType.Mode) is { Any: true } invalid)
             return (Problems.Result(invalid.ToProblem()), []);
         var required = body.RequiredMemberUserIds?.Distinct().ToList();
         if (TeamEventTypeRules.Outsider(team, required ?? [], body.RoundRobin) is { } outsider)
@@ -223,7 +235,7 @@ public static class UpdateTeamEventTypeEndpoint
         var change = new EventTypeChange(details.Name, details.Slug, details.DurationMinutes, details.LocationType,
             CreateEventTypeEndpoint.NullIfEmpty(details.LocationValue), details.LocationValue == "", details.QuestionList(), details.IsActive,
             details.Controls?.Over(eventType.Controls), ReminderInput.From(details.Reminders), required,
-            body.RoundRobin?.Over(eventType.EffectiveRoundRobin));
+            body.RoundRobin?.Over(eventType.EffectiveRoundRobin), details.SeatsOver(eventType.Seats));
         var events = ReviseEventType.Decide(eventType, change, clock.GetUtcNow());
 
         eventType.Evolve(events);

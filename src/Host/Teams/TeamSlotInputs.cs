@@ -40,6 +40,10 @@ public static class TeamSlotInputs
         return TeamSlots.Merge(eventType.Mode ?? TeamMode.RoundRobin, slotsByMember);
     }
 
+    /// <summary>The zone a team event type's days are counted in: its owner's (UTC if the owner is gone).</summary>
+    public static async Task<DateTimeZone> OwnerZoneAsync(IQuerySession db, EventType eventType, CancellationToken ct) =>
+        await db.LoadAsync<User>(eventType.OrganizerId, ct) is { } owner ? SlotInputs.ZoneOf(owner) : DateTimeZone.Utc;
+
     public static async Task<(Team Team, EventType EventType)?> FindAsync(IQuerySession db, string teamSlug, string eventSlug, CancellationToken ct)
     {
         if (teamSlug.Length > 80 || eventSlug.Length > 80) return null;

@@ -81,6 +81,11 @@ public static class SlotCalculator
     public static bool InNoticeAndWindow(SlotQuery query, Instant start) =>
         start >= query.Now + query.Limits.MinimumNotice && start < LatestStart(query);
 
+    /// <summary>The same for an event type's controls alone, its window counted in <paramref name="zone"/> (a team's owner's).</summary>
+    public static bool InNoticeAndWindow(EventTypes.BookingControls controls, DateTimeZone zone, Instant now, Instant start) =>
+        InNoticeAndWindow(new SlotQuery(zone, [], [], [], [], start, start, Duration.Zero, Duration.Zero, now)
+            { Limits = SlotLimits.From(controls, [], []) }, start);
+
     /// <summary>
     /// The booking window ends at the start of the local date after its last day, so it counts calendar
     /// days of the organizer (a 23-hour day is still a day).

@@ -42,7 +42,8 @@ public static class BookTeamSlot
     /// assignee is reserved; the booking holds the widest buffers among them, so no one's buffer is cut short.
     /// </summary>
     public static BookingConfirmed Decide(
-        Guid bookingId, EventType eventType, IReadOnlyList<MemberSlot> assignees, BookingRequest request, ActionTokenHashes tokens, Instant now)
+        Guid bookingId, EventType eventType, IReadOnlyList<MemberSlot> assignees, BookingRequest request, ActionTokenHashes tokens, Instant now,
+        BookingSeat? seat = null)
     {
         if (assignees.Count == 0) throw new ArgumentException("A team booking needs at least one assignee.", nameof(assignees));
         var start = assignees[0].Slot.Start;
@@ -52,7 +53,7 @@ public static class BookTeamSlot
             assignees.Max(a => a.Slot.BufferBeforeMinutes), assignees.Max(a => a.Slot.BufferAfterMinutes),
             request.InviteeName, request.InviteeEmail, request.InviteeTimezone, request.Answers,
             tokens.Cancel, tokens.Reschedule, ActionLinks.ExpiresAt(start, now).ToDateTimeOffset(), now.ToDateTimeOffset(),
-            eventType.TeamId, eventType.Mode, tokens.Manage);
+            eventType.TeamId, eventType.Mode, tokens.Manage, seat);
     }
 
     /// <summary>
@@ -68,5 +69,52 @@ public static class BookTeamSlot
         var first = RoundRobin.Order(slot.Members.Select(m => m.MemberId), RoundRobin.Releasing(tallies, movedFrom), eventType.EffectiveRoundRobin)
             .Cast<Guid?>().FirstOrDefault();
         return slot.Members.Where(m => m.MemberId == first).Take(1).ToList() is { Count: 1 } chosen ? chosen : null;
+    }
+}
+
+/// <summary>A team slot offered to invitees of a seated collective event type, with how many seats are left.</summary>
+public readonly record struct OfferedTeamSeats(TeamSlot Slot, int SeatsRemaining);
+
+public static class BookTeamSeat
+{
+    /// <summary>
+    /// What a seated collective event type offers: every slot where the whole pool is free, with all its seats, and every slot
+    /// that has started filling and still has a seat, within <c>[from, to)</c>, the notice and the window, although the pool is
+    /// busy then (with it). Sorted by start.
+    /// </summary>
+    public static IReadOnlyList<OfferedTeamSeats> Offer(
+        EventType eventType, DateTimeZone ownerZone, IReadOnlyList<Guid> pool, IReadOnlyList<TeamSlot> free, IReadOnlyList<SeatedSlot> filling,
+        Instant from, Instant to, Instant now) =>
+        [.. free.Select(s => new OfferedTeamSeats(s, eventType.Seats.PerSlot))
+            .Concat(filling
+                .Where(f => pool.Count > 0 && f.Slot.Start >= from && f.Slot.End <= to && SlotCalculator.InNoticeAndWindow(eventType.Controls, ownerZone, now, f.Slot.Start))
+                .Select(f => new OfferedTeamSeats(new TeamSlot(f.Slot.Start, f.Slot.End, [.. pool.Select(id => new MemberSlot(id, f.Slot))]),
+                    eventType.Seats.PerSlot - f.Taken.Count))
+                .Where(o => o.SeatsRemaining > 0))
+            .OrderBy(o => o.Slot.Start)];
+
+    /// <summary>
+    /// A seat at a collective team event type's seated slot: every seat meets the whole pool. When the slot has started
+    /// filling (<paramref name="filling"/>), the invitee joins it at the lowest free seat while one is left and its start is
+    /// still within the notice and the window (counted in <paramref name="ownerZone"/>); the pool's time is held by it already.
+    /// Otherwise every member must be free then (<paramref name="free"/>, as <see cref="BookTeamSlot.Assign"/> answers), and
+    /// this first seat holds all their time.
+    /// </summary>
+    public static Decision<BookingConfirmed> Confirm(
+        Guid bookingId, EventType eventType, DateTimeZone ownerZone, IReadOnlyList<Guid> pool, IReadOnlyList<MemberSlot>? free, SeatedSlot? filling,
+        BookingRequest request, ActionTokenHashes tokens, Instant now)
+    {
+        var perSlot = eventType.Seats.PerSlot;
+        if (filling is not null)
+        {
+            if (filling.Slot.Start != request.StartsAt || pool.Count == 0 || !SlotCalculator.InNoticeAndWindow(eventType.Controls, ownerZone, now, request.StartsAt)
+                || filling.FreeSeat(perSlot) is not { } number)
+                return BookingRefusals.SlotTaken();
+            return BookTeamSlot.Decide(bookingId, eventType, [.. pool.Select(id => new MemberSlot(id, filling.Slot))], request, tokens, now,
+                new BookingSeat(filling.Id, number, perSlot, filling.Taken.Count + 1));
+        }
+        if (free is not { Count: > 0 }) return BookingRefusals.SlotTaken();
+        return BookTeamSlot.Decide(bookingId, eventType, free, request, tokens, now,
+            new BookingSeat(Seats.SlotId(eventType.Id, free[0].Slot.Start), 1, perSlot, 1));
     }
 }

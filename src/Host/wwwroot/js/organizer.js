@@ -407,11 +407,13 @@ async function loadTeams() {
       <label>Slug <input name="slug" required maxlength="80" pattern="[a-z0-9]+(-[a-z0-9]+)*"></label>
       <label>Minutes <input name="duration" type="number" min="5" max="240" step="5" value="30" required></label>
       <label>Mode <select name="mode"><option value="round_robin">Round robin</option><option value="collective">Collective</option></select></label>
+      <label>Seats per slot (collective) <input name="seats" type="number" min="1" max="1000" value="1" required></label>
       <button type="submit">Create team event type</button>`;
     typeForm.addEventListener("submit", guarded("teams-panel", async (event) => {
       const form = new FormData(event.target);
       await api("POST", "/v0/team-event-types", {
         teamId: t.id, name: form.get("name"), slug: form.get("slug"), durationMinutes: Number(form.get("duration")), mode: form.get("mode"), locationType: "video",
+        ...(Number(form.get("seats")) > 1 ? { seatsPerSlot: Number(form.get("seats")) } : {}),
       });
       await loadTeams();
     }));
@@ -425,12 +427,31 @@ async function loadTeams() {
   $("#analytics-form [name=teamId]").replaceChildren(new Option("All", ""), ...teams.map((t) => new Option(t.name, t.id)));
 }
 
+// A collective event type's seats: how many invitees each slot takes (every one meets the whole pool) and whether they see each other.
+function teamSeatsForm(e) {
+  const form = document.createElement("form");
+  form.className = "inline team-seats";
+  form.innerHTML = `<label>Seats per slot (1: one invitee) <input name="seatsPerSlot" type="number" min="1" max="1000" required></label>
+    <label><input name="showAttendees" type="checkbox"> Attendees see each other</label><button type="submit">Save seats</button>`;
+  form.seatsPerSlot.value = e.seatsPerSlot;
+  form.showAttendees.checked = e.showAttendees;
+  form.addEventListener("submit", guarded("teams-panel", async () => {
+    await api("PATCH", `/v0/team-event-types/${e.id}`, { seatsPerSlot: Number(form.seatsPerSlot.value), showAttendees: form.showAttendees.checked });
+    await loadTeams();
+  }));
+  return form;
+}
+
 // A team event type, and for round robin its editor: the strategy, and each member's weight (0 = never assigned) and
 // priority (higher first). Saving sends the whole list; members left at 100 and 2 keep the defaults.
 function teamEventTypeRow(e, members) {
-  const item = row(text(`${e.name} · /team/…/${e.slug} · ${e.mode === "collective" ? "collective" : "round robin"}${e.isActive ? "" : " · off"}`));
+  const seats = e.seatsPerSlot > 1 ? ` · ${e.seatsPerSlot} seats` : "";
+  const item = row(text(`${e.name} · /team/…/${e.slug} · ${e.mode === "collective" ? "collective" : "round robin"}${seats}${e.isActive ? "" : " · off"}`));
   item.dataset.teamEventType = e.slug;
-  if (!e.roundRobin) return item;
+  if (!e.roundRobin) {
+    item.append(teamSeatsForm(e));
+    return item;
+  }
   const names = new Map(members.map((m) => [m.userId, m.user.displayName]));
   const form = document.createElement("form");
   form.className = "round-robin";
