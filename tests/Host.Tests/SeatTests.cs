@@ -159,6 +159,25 @@ public sealed class SeatTests(App app)
         plain["showAttendees"]!.GetValue<bool>().ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task a_daily_cap_counts_a_seated_slot_once_however_many_seats_it_takes()
+    {
+        var (organizer, slug, eventTypeId) = await Seated(5);
+        (await _http.Patch($"/v0/event-types/{eventTypeId}", new { controls = new { dailyCap = 2 } }, organizer.Session)).ShouldBe(200);
+        foreach (var i in new[] { 0, 1, 2 }) (await Book(organizer, slug, "2031-08-04T10:00:00Z", i)).ShouldBe(200);
+        // Three seats are one class: a second class that day still fits the cap of two.
+        var slots = await Slots(organizer, slug, "2031-08-04");
+        SeatsLeft(slots, "2031-08-04T10:00:00.000Z").ShouldBe(2);
+        SeatsLeft(slots, "2031-08-04T14:00:00.000Z").ShouldBe(5);
+        (await Book(organizer, slug, "2031-08-04T14:00:00Z", 3)).ShouldBe(200);
+        // Two classes: the filling ones keep their seats, no third starts.
+        slots = await Slots(organizer, slug, "2031-08-04");
+        SeatsLeft(slots, "2031-08-04T14:00:00.000Z").ShouldBe(4);
+        SeatsLeft(slots, "2031-08-04T15:00:00.000Z").ShouldBeNull();
+        (await Book(organizer, slug, "2031-08-04T15:00:00Z", 4)).ShouldBeProblem(409, "slot-taken");
+        (await Book(organizer, slug, "2031-08-04T10:00:00Z", 5)).ShouldBe(200);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -34,8 +34,8 @@ public static class SlotInputs
     }
 
     /// <summary>
-    /// Starts of the event type's confirmed bookings in the weeks around <c>[from, to)</c>, in the owner's zone;
-    /// nothing when the event type has no caps. Inside a booking's transaction, under the caps lock.
+    /// Starts of the event type's confirmed bookings (of its occasions, when seated) in the weeks around <c>[from, to)</c>,
+    /// in the owner's zone; nothing when the event type has no caps. Inside a booking's transaction, under the caps lock.
     /// </summary>
     public static async Task<IReadOnlyList<Instant>> CountedAsync(
         IQuerySession db, EventType eventType, DateTimeZone capsZone, Instant from, Instant to, CancellationToken ct, Guid? ignoring = null)
@@ -48,6 +48,8 @@ public static class SlotInputs
             .Where(b => b.EventTypeId == eventType.Id && b.Status == BookingStatus.Confirmed && b.StartsAt >= start && b.StartsAt < end && b.Id != other)
             .Select(b => b.StartsAt)
             .ToListAsync(ct);
-        return [.. starts.Select(Instant.FromDateTimeOffset)];
+        // A seated slot is one occasion, however many seats it has taken.
+        var counted = starts.Select(Instant.FromDateTimeOffset);
+        return eventType.Seats.IsSeated ? [.. counted.Distinct()] : [.. counted];
     }
 }
