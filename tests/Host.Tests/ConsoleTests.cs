@@ -190,30 +190,14 @@ public sealed class ConsoleTests(BrowserApp app)
         await page.WaitForSelectorAsync("#event-types a:has-text('3 seats')", Visible);
 
         // Two invitees take the first time one after the other; the page counts the seats down.
-        IPage? invitee = null;
-        foreach (var (i, left) in new[] { (0, "3 seats left"), (1, "2 seats left") })
-        {
-            invitee = await app.NewPage();
-            await invitee.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
-            await invitee.WaitForSelectorAsync("button.slot", Visible);
-            var first = invitee.Locator("button.slot").First;
-            (await first.TextContentAsync())!.ShouldEndWith($"· {left}");
-            await first.ClickAsync();
-            await invitee.FillAsync("#invitee-name", $"Student {i}");
-            await invitee.FillAsync("#invitee-email", $"student{i}@example.com");
-            await invitee.ClickAsync("#book-button");
-            await invitee.WaitForSelectorAsync("#confirmation", Visible);
-        }
-        var last = await app.NewPage();
-        await last.GotoAsync($"{app.BaseUrl}/{organizer.Username}/{slug}");
-        await last.WaitForSelectorAsync("button.slot", Visible);
-        (await last.Locator("button.slot").First.TextContentAsync())!.ShouldEndWith("· 1 seat left");
+        var invitee = await SeatPages.StudentsTakeTheFirstTime(app, $"/{organizer.Username}/{slug}", "3 seats left", "2 seats left");
+        (await SeatPages.FirstTime(app, $"/{organizer.Username}/{slug}")).ShouldEndWith("· 1 seat left");
         var booked = (await app.Http.Get("/v0/me/bookings?status=confirmed", organizer.Session)).Json["bookings"]!.AsArray();
         booked.Count.ShouldBe(2);
         booked.Select(b => b!["startsAt"]!.GetValue<string>()).Distinct().Count().ShouldBe(1, "both students sit in one class");
 
         // The second student opens their booking: their seat, and (as the organizer shows attendees) who else comes.
-        await invitee!.ClickAsync("#manage-link");
+        await invitee.ClickAsync("#manage-link");
         await invitee.WaitForSelectorAsync("#seat", Visible);
         (await invitee.TextContentAsync("#seat")).ShouldBe("Seat 2 of 3 (2 taken)");
         (await invitee.TextContentAsync("#attendees")).ShouldBe("Student 0");

@@ -92,28 +92,13 @@ public sealed class TeamJourneyTests(BrowserApp app)
         await console.ClickAsync("#teams button:has-text('Create team event type')");
         await console.WaitForSelectorAsync("#teams li[data-team-event-type=workshop]:has-text('2 seats')", Visible);
 
-        foreach (var (i, left) in new[] { (0, "2 seats left"), (1, "1 seat left") })
-        {
-            var invitee = await app.NewPage();
-            await invitee.GotoAsync($"{app.BaseUrl}/team/{teamSlug}/workshop");
-            await invitee.WaitForSelectorAsync("button.slot", Visible);
-            var first = invitee.Locator("button.slot").First;
-            (await first.TextContentAsync())!.ShouldEndWith($"· {left}");
-            await first.ClickAsync();
-            await invitee.FillAsync("#invitee-name", $"Student {i}");
-            await invitee.FillAsync("#invitee-email", $"student{i}@example.com");
-            await invitee.ClickAsync("#book-button");
-            await invitee.WaitForSelectorAsync("#confirmation", Visible);
-        }
+        await SeatPages.StudentsTakeTheFirstTime(app, $"/team/{teamSlug}/workshop", "2 seats left", "1 seat left");
 
         // The class grows by a seat: the full time is offered again with one left.
         await console.FillAsync("#teams li[data-team-event-type=workshop] [name=seatsPerSlot]", "3");
         await console.ClickAsync("#teams li[data-team-event-type=workshop] button:has-text('Save seats')");
         await console.WaitForSelectorAsync("#teams li[data-team-event-type=workshop]:has-text('3 seats')", Visible);
-        var last = await app.NewPage();
-        await last.GotoAsync($"{app.BaseUrl}/team/{teamSlug}/workshop");
-        await last.WaitForSelectorAsync("button.slot", Visible);
-        (await last.Locator("button.slot").First.TextContentAsync())!.ShouldEndWith("· 1 seat left");
+        (await SeatPages.FirstTime(app, $"/team/{teamSlug}/workshop")).ShouldEndWith("· 1 seat left");
     }
 
     [Fact]
