@@ -31,7 +31,7 @@ public static class SlotCalculator
         var reserved = new IntervalIndex(query.Reserved);
         var caps = new BookingCaps(limits.CapsZone ?? query.Zone, limits.DailyCap, limits.WeeklyCap, limits.CountedStarts);
         var earliest = Instant.Max(query.RangeStart, query.Now + limits.MinimumNotice);
-        var latestStart = LatestStart(query);
+        var latestStart = LatestStart(limits, query.Zone, query.Now);
 
         var slots = new List<Slot>(Capacity(windows, query));
         var sorted = true;
@@ -78,22 +78,21 @@ public static class SlotCalculator
     /// Whether a start is still bookable by the notice and the booking window alone, whatever else holds the time (a seated
     /// slot that has started filling holds its organizer's time, and takes more invitees while it has seats).
     /// </summary>
-    public static bool InNoticeAndWindow(SlotQuery query, Instant start) =>
-        start >= query.Now + query.Limits.MinimumNotice && start < LatestStart(query);
+    public static bool InNoticeAndWindow(SlotQuery query, Instant start) => InNoticeAndWindow(query.Limits, query.Zone, query.Now, start);
 
     /// <summary>The same for an event type's controls alone, its window counted in <paramref name="zone"/> (a team's owner's).</summary>
     public static bool InNoticeAndWindow(EventTypes.BookingControls controls, DateTimeZone zone, Instant now, Instant start) =>
-        InNoticeAndWindow(new SlotQuery(zone, [], [], [], [], start, start, Duration.Zero, Duration.Zero, now)
-            { Limits = SlotLimits.From(controls, [], []) }, start);
+        InNoticeAndWindow(SlotLimits.From(controls, [], []), zone, now, start);
+
+    private static bool InNoticeAndWindow(SlotLimits limits, DateTimeZone zone, Instant now, Instant start) =>
+        start >= now + limits.MinimumNotice && start < LatestStart(limits, zone, now);
 
     /// <summary>
     /// The booking window ends at the start of the local date after its last day, so it counts calendar
     /// days of the organizer (a 23-hour day is still a day).
     /// </summary>
-    private static Instant LatestStart(SlotQuery query) =>
-        query.Limits.WindowDays is { } days
-            ? query.Zone.AtStartOfDay(query.Now.InZone(query.Zone).Date.PlusDays(days + 1)).ToInstant()
-            : Instant.MaxValue;
+    private static Instant LatestStart(SlotLimits limits, DateTimeZone zone, Instant now) =>
+        limits.WindowDays is { } days ? zone.AtStartOfDay(now.InZone(zone).Date.PlusDays(days + 1)).ToInstant() : Instant.MaxValue;
 
     private static List<Window> Windows(SlotQuery query)
     {

@@ -21,6 +21,10 @@ public sealed record SeatedSlot(Guid Id, Slot Slot, IReadOnlyList<int> Taken)
         }
         return number <= seatsPerSlot ? number : null;
     }
+
+    /// <summary>The seat a new invitee takes at <paramref name="start"/>: the lowest free one; null when the slot starts elsewhere or is full.</summary>
+    public BookingSeat? Join(Instant start, int seatsPerSlot) =>
+        Slot.Start == start && FreeSeat(seatsPerSlot) is { } number ? new BookingSeat(Id, number, seatsPerSlot, Taken.Count + 1) : null;
 }
 
 /// <summary>A slot offered to invitees of a seated event type, with how many seats are left.</summary>
@@ -31,6 +35,19 @@ public static class Seats
     /// <summary>One id per event type and start: every seat of the slot reserves the organizer's time under it.</summary>
     public static Guid SlotId(Guid eventTypeId, Instant start) => DerivedIds.From($"seats:{eventTypeId:N}:{start.ToUnixTimeTicks()}");
 
+    /// <summary>The first seat of the event type's slot at <paramref name="start"/>: it holds the time for all of them.</summary>
+    public static BookingSeat First(Guid eventTypeId, Instant start, int seatsPerSlot) => new(SlotId(eventTypeId, start), 1, seatsPerSlot, 1);
+
+    /// <summary>
+    /// The slots that have started filling and are still open to invitees: starting in <c>[from, to)</c>, bookable by the notice
+    /// and the window (<paramref name="bookable"/>) and with a seat left, with the seats each has left.
+    /// </summary>
+    public static IEnumerable<(SeatedSlot Filling, int SeatsLeft)> Open(
+        IEnumerable<SeatedSlot> filling, Instant from, Instant to, int seatsPerSlot, Func<Instant, bool> bookable) =>
+        filling.Where(f => f.Slot.Start >= from && f.Slot.End <= to && bookable(f.Slot.Start))
+            .Select(f => (f, seatsPerSlot - f.Taken.Count))
+            .Where(o => o.Item2 > 0);
+
     /// <summary>The key of the slot's one calendar event, which carries every attendee seated there.</summary>
     public static string CalendarUid(Guid slotId) => $"{slotId}@opencalendly";
 
@@ -40,10 +57,8 @@ public static class Seats
     /// </summary>
     public static IReadOnlyList<OfferedSeats> Offer(SlotQuery query, IReadOnlyList<Slot> free, IReadOnlyList<SeatedSlot> filling, int seatsPerSlot) =>
         [.. free.Select(s => new OfferedSeats(s, seatsPerSlot))
-            .Concat(filling
-                .Where(f => f.Slot.Start >= query.RangeStart && f.Slot.End <= query.RangeEnd && SlotCalculator.InNoticeAndWindow(query, f.Slot.Start))
-                .Select(f => new OfferedSeats(f.Slot, seatsPerSlot - f.Taken.Count))
-                .Where(o => o.SeatsRemaining > 0))
+            .Concat(Open(filling, query.RangeStart, query.RangeEnd, seatsPerSlot, start => SlotCalculator.InNoticeAndWindow(query, start))
+                .Select(o => new OfferedSeats(o.Filling.Slot, o.SeatsLeft)))
             .OrderBy(o => o.Slot.Start)];
 }
 
@@ -66,22 +81,12 @@ public static class BookSeat
         Guid bookingId, EventType eventType, SlotQuery slots, SeatedSlot? filling, BookingRequest request, ActionTokenHashes tokens, Instant now)
     {
         var perSlot = eventType.Seats.PerSlot;
-        Slot slot;
-        int number, taken;
         if (filling is { Taken.Count: > 0 })
-        {
-            if (filling.Slot.Start != request.StartsAt || !SlotCalculator.InNoticeAndWindow(slots, request.StartsAt)
-                || filling.FreeSeat(perSlot) is not { } free)
-                return BookingRefusals.SlotTaken();
-            (slot, number, taken) = (filling.Slot, free, filling.Taken.Count + 1);
-        }
-        else
-        {
-            if (SlotCalculator.Find(slots, request.StartsAt) is not { } found) return BookingRefusals.SlotTaken();
-            (slot, number, taken) = (found, 1, 1);
-        }
-
-        return BookSlot.Confirmed(bookingId, eventType, slot, request, tokens, now,
-            new BookingSeat(Seats.SlotId(eventType.Id, slot.Start), number, perSlot, taken));
+            return SlotCalculator.InNoticeAndWindow(slots, request.StartsAt) && filling.Join(request.StartsAt, perSlot) is { } seat
+                ? BookSlot.Confirmed(bookingId, eventType, filling.Slot, request, tokens, now, seat)
+                : BookingRefusals.SlotTaken();
+        return SlotCalculator.Find(slots, request.StartsAt) is { } free
+            ? BookSlot.Confirmed(bookingId, eventType, free, request, tokens, now, Seats.First(eventType.Id, free.Start, perSlot))
+            : BookingRefusals.SlotTaken();
     }
 }

@@ -86,12 +86,12 @@ public static class BookTeamSeat
         EventType eventType, DateTimeZone ownerZone, IReadOnlyList<Guid> pool, IReadOnlyList<TeamSlot> free, IReadOnlyList<SeatedSlot> filling,
         Instant from, Instant to, Instant now) =>
         [.. free.Select(s => new OfferedTeamSeats(s, eventType.Seats.PerSlot))
-            .Concat(filling
-                .Where(f => pool.Count > 0 && f.Slot.Start >= from && f.Slot.End <= to && SlotCalculator.InNoticeAndWindow(eventType.Controls, ownerZone, now, f.Slot.Start))
-                .Select(f => new OfferedTeamSeats(new TeamSlot(f.Slot.Start, f.Slot.End, [.. pool.Select(id => new MemberSlot(id, f.Slot))]),
-                    eventType.Seats.PerSlot - f.Taken.Count))
-                .Where(o => o.SeatsRemaining > 0))
+            .Concat(Seats.Open(pool.Count > 0 ? filling : [], from, to, eventType.Seats.PerSlot,
+                    start => SlotCalculator.InNoticeAndWindow(eventType.Controls, ownerZone, now, start))
+                .Select(o => new OfferedTeamSeats(new TeamSlot(o.Filling.Slot.Start, o.Filling.Slot.End, Everyone(pool, o.Filling.Slot)), o.SeatsLeft)))
             .OrderBy(o => o.Slot.Start)];
+
+    private static IReadOnlyList<MemberSlot> Everyone(IReadOnlyList<Guid> pool, Slot slot) => [.. pool.Select(id => new MemberSlot(id, slot))];
 
     /// <summary>
     /// A seat at a collective team event type's seated slot: every seat meets the whole pool. When the slot has started
@@ -106,15 +106,12 @@ public static class BookTeamSeat
     {
         var perSlot = eventType.Seats.PerSlot;
         if (filling is not null)
-        {
-            if (filling.Slot.Start != request.StartsAt || pool.Count == 0 || !SlotCalculator.InNoticeAndWindow(eventType.Controls, ownerZone, now, request.StartsAt)
-                || filling.FreeSeat(perSlot) is not { } number)
-                return BookingRefusals.SlotTaken();
-            return BookTeamSlot.Decide(bookingId, eventType, [.. pool.Select(id => new MemberSlot(id, filling.Slot))], request, tokens, now,
-                new BookingSeat(filling.Id, number, perSlot, filling.Taken.Count + 1));
-        }
-        if (free is not { Count: > 0 }) return BookingRefusals.SlotTaken();
-        return BookTeamSlot.Decide(bookingId, eventType, free, request, tokens, now,
-            new BookingSeat(Seats.SlotId(eventType.Id, free[0].Slot.Start), 1, perSlot, 1));
+            return pool.Count > 0 && SlotCalculator.InNoticeAndWindow(eventType.Controls, ownerZone, now, request.StartsAt)
+                && filling.Join(request.StartsAt, perSlot) is { } seat
+                ? BookTeamSlot.Decide(bookingId, eventType, Everyone(pool, filling.Slot), request, tokens, now, seat)
+                : BookingRefusals.SlotTaken();
+        return free is { Count: > 0 }
+            ? BookTeamSlot.Decide(bookingId, eventType, free, request, tokens, now, Seats.First(eventType.Id, free[0].Slot.Start, perSlot))
+            : BookingRefusals.SlotTaken();
     }
 }
