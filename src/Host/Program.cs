@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Npgsql;
 using OpenCalendly.Host.Analytics;
 using OpenCalendly.Host.Api;
@@ -130,7 +131,9 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 builder.Services.AddExceptionHandler<DatabaseConflicts>();
 builder.Services.AddAuthentication(SessionAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, SessionAuthentication>(SessionAuthentication.SchemeName, null);
-builder.Services.AddAuthorization();
+builder.Services.AddAuthorization(ScopePolicies.Configure);
+builder.Services.AddSingleton<IAuthorizationHandler, ScopeChecks>();
+builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationProblems>();
 builder.Services.AddRateLimiter(o => RateLimits.Configure(o, config));
 CorsSettings.Add(builder.Services, config);
 builder.Services.AddOpenApi(OpenApiAdditions.Configure);

@@ -7,6 +7,7 @@ public sealed class LimitedApp : App
 {
     public const int Permits = 5;
     protected override int PermitsPerMinute => Permits;
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["RateLimiting:ApiKeyPermitsPerMinute"] = Permits.ToString() };
 }
 
 [CollectionDefinition(Name)]
@@ -34,6 +35,24 @@ public sealed class RateLimitTests(LimitedApp app)
         (await app.Http.Get("/health")).ShouldBe(200);
     }
 
+    [Fact]
+    public async Task an_api_key_has_a_budget_of_its_own_apart_from_the_address_and_other_keys()
+    {
+        var organizer = await SignUpFrom("192.0.2.44");   // the other tests' sign-ups spend the default address's sign-in budget
+        async Task<string> Key(string name) => (await app.Http.Post("/v0/api-keys", new { name, scopes = new[] { "event-types:read" } }, organizer.Session))
+            .ShouldBe(200).Json["token"]!.GetValue<string>();
+        var (first, second) = (await Key("nightly export"), await Key("dashboard"));
+
+        for (var i = 0; i < LimitedApp.Permits; i++) (await app.Http.Get("/v0/event-types", first)).ShouldBe(200);
+        var refused = (await app.Http.Get("/v0/event-types", first)).ShouldBeProblem(429, "rate-limited");
+        refused.Headers.RetryAfter.ShouldNotBeNull();
+        refused.Json["error"]!.GetValue<string>().ShouldContain("API key");
+
+        // The other key, and the organizer's own session, are not held back by it.
+        (await app.Http.Get("/v0/event-types", second)).ShouldBe(200);
+        for (var i = 0; i <= LimitedApp.Permits; i++) (await app.Http.Get("/v0/event-types", organizer.Session)).ShouldBe(200);
+    }
+
     /// <summary>A request as if from <paramref name="ip"/>, with the organizer's session when given.</summary>
     private async Task<int> From(string ip, HttpMethod method, string url, string? session = null)
     {
@@ -47,6 +66,20 @@ public sealed class RateLimitTests(LimitedApp app)
             s.IgnoreStatusCode();
         });
         return result.Context.Response.StatusCode;
+    }
+
+    private async Task<Organizer> SignUpFrom(string ip)
+    {
+        var username = Organizers.Unique("org");
+        async Task<System.Text.Json.Nodes.JsonNode> Post(string url, object body) => System.Text.Json.Nodes.JsonNode.Parse(
+            await (await app.Host.Scenario(s =>
+            {
+                s.ConfigureHttpContext(c => c.Connection.RemoteIpAddress = IPAddress.Parse(ip));
+                s.Post.Json(body).ToUrl(url);
+            })).ReadAsTextAsync())!;
+        var link = await Post("/v0/auth/magic-link", new { email = $"{username}@example.com", username, displayName = username, timezone = "UTC" });
+        var verified = await Post("/v0/auth/verify", new { token = link["magicLinkToken"]!.GetValue<string>() });
+        return new Organizer(verified["user"]!["id"]!.GetValue<string>(), username, $"{username}@example.com", verified["sessionToken"]!.GetValue<string>());
     }
 
     private async Task SpendUntilLimited(string ip, HttpMethod method, string url)

@@ -104,7 +104,7 @@ public static class FunnelAnalyticsEndpoint
         "order by day, event_type_id";
 
     /// <summary>The caller's funnel from the daily counters the projection keeps: by event type, by day, and in total.</summary>
-    [Authorize]
+    [Scope(ApiScopes.AnalyticsRead)]
     [ProducesResponseType<FunnelAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/analytics/funnel", OperationId = "funnelAnalytics")]

@@ -22,7 +22,7 @@ public static class OperatorHealthEndpoint
         "where (b.data->>'organizerId')::uuid = $1 and (e.data->>'createdAt')::timestamptz >= $2 and (e.data->>'createdAt')::timestamptz < $3 group by 1, 2";
 
     /// <summary>Delivery health of the caller's webhooks and booking emails, from the delivery records.</summary>
-    [Authorize]
+    [Scope(ApiScopes.AnalyticsRead)]
     [ProducesResponseType<OperatorHealthAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/analytics/operator/health", OperationId = "operatorHealth")]

@@ -26,7 +26,7 @@ public static class TeamAnalyticsEndpoint
     /// Round-robin assignments per member and collective bookings per event type, for the caller's teams
     /// (optionally one team, or one team event type).
     /// </summary>
-    [Authorize]
+    [Scope(ApiScopes.AnalyticsRead)]
     [ProducesResponseType<TeamAnalyticsAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/analytics/team", OperationId = "teamAnalytics")]

@@ -25,7 +25,7 @@ public sealed record WebhooksAnswer(bool Ok, IReadOnlyList<WebhookJson> Webhooks
 public sealed record OrganizerBookingJson(
     Guid Id, Guid EventTypeId, string? EventTypeName, BookingStatus Status, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string InviteeName,
     string InviteeEmail, string InviteeTimezone, IReadOnlyList<AnswerJson> Answers, string? CancelReason, IReadOnlyList<Guid> AssignmentUserIds,
-    Guid? TeamId, Guid? RescheduledFromBookingId, Guid? RescheduledToBookingId);
+    Guid? TeamId, Guid? RescheduledFromBookingId, Guid? RescheduledToBookingId, DateTimeOffset UpdatedAt);
 
 public sealed record OrganizerBookingsAnswer(bool Ok, IReadOnlyList<OrganizerBookingJson> Bookings);
 

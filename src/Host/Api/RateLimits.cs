@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using OpenCalendly.Host.Identity;
 
 namespace OpenCalendly.Host.Api;
 
@@ -8,11 +9,14 @@ namespace OpenCalendly.Host.Api;
 /// Public routes are limited per client address, each named policy (the endpoint's <c>[EnableRateLimiting]</c>) with a
 /// fixed one-minute window of its own, per node: <c>RateLimiting:PermitsPerMinute</c> (default 120) for each public
 /// scope and <c>RateLimiting:DeliveryRunsPerMinute</c> (default 6) for running deliveries by hand. The organizer's own
-/// routes carry no policy, so they never share a budget with public traffic.
+/// routes carry no policy, so they never share a budget with public traffic. Requests made with an API key are also
+/// limited per key, on every route (<c>RateLimiting:ApiKeyPermitsPerMinute</c>, default 600; 0 turns it off), apart from
+/// the address budgets: an integrator's batch job does not spend its office's public budget, nor the other way round.
 /// </summary>
 public static class RateLimits
 {
     public const int DefaultPermitsPerMinute = 120;
+    public const int DefaultApiKeyPermitsPerMinute = 600;
 
     /// <summary>Sign-in: the link request, its preview and its verification.</summary>
     public const string Auth = "auth";
@@ -34,6 +38,8 @@ public static class RateLimits
         foreach (var policy in new[] { Auth, Availability, PublicPage, Booking, Funnel })
             options.AddPolicy(policy, context => PerAddress(context, permits));
         options.AddPolicy(DeliveryRun, context => PerAddress(context, runs));
+        var perKey = config.GetValue("RateLimiting:ApiKeyPermitsPerMinute", DefaultApiKeyPermitsPerMinute);
+        if (perKey > 0) options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => PerApiKey(context, perKey));
 
         options.OnRejected = async (rejected, ct) =>
         {
@@ -41,10 +47,22 @@ public static class RateLimits
             var response = rejected.HttpContext.Response;
             response.StatusCode = 429;
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await Problems.Result(Problems.Create(429, "rate-limited", "Too many requests from this address; retry later."))
-                .ExecuteAsync(rejected.HttpContext);
+            var message = ApiKeyToken(rejected.HttpContext) is null
+                ? "Too many requests from this address; retry later."
+                : "Too many requests with this API key (or from this address); retry later.";
+            await Problems.Result(Problems.Create(429, "rate-limited", message)).ExecuteAsync(rejected.HttpContext);
         };
     }
+
+    /// <summary>A window per key, named by the token's hash (the limiter runs before authentication, and keeps no token).</summary>
+    private static RateLimitPartition<string> PerApiKey(HttpContext context, int permits) =>
+        ApiKeyToken(context) is { } token
+            ? RateLimitPartition.GetFixedWindowLimiter(Tokens.Hash(token),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+            : RateLimitPartition.GetNoLimiter("");
+
+    private static string? ApiKeyToken(HttpContext context) =>
+        SessionAuthentication.BearerToken(context.Request) is { } token && ApiKey.LooksLikeToken(token) && token.Length <= 200 ? token : null;
 
     private static RateLimitPartition<string> PerAddress(HttpContext context, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "",

@@ -19,7 +19,7 @@ public sealed record ScheduleAnswer(bool Ok, IReadOnlyList<ScheduleRule> Rules, 
 
 public static class GetScheduleEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityRead)]
     [ProducesResponseType<ScheduleAnswer>(200)]
     [WolverineGet("/v0/me/availability", OperationId = "getAvailability")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db) =>
@@ -52,7 +52,7 @@ public static class ReplaceRulesEndpoint
         return errors.ToProblem();
     }
 
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityWrite)]
     [ProducesResponseType<ScheduleAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
@@ -91,7 +91,7 @@ public static class ReplaceOverridesEndpoint
         return errors.ToProblem();
     }
 
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityWrite)]
     [ProducesResponseType<ScheduleAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]

@@ -80,7 +80,7 @@ public static class TimeOff
 
 public static class ListTimeOffEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityRead)]
     [ProducesResponseType<TimeOffListAnswer>(200)]
     [WolverineGet("/v0/me/time-off", OperationId = "listTimeOff")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
@@ -119,7 +119,7 @@ public static class AddTimeOffEndpoint
         return errors.ToProblem();
     }
 
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityWrite)]
     [ProducesResponseType<TimeOffAddedAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/me/time-off", OperationId = "addTimeOff")]
@@ -142,7 +142,7 @@ public static class AddTimeOffEndpoint
 
 public static class RemoveTimeOffEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityWrite)]
     [ProducesResponseType<TimeOffRemovedAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineDelete("/v0/me/time-off/{id}", OperationId = "removeTimeOff")]
@@ -170,7 +170,7 @@ public static class HolidayPresetEndpoint
             $"year must be a whole number from {HolidayPresets.FirstYear} to {HolidayPresets.LastYear}.")
         .ToProblem();
 
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityRead)]
     [ProducesResponseType<HolidayPresetAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/me/time-off/holidays", OperationId = "holidayPreset")]
@@ -187,7 +187,7 @@ public static class ImportHolidaysEndpoint
     public static ProblemDetails Validate(HolidayImportInput body) => HolidayPresetEndpoint.Check(body.Country, body.Year);
 
     /// <summary>Adds each holiday as its own all-day entry (removable one by one); dates already imported from the same preset are skipped.</summary>
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityWrite)]
     [ProducesResponseType<HolidaysImportedAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverinePost("/v0/me/time-off/holidays", OperationId = "importHolidays")]

@@ -34,15 +34,14 @@ public sealed record HistoryEntryJson(DateTimeOffset At, long? Version, string T
 /// </summary>
 public static class BookingHistoryEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.BookingsRead)]
     [ProducesResponseType<BookingHistoryAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/bookings/{id}/history", OperationId = "bookingHistory")]
     public static async Task<IResult> Get(Guid id, ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
         var userId = caller.UserId();
-        var booking = await db.LoadAsync<Booking>(id, ct);
-        if (booking is null || booking.OrganizerId != userId && !booking.ReservedUserIds.Contains(userId))
+        if (await OrganizerBookings.HeldByAsync(db, id, userId, ct) is not { } booking)
             return Problems.Result(Problems.NotFound("Booking not found."));
 
         var viewer = await db.LoadAsync<User>(userId, ct);
@@ -73,6 +72,8 @@ public static class BookingHistoryEndpoint
             new { c.StartsAt, c.EndsAt, c.InviteeTimezone, c.Answers, c.BufferBeforeMinutes, c.BufferAfterMinutes, assignmentUserIds = c.ReservedUserIds, c.TeamMode }),
         BookingRescheduledFrom f => new(e.Timestamp, e.Version, "booking.rescheduled_from", invitee,
             $"Continues booking {f.PreviousBookingId}, which {invitee.Name} moved here", new { f.PreviousBookingId }),
+        BookingCanceled { CanceledByApiKeyName: { } key } c => new(e.Timestamp, e.Version, "booking.canceled", new ActorJson("api-key", key, null),
+            $"API key \"{key}\" canceled" + (c.Reason is null ? "" : $" (reason: {c.Reason})"), new { c.Reason, canceledBy = c.CanceledByUserId, apiKey = key }),
         BookingCanceled { CanceledByUserId: { } by } c => new(e.Timestamp, e.Version, "booking.canceled",
             hosts.TryGetValue(by, out var host) ? new ActorJson("organizer", host.DisplayName, host.Email) : new ActorJson("organizer", "A host", null),
             $"{(hosts.TryGetValue(by, out var h) ? h.DisplayName : "A host")} canceled" + (c.Reason is null ? "" : $" (reason: {c.Reason})"), new { c.Reason, canceledBy = by }),

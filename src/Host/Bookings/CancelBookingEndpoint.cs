@@ -101,7 +101,7 @@ public static class HostCancelBookingEndpoint
             ? Problems.From(refusal) : WolverineContinue.NoProblems;
     }
 
-    [Authorize]
+    [Scope(ApiScopes.BookingsWrite)]
     [ProducesResponseType<BookingCanceledAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
@@ -111,7 +111,7 @@ public static class HostCancelBookingEndpoint
         IDocumentSession session, IMessageBus bus, BookingEffects effects, BookingAnswers answers, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now), caller.UserId());
+        var events = CancelBooking.Decide(booking, CancelBookingInput.Given(body), Instant.FromDateTimeOffset(now), caller.UserId(), caller.ApiKey()?.Name);
         return (await Cancellation.QueueAsync(session, bus, effects, answers, booking, events, now, ct), [.. events]);
     }
 }

@@ -18,11 +18,11 @@ public static class ListBookingsEndpoint
     public static ProblemDetails Validate(string? from, string? to, string? status, string? limit) => new FieldErrors()
         .When(from is not null && Instants.Parse(from) is null, "from", "from must be an ISO-8601 instant with an offset.")
         .When(to is not null && Instants.Parse(to) is null, "to", "to must be an ISO-8601 instant with an offset.")
-        .When(status is not null && Status(status) is null, "status", "status must be confirmed, canceled or rescheduled.")
+        .When(status is not null && BookingStatusText.Parse(status) is null, "status", "status must be confirmed, canceled or rescheduled.")
         .When(limit is not null && !(int.TryParse(limit, System.Globalization.NumberStyles.None, null, out var n) && n is >= 1 and <= 200), "limit", "limit must be a whole number from 1 to 200.")
         .ToProblem();
 
-    [Authorize]
+    [Scope(ApiScopes.BookingsRead)]
     [ProducesResponseType<OrganizerBookingsAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [WolverineGet("/v0/me/bookings", OperationId = "listBookings")]
@@ -33,20 +33,8 @@ public static class ListBookingsEndpoint
         var start = from is null ? clock.GetUtcNow() : Instants.Parse(from)!.Value;
         var end = to is null ? DateTimeOffset.MaxValue : Instants.Parse(to)!.Value;
         var query = db.Query<Booking>().Where(b => (b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)) && b.EndsAt > start && b.StartsAt < end);
-        if (status is not null && Status(status) is { } wanted) query = query.Where(b => b.Status == wanted);
+        if (status is not null && BookingStatusText.Parse(status) is { } wanted) query = query.Where(b => b.Status == wanted);
         var bookings = await query.OrderBy(b => b.StartsAt).Take(limit is null ? 50 : int.Parse(limit)).ToListAsync(ct);
-        var eventTypes = (await db.LoadManyAsync<Scheduling.EventTypes.EventType>(ct, bookings.Select(b => b.EventTypeId).Distinct().ToArray())).ToDictionary(e => e.Id);
-        return Results.Json(new OrganizerBookingsAnswer(true, [.. bookings.Select(b => new OrganizerBookingJson(
-            b.Id, b.EventTypeId, eventTypes.GetValueOrDefault(b.EventTypeId)?.Name, b.Status, b.StartsAt, b.EndsAt,
-            b.InviteeName, b.InviteeEmail, b.InviteeTimezone, AnswerJson.Of(b, eventTypes.GetValueOrDefault(b.EventTypeId)),
-            b.CancelReason, b.ReservedUserIds, b.TeamId, b.RescheduledFromBookingId, b.RescheduledToBookingId))]));
+        return Results.Json(new OrganizerBookingsAnswer(true, await OrganizerBookings.JsonAsync(db, bookings, ct)));
     }
-
-    private static BookingStatus? Status(string text) => text switch
-    {
-        "confirmed" => BookingStatus.Confirmed,
-        "canceled" => BookingStatus.Canceled,
-        "rescheduled" => BookingStatus.Rescheduled,
-        _ => null,
-    };
 }

@@ -10,7 +10,7 @@ namespace OpenCalendly.Host.Calendars;
 
 public static class CalendarSyncStatusEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityRead)]
     [ProducesResponseType<CalendarProvidersAnswer>(200)]
     [WolverineGet("/v0/calendar/sync/status", OperationId = "calendarSyncStatus")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CalendarProviders providers, CancellationToken ct)
@@ -25,7 +25,7 @@ public static class CalendarSyncStatusEndpoint
 
 public static class CalendarWritebackStatusEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.BookingsRead)]
     [ProducesResponseType<WritebackStatusAnswer>(200)]
     [WolverineGet("/v0/calendar/writeback/status", OperationId = "calendarWritebackStatus")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CalendarSettings settings, CancellationToken ct)

@@ -23,7 +23,7 @@ public static class RunWritebackEndpoint
 
     public static ProblemDetails Validate(RunWritebackInput? body) => new FieldErrors().Number("limit", body?.Limit, 1, 100).ToProblem();
 
-    [Authorize]
+    [Scope(ApiScopes.BookingsWrite)]
     [ProducesResponseType<DeliveryRunAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [EnableRateLimiting(RateLimits.DeliveryRun)]

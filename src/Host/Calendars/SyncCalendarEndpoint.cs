@@ -21,7 +21,7 @@ public static class SyncCalendarEndpoint
         .ToProblem();
 
     /// <summary>Syncs now. A provider failure is recorded on the connection (and answered 502) in the same commit.</summary>
-    [Authorize]
+    [Scope(ApiScopes.AvailabilityWrite)]
     [ProducesResponseType<CalendarSyncAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]

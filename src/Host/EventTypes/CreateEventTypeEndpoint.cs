@@ -15,7 +15,7 @@ public static class CreateEventTypeEndpoint
 {
     public static ProblemDetails Validate(EventTypeInput body) => body.Check(creating: true).ToProblem();
 
-    [Authorize]
+    [Scope(ApiScopes.EventTypesWrite)]
     [ProducesResponseType<EventTypeAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]

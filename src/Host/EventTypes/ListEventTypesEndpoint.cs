@@ -11,7 +11,7 @@ namespace OpenCalendly.Host.EventTypes;
 
 public static class ListEventTypesEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.EventTypesRead)]
     [ProducesResponseType<EventTypesAnswer>(200)]
     [WolverineGet("/v0/event-types", OperationId = "listEventTypes")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db)

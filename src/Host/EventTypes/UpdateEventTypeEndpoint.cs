@@ -21,7 +21,7 @@ public static class UpdateEventTypeEndpoint
         return body.Check(creating: false).ToProblem();
     }
 
-    [Authorize]
+    [Scope(ApiScopes.EventTypesWrite)]
     [ProducesResponseType<EventTypeAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]

@@ -12,5 +12,8 @@ public static class IdentityStore
             .UniqueIndex(UniqueIndexType.Computed, "user_username", x => x.Username);
         opts.Schema.For<MagicLink>().UseOptimisticConcurrency(true);
         opts.Schema.For<Session>().Index(x => x.UserId);
+        opts.Schema.For<ApiKey>()
+            .UniqueIndex(UniqueIndexType.Computed, "api_key_token_hash", x => x.TokenHash)
+            .Index(x => x.UserId);
     }
 }

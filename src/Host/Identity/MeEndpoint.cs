@@ -9,7 +9,7 @@ namespace OpenCalendly.Host.Identity;
 
 public static class MeEndpoint
 {
-    [Authorize]
+    [AnyCaller]
     [ProducesResponseType<MeAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(401, "application/problem+json")]
     [WolverineGet("/v0/auth/me", OperationId = "me")]

@@ -111,7 +111,7 @@ public static class CreateTeamEventTypeEndpoint
         body.RoundRobin, body.Mode)
         .ToProblem();
 
-    [Authorize]
+    [Scope(ApiScopes.EventTypesWrite)]
     [ProducesResponseType<TeamEventTypeAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -145,7 +145,7 @@ public static class CreateTeamEventTypeEndpoint
 
 public static class ListTeamEventTypesEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.EventTypesRead)]
     [ProducesResponseType<TeamEventTypesAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/teams/{teamId}/event-types", OperationId = "listTeamEventTypes")]
@@ -203,7 +203,7 @@ public static class UpdateTeamEventTypeEndpoint
     /// Revises a team event type, for its team's owner. The mode and the team are fixed at creation (a booking's assignees were chosen
     /// by them); sending them unchanged is allowed, so a client may send back what it read.
     /// </summary>
-    [Authorize]
+    [Scope(ApiScopes.EventTypesWrite)]
     [ProducesResponseType<TeamEventTypeAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]

@@ -18,7 +18,7 @@ namespace OpenCalendly.Host.Webhooks;
 /// </summary>
 public static class RunWebhookDeliveriesEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.WebhooksWrite)]
     [ProducesResponseType<DeliveryRunAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [EnableRateLimiting(RateLimits.DeliveryRun)]

@@ -12,7 +12,7 @@ namespace OpenCalendly.Host.Webhooks;
 
 public static class ListWebhooksEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.WebhooksRead)]
     [ProducesResponseType<WebhooksAnswer>(200)]
     [WolverineGet("/v0/webhooks", OperationId = "listWebhooks")]
     public static async Task<IResult> Get(ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
@@ -25,7 +25,7 @@ public static class ListWebhooksEndpoint
 
 public static class CreateWebhookEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.WebhooksWrite)]
     [ProducesResponseType<WebhookAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(409, "application/problem+json")]
@@ -56,7 +56,7 @@ public static class CreateWebhookEndpoint
 
 public static class UpdateWebhookEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.WebhooksWrite)]
     [ProducesResponseType<WebhookAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(400, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
@@ -88,7 +88,7 @@ public static class UpdateWebhookEndpoint
 /// <summary>Not in the v0 contract: the recent deliveries of one subscription, for the console and operators.</summary>
 public static class ListWebhookDeliveriesEndpoint
 {
-    [Authorize]
+    [Scope(ApiScopes.WebhooksRead)]
     [ProducesResponseType<WebhookDeliveriesAnswer>(200)]
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverineGet("/v0/webhooks/{id}/deliveries", OperationId = "listWebhookDeliveries")]

@@ -46,8 +46,10 @@ public static class CancelBooking
     /// <summary>Cancelling a canceled booking is a success that appends nothing, so nothing is sent twice.</summary>
     public static Refusal? Check(Booking booking, Instant now) => ActionLinks.CheckView(booking, now);
 
-    public static BookingCanceled[] Decide(Booking booking, string? reason, Instant now, Guid? byHost = null) =>
-        booking.Status == BookingStatus.Canceled ? [] : [new(booking.Id, booking.OrganizerId, reason, now.ToDateTimeOffset(), byHost)];
+    /// <param name="byHost">The host canceling, or null for the invitee.</param>
+    /// <param name="throughApiKey">The name of the API key the host acted through, if any.</param>
+    public static BookingCanceled[] Decide(Booking booking, string? reason, Instant now, Guid? byHost = null, string? throughApiKey = null) =>
+        booking.Status == BookingStatus.Canceled ? [] : [new(booking.Id, booking.OrganizerId, reason, now.ToDateTimeOffset(), byHost, throughApiKey)];
 
     /// <summary>
     /// A host (the organizer, or a member the booking is assigned to) may cancel it until it ends; a moved booking is

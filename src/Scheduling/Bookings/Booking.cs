@@ -25,6 +25,9 @@ public sealed class Booking
     public string? ManageTokenHash { get; set; }
     public DateTimeOffset ActionTokensExpireAt { get; set; }
     public DateTimeOffset ConfirmedAt { get; set; }
+
+    /// <summary>When its status last changed: confirmed, canceled or moved (what an integrator syncing changes asks for).</summary>
+    public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CanceledAt { get; set; }
     public string? CancelReason { get; set; }
     public Guid? RescheduledToBookingId { get; set; }
@@ -66,16 +69,19 @@ public sealed class Booking
         ManageTokenHash = e.ManageTokenHash,
         ActionTokensExpireAt = e.ActionTokensExpireAt,
         ConfirmedAt = e.ConfirmedAt,
+        UpdatedAt = e.ConfirmedAt,
         CalendarUid = $"{e.BookingId}@opencalendly",
         TeamId = e.TeamId,
         TeamMode = e.TeamMode,
         Seat = e.Seat,
     };
 
-    public void When(BookingCanceled e) => (Status, CanceledAt, CancelReason) = (BookingStatus.Canceled, e.CanceledAt, e.Reason);
+    public void When(BookingCanceled e) =>
+        (Status, CanceledAt, CancelReason, UpdatedAt) = (BookingStatus.Canceled, e.CanceledAt, e.Reason, e.CanceledAt);
 
     public void When(BookingRescheduled e) =>
-        (Status, RescheduledToBookingId, RescheduledToStartsAt, RescheduledToEndsAt) = (BookingStatus.Rescheduled, e.NewBookingId, e.NewStartsAt, e.NewEndsAt);
+        (Status, RescheduledToBookingId, RescheduledToStartsAt, RescheduledToEndsAt, UpdatedAt) =
+        (BookingStatus.Rescheduled, e.NewBookingId, e.NewStartsAt, e.NewEndsAt, e.RescheduledAt);
 
     public void When(BookingReminderSent e) => RemindersSent.Add(e.MinutesBefore);
 

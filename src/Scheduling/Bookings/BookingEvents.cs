@@ -36,7 +36,9 @@ public sealed record BookingSeat(Guid SlotId, int Number, int SeatsPerSlot, int 
 
 /// <summary>The invitee canceled; the reserved time is free again from this event on.</summary>
 /// <param name="CanceledByUserId">The organizer or assigned member who canceled it; null when the invitee did (through their link).</param>
-public sealed record BookingCanceled(Guid BookingId, Guid OrganizerId, string? Reason, DateTimeOffset CanceledAt, Guid? CanceledByUserId = null);
+/// <param name="CanceledByApiKeyName">The API key (its name when used) the host canceled through; null for a signed-in host.</param>
+public sealed record BookingCanceled(
+    Guid BookingId, Guid OrganizerId, string? Reason, DateTimeOffset CanceledAt, Guid? CanceledByUserId = null, string? CanceledByApiKeyName = null);
 
 /// <summary>The invitee moved the booking: this stream ends here and <c>NewBookingId</c> carries on.</summary>
 public sealed record BookingRescheduled(

@@ -520,6 +520,62 @@ $("#webhook-form").addEventListener("submit", guarded("webhooks-panel", async (e
   await loadWebhooks();
 }));
 
+// ---- API keys
+async function loadApiKeys() {
+  const keys = (await api("GET", "/v0/api-keys")).apiKeys;
+  $("#api-keys").replaceChildren(...(keys.length === 0 ? [row(text("No API keys yet."))] : keys.map((k) => row(
+    text(`${k.name} · ${k.prefix}… · ${k.scopes.join(", ")} · ${k.lastUsedAt ? `last used ${new Date(k.lastUsedAt).toLocaleString()}` : "never used"}`
+      + (k.expiresAt ? ` · expires ${new Date(k.expiresAt).toLocaleDateString()}` : "")),
+    button("Revoke", guarded("api-keys-panel", async () => {
+      if (!confirm(`Revoke "${k.name}"? Programs using it stop working at once.`)) return;
+      await api("DELETE", `/v0/api-keys/${k.id}`);
+      $("#new-api-key").hidden = true;
+      await loadApiKeys();
+    }), "danger")))));
+}
+
+$("#api-key-form").addEventListener("submit", guarded("api-keys-panel", async (event) => {
+  const form = new FormData(event.target);
+  const scopes = form.getAll("scopes");
+  if (scopes.length === 0) throw new Error("Choose at least one scope.");
+  // The date picker's day ends at midnight in the organizer's own browser.
+  const expiresOn = form.get("expiresOn");
+  const expiresAt = expiresOn ? new Date(`${expiresOn}T23:59:59`).toISOString() : undefined;
+  const created = await api("POST", "/v0/api-keys", { name: form.get("name"), scopes, expiresAt });
+  event.target.reset();
+  $("#new-api-key-token").value = created.token;
+  $("#api-key-copied").textContent = "";
+  $("#new-api-key").hidden = false;
+  await loadApiKeys();
+}));
+
+$("#copy-api-key").addEventListener("click", guarded("api-keys-panel", async () => {
+  const input = $("#new-api-key-token");
+  input.select();
+  try { await navigator.clipboard.writeText(input.value); $("#api-key-copied").textContent = "Copied."; }
+  catch { $("#api-key-copied").textContent = "Selected: press Ctrl+C (⌘C) to copy."; }
+}));
+
+// ---- Your data
+$("#export-data").addEventListener("click", guarded("data-panel", async () => {
+  $("#export-status").textContent = "Preparing…";
+  try {
+    const data = await api("GET", "/v0/me/export");
+    const link = Object.assign(document.createElement("a"), {
+      href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" })),
+      download: `opencalendly-${me.username}-${new Date().toISOString().slice(0, 10)}.json`,
+    });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    $("#export-status").textContent = `Exported ${data.bookings.length} booking(s) and ${data.eventTypes.length} event type(s).`;
+  } catch (e) {
+    $("#export-status").textContent = "";
+    throw e;
+  }
+}));
+
 // ---- Calendars
 async function loadCalendars() {
   const status = await api("GET", "/v0/calendar/sync/status");
@@ -635,7 +691,7 @@ async function start() {
   }
   $("#panels").hidden = false;
   const panels = [["event-types-panel", loadEventTypes], ["hours-panel", loadHours], ["teams-panel", loadTeams], ["webhooks-panel", loadWebhooks],
-    ["calendars-panel", loadCalendars], ["time-off-panel", loadTimeOff], ["bookings-panel", loadBookings]];
+    ["calendars-panel", loadCalendars], ["time-off-panel", loadTimeOff], ["bookings-panel", loadBookings], ["api-keys-panel", loadApiKeys]];
   $("#holiday-form [name=year]").value = new Date().getFullYear() + 1;
   await Promise.all(panels.map(([panel, load]) => guarded(panel, load)()));
   await guarded("analytics-panel", loadAnalytics)();
