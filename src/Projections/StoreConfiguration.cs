@@ -48,6 +48,9 @@ public static class StoreConfiguration
         // Fixed on day one: changing casing or enum storage later silently breaks stored events.
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+        // How an erased invitee's events read after Advanced.ApplyEventDataMasking rewrites them in place.
+        opts.Events.AddMaskingRuleForProtectedInformation<BookingConfirmed>(InviteeErasure.Mask);
+        opts.Events.AddMaskingRuleForProtectedInformation<BookingCanceled>(InviteeErasure.Mask);
 
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
         opts.Storage.ExtendedSchemaObjects.Add(Reservations);

@@ -36,6 +36,7 @@ public sealed class ApiKeyTests(App app)
         [("GET", "/v0/calendar/writeback/status")] = "bookings:read", [("POST", "/v0/calendar/writeback/run")] = "bookings:write",
         [("GET", "/v0/me/bookings")] = "bookings:read", [("GET", "/v0/bookings")] = "bookings:read", [("GET", "/v0/bookings/{id}")] = "bookings:read",
         [("GET", "/v0/bookings/{id}/history")] = "bookings:read", [("POST", "/v0/bookings/{id}/cancel")] = "bookings:write",
+        [("POST", "/v0/privacy/erase-invitee")] = "bookings:write",
         [("GET", "/v0/webhooks")] = "webhooks:read", [("POST", "/v0/webhooks")] = "webhooks:write", [("PATCH", "/v0/webhooks/{id}")] = "webhooks:write",
         [("GET", "/v0/webhooks/{id}/deliveries")] = "webhooks:read", [("POST", "/v0/webhooks/deliveries/run")] = "webhooks:write",
         [("GET", "/v0/analytics/funnel")] = "analytics:read", [("GET", "/v0/analytics/team")] = "analytics:read",

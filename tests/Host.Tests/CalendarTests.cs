@@ -110,14 +110,7 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         var actionTokens = new[] { "cancel", "reschedule" }.Select(a => booked["actions"]![a]!["token"]!.GetValue<string>()).ToArray();
         tokensAreRandom256Bits([link, session, .. actionTokens]);
 
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(app.DatabaseConnectionString);
-        var pgDump = Directory.GetFiles("/usr/lib/postgresql", "pg_dump", SearchOption.AllDirectories).Order().Last();
-        var dump = new System.Diagnostics.ProcessStartInfo(pgDump, ["-h", builder.Host!, "-p", builder.Port.ToString(), "-U", builder.Username!, "-d", builder.Database!])
-            { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = System.Diagnostics.Process.Start(dump)!;
-        var text = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, await process.StandardError.ReadToEndAsync());
+        var text = await PgDump.TextAsync(app.DatabaseConnectionString);
 
         text.ShouldContain(username);                               // the dump is real and holds this scenario
         text.ShouldContain(OpenCalendly.Host.Identity.Tokens.Hash(session));   // the session is kept, as a hash

@@ -14,4 +14,12 @@ public sealed class TestClock : TimeProvider
         try { await body(); }
         finally { Offset = TimeSpan.Zero; }
     }
+
+    /// <summary>Runs <paramref name="body"/> with the clock at <paramref name="now"/> and answers what it answered.</summary>
+    public async Task<T> At<T>(DateTimeOffset now, Func<Task<T>> body)
+    {
+        var result = default(T);
+        await At(now, async () => { result = await body(); });
+        return result!;
+    }
 }

@@ -108,6 +108,6 @@ public static class BookSlotEndpoint
         var booking = Booking.From(confirmed);
         var queued = await effects.ConfirmedAsync(session, bus, state.Effects, http.Request, booking, state.EventType, tokens, request.Now);
         answers.CountOnCommit(session, booking, "confirmed");
-        return request.Succeed(session, answers.Confirmed(http, confirmed, tokens, queued));
+        return request.Succeed(session, answers.Confirmed(http, confirmed, tokens, queued), confirmed.BookingId);
     }
 }

@@ -41,6 +41,23 @@ public sealed class IdempotencyKeysTable(string schema) : ExplicitTable(schema, 
         """;
 }
 
+/// <summary>
+/// Which booking a stored answer shows (its invitee, answers and links), so erasing an invitee can drop the answers
+/// that would replay their data. Goes with its key (a pruned or freed key takes its row along).
+/// </summary>
+public sealed class IdempotencyBookingsTable(string schema, IdempotencyKeysTable keys) : ExplicitTable(schema, TableName)
+{
+    public const string TableName = "idempotency_bookings";
+
+    protected override string CreateSql => $"""
+        CREATE TABLE IF NOT EXISTS {QualifiedName} (
+            key_id text PRIMARY KEY REFERENCES {keys.QualifiedName} (id) ON DELETE CASCADE,
+            booking_id uuid NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idempotency_bookings_by_booking ON {QualifiedName} (booking_id);
+        """;
+}
+
 /// <summary>A request's <c>Idempotency-Key</c> within its scope (hashed), and the hash of the body it came with.</summary>
 public sealed record IdempotencyKey(string Id, string RequestHash);
 
@@ -66,7 +83,18 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
 
     public static IdempotencyKeysTable Table { get; } = new(StoreConfiguration.Schema);
 
-    public static void Apply(StoreOptions opts) => opts.Storage.ExtendedSchemaObjects.Add(Table);
+    public static IdempotencyBookingsTable Bookings { get; } = new(StoreConfiguration.Schema, Table);
+
+    public static void Apply(StoreOptions opts)
+    {
+        opts.Storage.ExtendedSchemaObjects.Add(Table);
+        opts.Storage.ExtendedSchemaObjects.Add(Bookings);
+    }
+
+    /// <summary>Drops, in <paramref name="session"/>, every stored answer that shows one of <paramref name="bookingIds"/>.</summary>
+    public static void ForgetAnswersOf(IDocumentSession session, IReadOnlyList<Guid> bookingIds) =>
+        session.QueueSqlCommand($"delete from {Table.QualifiedName} where id in (select key_id from {Bookings.QualifiedName} where booking_id = any(?))",
+            bookingIds.ToArray());
 
     /// <summary>How long a usable key is, in characters (the check and the OpenAPI document both say it).</summary>
     public const int MinKeyLength = 16, MaxKeyLength = 200;
@@ -158,10 +186,13 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
     }
 
     /// <summary>Stores the final answer in <paramref name="session"/>, so it commits or rolls back with the work.</summary>
-    public IResult Complete(IDocumentSession session, IdempotencyRecord record, int status, string body)
+    /// <param name="bookingId">The booking the answer shows, if any (see <see cref="IdempotencyBookingsTable"/>).</param>
+    public IResult Complete(IDocumentSession session, IdempotencyRecord record, int status, string body, Guid? bookingId = null)
     {
         Answer(record, status, body);
         session.QueueSqlCommand($"update {Table.QualifiedName} set status = ?, sealed_body = ? where id = ?", status, record.SealedBody!, record.Id);
+        if (bookingId is { } id)
+            session.QueueSqlCommand($"insert into {Bookings.QualifiedName} (key_id, booking_id) values (?, ?) on conflict (key_id) do nothing", record.Id, id);
         return Replay(status, body);
     }
 

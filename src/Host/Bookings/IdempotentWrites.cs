@@ -76,9 +76,12 @@ public sealed class IdempotentRequest(BookingAnswers answers, Idempotency idempo
         }
     }
 
-    /// <summary>Stores the success answer in <paramref name="session"/>, so it commits with the work; the answer to send.</summary>
-    public IResult Succeed<T>(IDocumentSession session, T answer) =>
-        idempotency.Complete(session, Record ?? throw new InvalidOperationException("Claim the key before changing anything."), 200, answers.Render(answer));
+    /// <summary>
+    /// Stores the success answer in <paramref name="session"/>, so it commits with the work; the answer to send.
+    /// <paramref name="bookingId"/> names the booking it shows, so an invitee's erasure can drop it.
+    /// </summary>
+    public IResult Succeed<T>(IDocumentSession session, T answer, Guid bookingId) =>
+        idempotency.Complete(session, Record ?? throw new InvalidOperationException("Claim the key before changing anything."), 200, answers.Render(answer), bookingId);
 
     /// <summary>
     /// Stores a refusal decided outside any transaction as the key's answer, in one autocommitted statement — with the

@@ -155,6 +155,6 @@ public static class RescheduleBookingEndpoint
             new(moved.Id, BookingStatus.Confirmed, old.Id, moved.StartsAt, moved.EndsAt, moved.TeamId is null ? null : moved.ReservedUserIds,
                 SeatJson.Of(moved.Seat, moved.StartsAt)),
             answers.Actions(http, tokens, moved.ActionTokensExpireAt),
-            new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks), new(queued.Reminders)));
+            new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks), new(queued.Reminders)), moved.Id);
     }
 }

@@ -123,7 +123,7 @@ public static class BookTeamSlotEndpoint
             var booking = Booking.From(confirmed);
             var queued = await effects.ConfirmedAsync(session, bus, reads, http.Request, booking, eventType, tokens, request.Now);
             answers.CountOnCommit(session, booking, "confirmed");
-            var result = request.Succeed(session, answers.Confirmed(http, confirmed, tokens, queued));
+            var result = request.Succeed(session, answers.Confirmed(http, confirmed, tokens, queued), confirmed.BookingId);
             try
             {
                 await session.SaveChangesAsync(ct);

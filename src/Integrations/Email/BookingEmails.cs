@@ -33,6 +33,9 @@ public sealed record CoHost(Participant Person, string Timezone);
 /// </summary>
 public static class BookingEmails
 {
+    /// <summary>The kind (and delivery id prefix) of the emails sent when a booking is canceled.</summary>
+    public const string CanceledKind = "booking-canceled";
+
     private static readonly ZonedDateTimePattern When = ZonedDateTimePattern.CreateWithInvariantCulture("dddd d MMMM uuuu, HH:mm", null);
     private static readonly ZonedDateTimePattern Until = ZonedDateTimePattern.CreateWithInvariantCulture("HH:mm", null);
 
@@ -42,7 +45,7 @@ public static class BookingEmails
         lead: "is booked");
 
     public static EmailMessage[] Canceled(BookingFacts f, string? reason, DateTimeOffset now) => Both(f with { ManageUrl = null },
-        "booking-canceled", InvitationMethod.Cancel, now,
+        CanceledKind, InvitationMethod.Cancel, now,
         invitee: $"Canceled: {f.EventName} with {f.Organizer.Name}",
         organizer: $"Canceled: {f.EventName} with {f.Invitee.Name}",
         lead: "was canceled" + (string.IsNullOrWhiteSpace(reason) ? "" : $" (reason given: {Quoted(reason)})"));
