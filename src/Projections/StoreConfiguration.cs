@@ -51,6 +51,8 @@ public static class StoreConfiguration
         // How an erased invitee's events read after Advanced.ApplyEventDataMasking rewrites them in place.
         opts.Events.AddMaskingRuleForProtectedInformation<BookingConfirmed>(InviteeErasure.Mask);
         opts.Events.AddMaskingRuleForProtectedInformation<BookingCanceled>(InviteeErasure.Mask);
+        opts.Events.AddMaskingRuleForProtectedInformation<CalendarConnected>(CalendarErasure.Mask);
+        opts.Events.AddMaskingRuleForProtectedInformation<CalendarTokensRefreshed>(CalendarErasure.Mask);
 
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
         opts.Storage.ExtendedSchemaObjects.Add(Reservations);

@@ -21,7 +21,7 @@ public sealed class ApiKeyTests(App app)
     /// <summary>Every route that takes a caller, with the scope a key needs for it: "session" for routes only a signed-in organizer may use, "any" for any key.</summary>
     private static readonly Dictionary<(string Method, string Route), string> RouteScopes = new()
     {
-        [("GET", "/v0/auth/me")] = "any", [("POST", "/v0/auth/logout")] = "session", [("GET", "/v0/me/export")] = "session",
+        [("GET", "/v0/auth/me")] = "any", [("POST", "/v0/auth/logout")] = "session", [("GET", "/v0/me/export")] = "session", [("DELETE", "/v0/me")] = "session",
         [("POST", "/v0/api-keys")] = "session", [("GET", "/v0/api-keys")] = "session", [("DELETE", "/v0/api-keys/{id}")] = "session",
         [("GET", "/v0/event-types")] = "event-types:read", [("POST", "/v0/event-types")] = "event-types:write",
         [("PATCH", "/v0/event-types/{id}")] = "event-types:write", [("GET", "/v0/teams/{teamId}/event-types")] = "event-types:read",

@@ -56,7 +56,7 @@ public sealed class ConsoleTests(BrowserApp app)
     }
 
     [Fact]
-    public async Task an_organizer_downloads_an_export_of_their_data()
+    public async Task an_organizer_downloads_an_export_of_their_data_and_then_deletes_the_account()
     {
         var (organizer, slug, _) = await app.Http.Bookable();
         (await app.Http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2031-06-03T10:00:00Z", "lee@example.com"), idempotencyKey: Api.NewKey())).ShouldBe(200);
@@ -69,6 +69,18 @@ public sealed class ConsoleTests(BrowserApp app)
         json["profile"]!["username"]!.GetValue<string>().ShouldBe(organizer.Username);
         json["bookings"]!.AsArray().ShouldHaveSingleItem()!["inviteeEmail"]!.GetValue<string>().ShouldBe("lee@example.com");
         await page.WaitForSelectorAsync("#export-status:has-text('Exported 1 booking(s)')", Visible);
+
+        // Deleting asks for the username; a wrong one deletes nothing.
+        var answer = "not-my-name";
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(answer);
+        await page.ClickAsync("#delete-account");
+        await page.WaitForSelectorAsync("#data-panel .error:has-text('did not match')", Visible);
+        (await app.Http.Get("/v0/auth/me", organizer.Session)).ShouldBe(200);
+        answer = organizer.Username;
+        await page.ClickAsync("#delete-account");
+        await page.WaitForSelectorAsync("#signed-out:has-text('Your account was deleted')", Visible);
+        (await app.Http.Get("/v0/auth/me", organizer.Session)).ShouldBe(401);
+        (await app.Http.Get($"/v0/users/{organizer.Username}/event-types/{slug}")).ShouldBeProblem(404, "not-found");
     }
 
     [Fact]

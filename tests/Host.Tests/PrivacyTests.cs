@@ -175,4 +175,47 @@ public sealed class PrivacyTests(App app)
             .Single(h => h!["type"]!.GetValue<string>() == "booking.canceled")!;
         canceled["actor"]!["name"]!.GetValue<string>().ShouldBe("privacy desk");
     }
+
+    [Fact]
+    public async Task a_deleted_organizer_is_gone_from_the_pages_their_invitees_are_told_and_their_username_waits_thirty_days()
+    {
+        var (organizer, slug, _) = await _http.Bookable(questions: CompanyQuestion);
+        var unique = Guid.NewGuid().ToString("N")[..12];
+        var invitee = $"jo.{unique}@example.com";
+        var ahead = await Book(organizer, slug, "2031-03-04T10:00:00Z", invitee, $"Jo {unique}", $"Firm {unique}");
+        var (owner, teamId, _) = await _http.Team();
+        await _http.Join(teamId, owner, organizer);
+        var key = (await _http.Post("/v0/api-keys", new { name = "k", scopes = new[] { "event-types:read" } }, organizer.Session)).Json["token"]!.GetValue<string>();
+        (await _http.Get($"/v0/users/{organizer.Username}/event-types/{slug}")).ShouldBe(200);
+
+        (await _http.Send(HttpMethod.Delete, "/v0/me", null, key)).ShouldBeProblem(403, "session-required");
+        var deleted = (await _http.Send(HttpMethod.Delete, "/v0/me", null, organizer.Session)).ShouldBe(200).Json;
+        deleted["bookingsCanceled"]!.GetValue<int>().ShouldBe(1);
+
+        // Their invitee hears of the cancellation; then the invitee's data goes too.
+        (await Mailbox.WaitFor(app.MailFolder, $"booking-canceled:{ahead}:invitee", 1)).ShouldHaveSingleItem().To.ToString().ShouldContain(invitee);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await PgDump.TextAsync(app.DatabaseConnectionString)) is var dump && (dump.Contains(invitee) || dump.Contains(organizer.Email)))
+        {
+            if (DateTime.UtcNow > deadline) throw new ShouldAssertException("The deleted organizer's or their invitee's email is still in the database.");
+            await Task.Delay(500);
+        }
+
+        // Gone from the pages, signed out everywhere, keys revoked, out of the team.
+        (await _http.Get($"/v0/users/{organizer.Username}/event-types/{slug}")).ShouldBeProblem(404, "not-found");
+        (await _http.Get("/v0/auth/me", organizer.Session)).ShouldBe(401);
+        (await _http.Get("/v0/event-types", key)).ShouldBe(401);
+        (await _http.Get($"/v0/teams/{teamId}/members", owner.Session)).Body.ShouldNotContain(organizer.Id);
+
+        // The username is not anyone else's for thirty days.
+        var link = (await _http.Post("/v0/auth/magic-link", new { email = $"new-{unique}@example.com", username = organizer.Username, displayName = "New", timezone = "UTC" }))
+            .ShouldBe(200).Json["magicLinkToken"]!.GetValue<string>();
+        (await _http.Post("/v0/auth/verify", new { token = link })).ShouldBeProblem(409, "username-taken");
+        await app.Clock.At(DateTimeOffset.UtcNow.AddDays(31), async () =>
+        {
+            var later = (await _http.Post("/v0/auth/magic-link", new { email = $"new-{unique}@example.com", username = organizer.Username, displayName = "New", timezone = "UTC" }))
+                .ShouldBe(200).Json["magicLinkToken"]!.GetValue<string>();
+            (await _http.Post("/v0/auth/verify", new { token = later })).ShouldBe(200);
+        });
+    }
 }

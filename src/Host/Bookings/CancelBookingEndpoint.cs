@@ -83,6 +83,27 @@ public static class Cancellation
         }
         return new BookingCanceledAnswer(true, new(booking.Id, BookingStatus.Canceled), new(queued.Emails), new(queued.Webhooks), new(queued.Writebacks));
     }
+
+    /// <summary>
+    /// Cancels, as host <paramref name="hostId"/>, those of <paramref name="bookings"/> that are confirmed and not over,
+    /// each under its stream's lock and with the usual effects; the ids it canceled.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> AheadAsync(
+        IDocumentSession session, IMessageBus bus, BookingEffects effects, BookingAnswers answers, IEnumerable<Booking> bookings, Guid hostId,
+        string? apiKeyName, DateTimeOffset now, CancellationToken ct)
+    {
+        var canceled = new List<Guid>();
+        foreach (var booking in bookings.Where(b => b.Status == BookingStatus.Confirmed && b.EndsAt > now))
+        {
+            var stream = await session.Events.FetchForExclusiveWriting<Booking>(booking.Id, ct);
+            if (stream.Aggregate is not { Status: BookingStatus.Confirmed } current) continue;
+            var events = CancelBooking.Decide(current, null, Instant.FromDateTimeOffset(now), hostId, apiKeyName);
+            stream.AppendMany(events);
+            await QueueAsync(session, bus, effects, answers, current, events, now, ct);
+            canceled.Add(current.Id);
+        }
+        return canceled;
+    }
 }
 
 /// <summary>

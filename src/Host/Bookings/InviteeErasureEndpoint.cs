@@ -4,11 +4,13 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NodaTime;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Calendars;
 using OpenCalendly.Host.Email;
 using OpenCalendly.Host.Identity;
 using OpenCalendly.Host.Webhooks;
 using OpenCalendly.Integrations.Email;
 using OpenCalendly.Scheduling.Bookings;
+using OpenCalendly.Scheduling.Calendars;
 using Wolverine;
 using Wolverine.Http;
 
@@ -43,23 +45,18 @@ public static class InviteeErasureEndpoint
             .Where(b => (b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)) && b.InviteeEmail.ToLower() == email)
             .ToListAsync(ct);
         var now = clock.GetUtcNow();
-        var canceled = new List<Guid>();
-        foreach (var booking in bookings.Where(b => b.Status == BookingStatus.Confirmed && b.EndsAt > now))
-        {
-            var stream = await session.Events.FetchForExclusiveWriting<Booking>(booking.Id, ct);
-            if (stream.Aggregate is not { Status: BookingStatus.Confirmed } current) continue;
-            var events = CancelBooking.Decide(current, null, Instant.FromDateTimeOffset(now), userId, caller.ApiKey()?.Name);
-            stream.AppendMany(events);
-            await Cancellation.QueueAsync(session, bus, effects, answers, current, events, now, ct);
-            canceled.Add(current.Id);
-        }
+        var canceled = await Cancellation.AheadAsync(session, bus, effects, answers, bookings, userId, caller.ApiKey()?.Name, now, ct);
         if (bookings.Count > 0) await bus.PublishAsync(new EraseInviteeData([.. bookings.Select(b => b.Id)], [.. canceled], userId, now));
         return new InviteeErasureAnswer(true, new(bookings.Count, canceled.Count, bookings.Count == 0 ? "nothing-to-erase" : "pending"));
     }
 }
 
-/// <summary>Erase these bookings' invitee data once the emails of the ones canceled for it are out.</summary>
-public sealed record EraseInviteeData(Guid[] BookingIds, Guid[] Canceled, Guid RequestedBy, DateTimeOffset RequestedAt, int Waits = 0);
+/// <summary>
+/// Erase these bookings' invitee data once the emails of the ones canceled for it are out; for a deleted account
+/// (<paramref name="DeletedAccountId"/>), also disconnect its calendars and mask their tokens.
+/// </summary>
+public sealed record EraseInviteeData(
+    Guid[] BookingIds, Guid[] Canceled, Guid RequestedBy, DateTimeOffset RequestedAt, int Waits = 0, Guid? DeletedAccountId = null);
 
 /// <summary>
 /// Erases an invitee from the event store (Marten's masking rewrites their events in place: <see cref="InviteeErasure"/>),
@@ -74,7 +71,8 @@ public static class EraseInviteeDataHandler
 
     public static readonly TimeSpan WaitStep = TimeSpan.FromSeconds(2);
 
-    public static async Task<OutgoingMessages> Handle(EraseInviteeData message, IDocumentSession session, IDocumentStore store, CancellationToken ct)
+    public static async Task<OutgoingMessages> Handle(
+        EraseInviteeData message, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var ids = message.BookingIds;
         Guid?[] bookingIds = [.. ids.Cast<Guid?>()];
@@ -84,10 +82,12 @@ public static class EraseInviteeDataHandler
         if (!emailsOut && message.Waits * WaitStep < MostWait)
             return [(message with { Waits = message.Waits + 1 }).DelayedFor(WaitStep)];
 
+        var calendars = message.DeletedAccountId is { } deleted ? await DisconnectCalendarsAsync(store, deleted, clock.GetUtcNow(), ct) : [];
+
         // Its own transaction, and idempotent: a retry of this message masks again to the same result.
         await store.Advanced.ApplyEventDataMasking(masking =>
         {
-            foreach (var id in ids) masking.IncludeStream(id);
+            foreach (var id in ids.Concat(calendars)) masking.IncludeStream(id);
         }, ct);
 
         var holders = new HashSet<Guid>();
@@ -106,6 +106,25 @@ public static class EraseInviteeDataHandler
         Idempotency.ForgetAnswersOf(session, ids);
         // Wolverine's transactional middleware commits all of it together.
         return [];
+    }
+
+    /// <summary>
+    /// A deleted account's calendar connections, disconnected (under each one's lock, like a disconnect by hand) in a
+    /// transaction of their own, ahead of the masking that rewrites their token events; their stream ids.
+    /// </summary>
+    private static async Task<Guid[]> DisconnectCalendarsAsync(IDocumentStore store, Guid userId, DateTimeOffset now, CancellationToken ct)
+    {
+        Guid[] ids = [.. CalendarProviders.All.Select(p => CalendarConnection.StreamId(userId, p))];
+        await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(ct);
+        foreach (var id in ids)
+        {
+            await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
+            var stream = await session.Events.FetchForWriting<CalendarConnection>(id, ct);
+            if (stream.Aggregate is { IsConnected: true }) stream.AppendOne(new CalendarDisconnected(id, now));
+        }
+        await session.SaveChangesAsync(ct);
+        return ids;
     }
 
     /// <summary>Webhook deliveries keep the payload they send (and resend): the invitee's fields in them are erased.</summary>

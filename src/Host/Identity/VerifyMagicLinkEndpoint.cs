@@ -75,6 +75,9 @@ public static class VerifyMagicLinkEndpoint
                 }));
             if (await db.Query<User>().AnyAsync(u => u.Username == username))
                 return Problems.Result(Problems.Create(409, "username-taken", "That username is already taken."));
+            if (await db.LoadAsync<RetiredUsername>(username) is { } retired && retired.RetiredUntil > now)
+                return Problems.Result(Problems.Create(409, "username-taken",
+                    $"That username belonged to an account deleted recently; it is free again after {Instants.Format(retired.RetiredUntil)}."));
             user = new User
             {
                 Id = Guid.CreateVersion7(), Email = link.Email, Username = username, DisplayName = displayName,

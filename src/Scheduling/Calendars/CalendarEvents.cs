@@ -18,6 +18,16 @@ public sealed record CalendarConnected(
 /// <summary>The provider issued a fresh access token (and perhaps a new refresh token).</summary>
 public sealed record CalendarTokensRefreshed(Guid ConnectionId, SealedTokens Tokens, DateTimeOffset RefreshedAt);
 
+/// <summary>What a deleted account's calendar events keep once masked: no tokens (even sealed) and no account email.</summary>
+public static class CalendarErasure
+{
+    public static readonly SealedTokens NoTokens = new("", null, DateTimeOffset.MinValue);
+
+    public static CalendarConnected Mask(CalendarConnected e) => e with { Tokens = NoTokens, ExternalEmail = null, ExternalAccountId = "" };
+
+    public static CalendarTokensRefreshed Mask(CalendarTokensRefreshed e) => e with { Tokens = NoTokens };
+}
+
 /// <summary>
 /// What the provider said about <c>[WindowStart, WindowEnd)</c>: these windows replace whatever was known
 /// about that stretch. The next sync is due at <c>NextSyncAt</c>.

@@ -576,6 +576,17 @@ $("#export-data").addEventListener("click", guarded("data-panel", async () => {
   }
 }));
 
+$("#delete-account").addEventListener("click", guarded("data-panel", async () => {
+  const typed = prompt(`This deletes your account for good. Type your username (${me.username}) to confirm.`);
+  if (typed === null) return;
+  if (typed.trim() !== me.username) throw new Error("The username did not match: nothing was deleted.");
+  await api("DELETE", "/v0/me");
+  session.clear();
+  $("#panels").hidden = true;
+  $("#signed-out").textContent = "Your account was deleted. Your invitees are being told about the canceled bookings.";
+  $("#signed-out").hidden = false;
+}));
+
 // ---- Calendars
 async function loadCalendars() {
   const status = await api("GET", "/v0/calendar/sync/status");
