@@ -127,6 +127,9 @@ public sealed class PrivacyTests(App app)
         dump.ShouldNotContain(email, Case.Insensitive);
         dump.ShouldNotContain(name);
         dump.ShouldNotContain(company);
+        var messages = await PgDump.MessageBodiesAsync(app.DatabaseConnectionString);
+        messages.ShouldNotContain(email, Case.Insensitive);
+        messages.ShouldNotContain(name);
 
         // The idempotent answer that showed a booking is gone: its key makes a new request now, which finds the time
         // still held by the erased booking.
