@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Xml.Linq;
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using OpenCalendly.Scheduling.Calendars;
+
+namespace OpenCalendly.Integrations.Calendars;
+
+/// <summary>Where a CalDAV account lives and how to sign in to it (an app-specific password, as iCloud requires).</summary>
+public sealed record CalDavAccount(Uri ServerUrl, string Username, string Password);
+
+/// <summary>One calendar of a CalDAV account.</summary>
+/// <param name="CTag">The collection's <c>getctag</c>: changes whenever anything in the calendar does.</param>
+public sealed record CalDavCalendar(Uri Url, string DisplayName, bool SupportsEvents, bool Writable, string? CTag, string? SyncToken);
+
+/// <summary>What discovery found: the principal, its calendar home, and the calendars in it.</summary>
+public sealed record CalDavDiscovery(Uri Principal, Uri CalendarHome, IReadOnlyList<CalDavCalendar> Calendars);
+
+/// <summary>
+/// CalDAV (RFC 4791) over <see cref="HttpClient"/>: discovery (RFC 6764's <c>/.well-known/caldav</c>, then
+/// <c>current-user-principal</c> and <c>calendar-home-set</c>), the calendars of the home, and busy time from a
+/// <c>calendar-query</c> REPORT with a time-range filter. Recurrences are expanded here with Ical.Net rather than by
+/// the server (servers differ in what <c>expand</c> they support); transparent and cancelled events do not block.
+/// No package on our registry speaks CalDAV; the iCalendar in it is Ical.Net's.
+/// </summary>
+public sealed class CalDavClient(HttpClient http)
+{
+    private static readonly XNamespace Dav = "DAV:", CalDav = "urn:ietf:params:xml:ns:caldav", CalServer = "http://calendarserver.org/ns/";
+
+    public async Task<CalDavDiscovery> DiscoverAsync(CalDavAccount account, CancellationToken ct)
+    {
+        var start = await WellKnownAsync(account, ct);
+        var principal = await HrefAsync(account, start, Dav + "current-user-principal", ct)
+            ?? throw Failure(ProviderFailure.Upstream, "The server named no current-user-principal: is this a CalDAV server?");
+        var home = await HrefAsync(account, principal, CalDav + "calendar-home-set", ct)
+            ?? throw Failure(ProviderFailure.Upstream, "The server named no calendar-home-set for this account.");
+        return new CalDavDiscovery(principal, home, await CalendarsAsync(account, home, ct));
+    }
+
+    /// <summary>RFC 6764: <c>/.well-known/caldav</c> redirects to the context path; a server without it is asked at the URL given.</summary>
+    private async Task<Uri> WellKnownAsync(CalDavAccount account, CancellationToken ct)
+    {
+        using var request = Request(account, new HttpMethod("PROPFIND"), new Uri(account.ServerUrl, "/.well-known/caldav"), 0, Propfind(Dav + "current-user-principal"));
+        using var response = await SendAsync(request, ct);
+        return response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect
+            && response.Headers.Location is { } location
+            ? new Uri(new Uri(account.ServerUrl, "/.well-known/caldav"), location)
+            : account.ServerUrl;
+    }
+
+    private async Task<Uri?> HrefAsync(CalDavAccount account, Uri url, XName property, CancellationToken ct)
+    {
+        var answer = await PropfindAsync(account, url, 0, Propfind(property), ct);
+        var href = answer.Descendants(property).Elements(Dav + "href").FirstOrDefault()?.Value.Trim();
+        return string.IsNullOrEmpty(href) ? null : new Uri(url, href);
+    }
+
+    public async Task<IReadOnlyList<CalDavCalendar>> CalendarsAsync(CalDavAccount account, Uri home, CancellationToken ct)
+    {
+        var answer = await PropfindAsync(account, home, 1, Propfind(Dav + "resourcetype", Dav + "displayname", CalServer + "getctag", Dav + "sync-token",
+            CalDav + "supported-calendar-component-set", Dav + "current-user-privilege-set"), ct);
+        var calendars = new List<CalDavCalendar>();
+        foreach (var response in answer.Elements(Dav + "response"))
+        {
+            var props = response.Elements(Dav + "propstat")
+                .Where(p => (p.Element(Dav + "status")?.Value ?? "").Contains(" 200 ", StringComparison.Ordinal))
+                .SelectMany(p => p.Elements(Dav + "prop").Elements()).ToList();
+            if (!props.Any(p => p.Name == Dav + "resourcetype" && p.Element(CalDav + "calendar") is not null)) continue;
+            var components = props.FirstOrDefault(p => p.Name == CalDav + "supported-calendar-component-set")?.Elements(CalDav + "comp")
+                .Select(c => (string?)c.Attribute("name")).ToList();
+            var privileges = props.FirstOrDefault(p => p.Name == Dav + "current-user-privilege-set")?.Descendants(Dav + "privilege")
+                .SelectMany(p => p.Elements()).Select(e => e.Name).ToList();
+            var url = new Uri(home, response.Element(Dav + "href")!.Value.Trim());
+            calendars.Add(new CalDavCalendar(url,
+                props.FirstOrDefault(p => p.Name == Dav + "displayname")?.Value is { Length: > 0 } name ? name : url.Segments[^1].TrimEnd('/'),
+                components is null || components.Contains("VEVENT"),
+                privileges is null || privileges.Contains(Dav + "write") || privileges.Contains(Dav + "write-content") || privileges.Contains(Dav + "all"),
+                props.FirstOrDefault(p => p.Name == CalServer + "getctag")?.Value, props.FirstOrDefault(p => p.Name == Dav + "sync-token")?.Value));
+        }
+        return calendars;
+    }
+
+    /// <summary>The calendar's busy time overlapping <c>[from, to)</c>: every blocking occurrence, recurrences expanded.</summary>
+    public async Task<IReadOnlyList<BusyWindow>> BusyAsync(CalDavAccount account, Uri calendar, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var range = new XElement(CalDav + "time-range", new XAttribute("start", Stamp(from)), new XAttribute("end", Stamp(to)));
+        var query = new XDocument(new XElement(CalDav + "calendar-query", new XAttribute(XNamespace.Xmlns + "d", Dav), new XAttribute(XNamespace.Xmlns + "c", CalDav),
+            new XElement(Dav + "prop", new XElement(Dav + "getetag"), new XElement(CalDav + "calendar-data")),
+            new XElement(CalDav + "filter", new XElement(CalDav + "comp-filter", new XAttribute("name", "VCALENDAR"),
+                new XElement(CalDav + "comp-filter", new XAttribute("name", "VEVENT"), range)))));
+        using var request = Request(account, new HttpMethod("REPORT"), calendar, 1, query);
+        var answer = await MultistatusAsync(request, ct);
+        var busy = new List<BusyWindow>();
+        foreach (var data in answer.Descendants(CalDav + "calendar-data").Select(d => d.Value).Where(d => d.Length > 0))
+            busy.AddRange(Blocking(Calendar.Load(data)!, from, to));
+        return [.. busy.OrderBy(b => b.StartsAt)];
+    }
+
+    /// <summary>
+    /// The blocking occurrences of a calendar object in <c>[from, to)</c>. An event blocks unless it is transparent or
+    /// cancelled; an all-day event blocks its days in the event's zone (floating dates read in UTC).
+    /// </summary>
+    public static IEnumerable<BusyWindow> Blocking(Calendar calendar, DateTimeOffset from, DateTimeOffset to)
+    {
+        var start = new CalDateTime(from.UtcDateTime, "UTC");
+        foreach (var occurrence in calendar.GetOccurrences(start).TakeWhileBefore(new CalDateTime(to.UtcDateTime, "UTC")))
+        {
+            if (occurrence.Source is not CalendarEvent e) continue;
+            if (string.Equals(e.Status, "CANCELLED", StringComparison.OrdinalIgnoreCase)) continue;
+            if (string.Equals(e.Transparency, "TRANSPARENT", StringComparison.OrdinalIgnoreCase)) continue;
+            var begins = Instant(occurrence.Period.StartTime);
+            var ends = occurrence.Period.EffectiveEndTime is { } end ? Instant(end) : begins;
+            if (ends > from && begins < to && ends > begins) yield return new BusyWindow(begins, ends);
+        }
+    }
+
+    private static DateTimeOffset Instant(CalDateTime time) => new(time.AsUtc, TimeSpan.Zero);
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static XDocument Propfind(params XName[] properties) =>
+        new(new XElement(Dav + "propfind", new XAttribute(XNamespace.Xmlns + "d", Dav), new XElement(Dav + "prop", properties.Select(p => new XElement(p)))));
+
+    private async Task<XElement> PropfindAsync(CalDavAccount account, Uri url, int depth, XDocument body, CancellationToken ct)
+    {
+        using var request = Request(account, new HttpMethod("PROPFIND"), url, depth, body);
+        return await MultistatusAsync(request, ct);
+    }
+
+    private static HttpRequestMessage Request(CalDavAccount account, HttpMethod method, Uri url, int depth, XDocument body)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = new StringContent(body.ToString(SaveOptions.DisableFormatting), Encoding.UTF8, "application/xml") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
+        request.Headers.Add("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return request;
+    }
+
+    private async Task<XElement> MultistatusAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using var response = await SendAsync(request, ct);
+        if (response.StatusCode != HttpStatusCode.MultiStatus)
+            throw Failure(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? ProviderFailure.Unauthorized : ProviderFailure.Upstream,
+                $"The CalDAV server answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.Method} {request.RequestUri?.AbsolutePath}.", (int)response.StatusCode);
+        try
+        {
+            return XDocument.Parse(await response.Content.ReadAsStringAsync(ct)).Root ?? throw new FormatException("Empty multistatus.");
+        }
+        catch (System.Xml.XmlException e)
+        {
+            throw Failure(ProviderFailure.Upstream, "The CalDAV server's answer is not XML.", null, e);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Failure(ProviderFailure.Upstream, $"The CalDAV server could not be reached ({e.HttpRequestError}).", null, e);
+        }
+    }
+
+    private static CalendarProviderException Failure(ProviderFailure failure, string message, int? status = null, Exception? inner = null) =>
+        new(failure, message, status, inner);
+}

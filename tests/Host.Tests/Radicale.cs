@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace OpenCalendly.Host.Tests;
+
+/// <summary>
+/// A real CalDAV server: Debian's Radicale on a free port of 127.0.0.1, with its own storage folder and plain htpasswd
+/// users (scripts/test installs it). Tests make calendars and events in it with plain WebDAV, as a calendar app would.
+/// </summary>
+public sealed class Radicale : IAsyncLifetime
+{
+    public const string User = "alice", Password = "app-specific-password";
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "opencalendly-radicale-" + Guid.NewGuid().ToString("N")[..8]);
+    private Process? _process;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "collections"));
+        var users = Path.Combine(_folder, "users");
+        await File.WriteAllTextAsync(users, $"{User}:{Password}\nbob:bobs-password\n");
+        var port = LocalServer.FreePort();
+        var radicale = new[] { "/usr/bin/radicale", "/usr/local/bin/radicale" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("Radicale is missing: run the suite with scripts/test, which installs it (apt-get install -y radicale).");
+        _process = Process.Start(new ProcessStartInfo(radicale,
+            ["-C", "", "--server-hosts", $"127.0.0.1:{port}", "--auth-type", "htpasswd", "--auth-htpasswd-filename", users,
+             "--auth-htpasswd-encryption", "plain", "--rights-type", "owner_only", "--storage-filesystem-folder", Path.Combine(_folder, "collections")])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        using var probe = new HttpClient();
+        while (true)
+        {
+            try
+            {
+                using var answer = await probe.GetAsync(BaseUrl);
+                return;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
+        _process?.Dispose();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A new calendar of <see cref="User"/> (MKCALENDAR), holding events or only tasks; its URL.</summary>
+    public async Task<Uri> MakeCalendarAsync(string name, string component = "VEVENT")
+    {
+        var url = new Uri(BaseUrl, $"{User}/{Guid.NewGuid():N}/");
+        var body = $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop>
+              <d:displayname>{name}</d:displayname>
+              <c:supported-calendar-component-set><c:comp name="{component}"/></c:supported-calendar-component-set>
+            </d:prop></d:set></c:mkcalendar>
+            """;
+        using var answer = await Send(new HttpMethod("MKCALENDAR"), url, body, "application/xml");
+        ((int)answer.StatusCode).ShouldBe(201, await answer.Content.ReadAsStringAsync());
+        return url;
+    }
+
+    /// <summary>Stores one calendar object (an <c>.ics</c> holding one event and its recurrences).</summary>
+    public async Task PutEventAsync(Uri calendar, string uid, string vevent)
+    {
+        var ics = $"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//OpenCalendly tests//EN\r\n{vevent.Replace("\r\n", "\n").Replace("\n", "\r\n").TrimEnd()}\r\nEND:VCALENDAR\r\n";
+        using var answer = await Send(HttpMethod.Put, new Uri(calendar, uid + ".ics"), ics, "text/calendar");
+        ((int)answer.StatusCode).ShouldBeOneOf([201, 204], await answer.Content.ReadAsStringAsync());
+    }
+
+    private async Task<HttpResponseMessage> Send(HttpMethod method, Uri url, string body, string contentType)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(method, url) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        return await http.SendAsync(request);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RadicaleCollection : ICollectionFixture<Radicale>
+{
+    public const string Name = "radicale";
+}
