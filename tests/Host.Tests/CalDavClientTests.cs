@@ -101,4 +101,32 @@ public sealed class CalDavClientTests(Radicale radicale)
             new BusyWindow(new DateTimeOffset(2030, 4, 1, 7, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 4, 1, 8, 0, 0, TimeSpan.Zero)),
         ]);
     }
+
+    [Fact]
+    public async Task a_bookings_event_is_created_once_moved_only_over_its_own_version_and_deleted()
+    {
+        var calendar = await radicale.MakeCalendarAsync("Bookings");
+        var (from, to) = (new DateTimeOffset(2030, 5, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 5, 10, 0, 0, 0, TimeSpan.Zero));
+        var uid = $"{Guid.NewGuid()}@opencalendly";
+        var spec = new CalendarEventSpec(uid, "Intro with Pat Lee", "Booked through OpenCalendly.", new DateTimeOffset(2030, 5, 6, 10, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2030, 5, 6, 10, 30, 0, TimeSpan.Zero), "https://meet.example.com/x", [new CalendarAttendee("Pat Lee", "pat@example.com")]);
+
+        var (url, etag) = await Client.CreateEventAsync(Account(), calendar, uid, spec, 0, CancellationToken.None);
+        etag.ShouldNotBeNullOrEmpty();
+        (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBe([new BusyWindow(spec.StartsAt, spec.EndsAt)]);
+        // A retry of the create (its answer lost) finds its own event, not a second one.
+        (await Client.CreateEventAsync(Account(), calendar, uid, spec, 0, CancellationToken.None)).ShouldBe((url, etag));
+
+        var moved = spec with { StartsAt = spec.StartsAt.AddDays(1), EndsAt = spec.EndsAt.AddDays(1) };
+        var newEtag = await Client.UpdateEventAsync(Account(), url, etag, uid, moved, 1, CancellationToken.None);
+        newEtag.ShouldNotBe(etag);
+        (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBe([new BusyWindow(moved.StartsAt, moved.EndsAt)]);
+        // Over a version someone else has since replaced: refused, not overwritten.
+        var stale = await Should.ThrowAsync<CalendarProviderException>(() => Client.UpdateEventAsync(Account(), url, etag, uid, spec, 2, CancellationToken.None));
+        stale.Status.ShouldBe(412);
+
+        await Client.DeleteEventAsync(Account(), url, CancellationToken.None);
+        (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBeEmpty();
+        await Client.DeleteEventAsync(Account(), url, CancellationToken.None);   // already gone: done
+    }
 }

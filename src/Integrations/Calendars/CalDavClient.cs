@@ -20,7 +20,8 @@ public sealed record CalDavCalendar(Uri Url, string DisplayName, bool SupportsEv
 public sealed record CalDavDiscovery(Uri Principal, Uri CalendarHome, IReadOnlyList<CalDavCalendar> Calendars);
 
 /// <summary>
-/// CalDAV (RFC 4791) over <see cref="HttpClient"/>: discovery (RFC 6764's <c>/.well-known/caldav</c>, then
+/// CalDAV (RFC 4791) over <see cref="HttpClient"/>: writing a booking's event (<c>PUT</c> with <c>If-None-Match</c> or
+/// <c>If-Match</c>, <c>DELETE</c>), discovery (RFC 6764's <c>/.well-known/caldav</c>, then
 /// <c>current-user-principal</c> and <c>calendar-home-set</c>), the calendars of the home, and busy time from a
 /// <c>calendar-query</c> REPORT with a time-range filter. Recurrences are expanded here with Ical.Net rather than by
 /// the server (servers differ in what <c>expand</c> they support); transparent and cancelled events do not block.
@@ -117,6 +118,85 @@ public sealed class CalDavClient(HttpClient http)
         }
     }
 
+    /// <summary>
+    /// Stores a booking's event as <c>{calendar}/{uid}.ics</c> only if nothing is there yet (<c>If-None-Match: *</c>); a
+    /// retry that finds its own earlier write (412) reads that one's ETag. Answers the event's URL and ETag.
+    /// </summary>
+    public async Task<(Uri Url, string? ETag)> CreateEventAsync(CalDavAccount account, Uri calendar, string uid, CalendarEventSpec spec, int sequence, CancellationToken ct)
+    {
+        var url = new Uri(calendar, Uri.EscapeDataString(uid) + ".ics");
+        using var request = Put(account, url, uid, spec, sequence);
+        request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
+        using var response = await SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.PreconditionFailed) return (url, await ETagAsync(account, url, ct));
+        Ensure(response, request, HttpStatusCode.Created, HttpStatusCode.NoContent, HttpStatusCode.OK);
+        return (url, response.Headers.ETag?.ToString() ?? await ETagAsync(account, url, ct));
+    }
+
+    /// <summary>Replaces the event only if it is still the version we wrote (<c>If-Match</c>); answers the new ETag.</summary>
+    public async Task<string?> UpdateEventAsync(CalDavAccount account, Uri url, string? etag, string uid, CalendarEventSpec spec, int sequence, CancellationToken ct)
+    {
+        using var request = Put(account, url, uid, spec, sequence);
+        if (etag is not null) request.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(etag));
+        using var response = await SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.PreconditionFailed)
+            throw Failure(ProviderFailure.Upstream, "The event was changed in the calendar since it was written; it was not overwritten.", 412);
+        Ensure(response, request, HttpStatusCode.Created, HttpStatusCode.NoContent, HttpStatusCode.OK);
+        return response.Headers.ETag?.ToString() ?? await ETagAsync(account, url, ct);
+    }
+
+    /// <summary>Deletes the event; one that is already gone counts as deleted.</summary>
+    public async Task DeleteEventAsync(CalDavAccount account, Uri url, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, url);
+        Authorize(request, account);
+        using var response = await SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return;
+        Ensure(response, request, HttpStatusCode.NoContent, HttpStatusCode.OK);
+    }
+
+    /// <summary>A booking as a calendar object resource (RFC 4791: one UID, no METHOD), in UTC.</summary>
+    public static string ToIcs(string uid, CalendarEventSpec spec, int sequence, DateTimeOffset stamp)
+    {
+        var e = new CalendarEvent
+        {
+            Uid = uid, Sequence = sequence, DtStamp = new CalDateTime(stamp.UtcDateTime, true),
+            DtStart = new CalDateTime(spec.StartsAt.UtcDateTime, true), DtEnd = new CalDateTime(spec.EndsAt.UtcDateTime, true),
+            Summary = spec.Title, Description = spec.Description, Location = spec.Location, Status = "CONFIRMED",
+        };
+        foreach (var attendee in spec.Attendees)
+            e.Attendees.Add(new Attendee($"mailto:{attendee.Email}")
+            {
+                CommonName = Email.Invitation.Parameter(attendee.Name), Role = "REQ-PARTICIPANT", ParticipationStatus = "ACCEPTED", Rsvp = false,
+            });
+        var calendar = new Calendar { ProductId = "-//OpenCalendly//Scheduling//EN" };
+        calendar.Events.Add(e);
+        return new Ical.Net.Serialization.CalendarSerializer().SerializeToString(calendar) ?? throw new InvalidOperationException("iCalendar serialization failed.");
+    }
+
+    private static HttpRequestMessage Put(CalDavAccount account, Uri url, string uid, CalendarEventSpec spec, int sequence)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, url)
+        {
+            Content = new StringContent(ToIcs(uid, spec, sequence, DateTimeOffset.UtcNow), Encoding.UTF8, "text/calendar"),
+        };
+        Authorize(request, account);
+        return request;
+    }
+
+    private async Task<string?> ETagAsync(CalDavAccount account, Uri url, CancellationToken ct) =>
+        (await PropfindAsync(account, url, 0, Propfind(Dav + "getetag"), ct)).Descendants(Dav + "getetag").FirstOrDefault()?.Value;
+
+    private static void Ensure(HttpResponseMessage response, HttpRequestMessage request, params HttpStatusCode[] expected)
+    {
+        if (expected.Contains(response.StatusCode)) return;
+        throw Failure(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? ProviderFailure.Unauthorized : ProviderFailure.Upstream,
+            $"The CalDAV server answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.Method} {request.RequestUri?.AbsolutePath}.", (int)response.StatusCode);
+    }
+
+    private static void Authorize(HttpRequestMessage request, CalDavAccount account) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
+
     private static DateTimeOffset Instant(CalDateTime time) => new(time.AsUtc, TimeSpan.Zero);
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -133,7 +213,7 @@ public sealed class CalDavClient(HttpClient http)
     private static HttpRequestMessage Request(CalDavAccount account, HttpMethod method, Uri url, int depth, XDocument body)
     {
         var request = new HttpRequestMessage(method, url) { Content = new StringContent(body.ToString(SaveOptions.DisableFormatting), Encoding.UTF8, "application/xml") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
+        Authorize(request, account);
         request.Headers.Add("Depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return request;
     }
@@ -141,9 +221,7 @@ public sealed class CalDavClient(HttpClient http)
     private async Task<XElement> MultistatusAsync(HttpRequestMessage request, CancellationToken ct)
     {
         using var response = await SendAsync(request, ct);
-        if (response.StatusCode != HttpStatusCode.MultiStatus)
-            throw Failure(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? ProviderFailure.Unauthorized : ProviderFailure.Upstream,
-                $"The CalDAV server answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.Method} {request.RequestUri?.AbsolutePath}.", (int)response.StatusCode);
+        Ensure(response, request, HttpStatusCode.MultiStatus);
         try
         {
             return XDocument.Parse(await response.Content.ReadAsStringAsync(ct)).Root ?? throw new FormatException("Empty multistatus.");
