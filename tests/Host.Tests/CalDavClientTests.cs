@@ -123,7 +123,7 @@ public sealed class CalDavClientTests(Radicale radicale)
         (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBe([new BusyWindow(moved.StartsAt, moved.EndsAt)]);
         // Over a version someone else has since replaced: refused, not overwritten.
         var stale = await Should.ThrowAsync<CalendarProviderException>(() => Client.UpdateEventAsync(Account(), url, etag, uid, spec, 2, CancellationToken.None));
-        stale.Status.ShouldBe(412);
+        stale.Status.ShouldBe(412, stale.Message);
 
         await Client.DeleteEventAsync(Account(), url, CancellationToken.None);
         (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBeEmpty();

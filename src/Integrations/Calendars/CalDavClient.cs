@@ -194,8 +194,16 @@ public sealed class CalDavClient(HttpClient http)
             $"The CalDAV server answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.Method} {request.RequestUri?.AbsolutePath}.", (int)response.StatusCode);
     }
 
-    private static void Authorize(HttpRequestMessage request, CalDavAccount account) =>
+    /// <summary>
+    /// Basic authentication over the account's URL, and a connection of its own: servers that close a connection right
+    /// after answering (Radicale's built-in server does) otherwise race the pool, which hands out the closing one
+    /// ("response ended prematurely"); calls come minutes apart, so a kept connection would rarely be reused anyway.
+    /// </summary>
+    private static void Authorize(HttpRequestMessage request, CalDavAccount account)
+    {
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
+        request.Headers.ConnectionClose = true;
+    }
 
     private static DateTimeOffset Instant(CalDateTime time) => new(time.AsUtc, TimeSpan.Zero);
 
