@@ -91,13 +91,15 @@ public sealed class CalDavClientTests(Radicale radicale)
         await radicale.PutEventAsync(calendar, "off", "BEGIN:VEVENT\nUID:off\nDTSTAMP:20300101T000000Z\nDTSTART:20300328T120000Z\nDTEND:20300328T130000Z\nSTATUS:CANCELLED\nEND:VEVENT");
         await radicale.PutEventAsync(calendar, "day", "BEGIN:VEVENT\nUID:day\nDTSTAMP:20300101T000000Z\nDTSTART;VALUE=DATE:20300327\nDTEND;VALUE=DATE:20300328\nSUMMARY:Conference\nEND:VEVENT");
 
+        var berlin = NodaTime.DateTimeZoneProviders.Tzdb["Europe/Berlin"];
         var busy = await Client.BusyAsync(Account(), calendar, new DateTimeOffset(2030, 3, 24, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 4, 7, 0, 0, 0, TimeSpan.Zero),
-            CancellationToken.None);
+            berlin, CancellationToken.None);
 
         busy.ShouldBe(
         [
             new BusyWindow(new DateTimeOffset(2030, 3, 25, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 3, 25, 9, 0, 0, TimeSpan.Zero)),
-            new BusyWindow(new DateTimeOffset(2030, 3, 27, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 3, 28, 0, 0, 0, TimeSpan.Zero)),
+            // The all-day date is Berlin's 27 March: 23:00Z the day before to 23:00Z.
+            new BusyWindow(new DateTimeOffset(2030, 3, 26, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 3, 27, 23, 0, 0, TimeSpan.Zero)),
             new BusyWindow(new DateTimeOffset(2030, 4, 1, 7, 0, 0, TimeSpan.Zero), new DateTimeOffset(2030, 4, 1, 8, 0, 0, TimeSpan.Zero)),
         ]);
     }
@@ -113,20 +115,20 @@ public sealed class CalDavClientTests(Radicale radicale)
 
         var (url, etag) = await Client.CreateEventAsync(Account(), calendar, uid, spec, 0, CancellationToken.None);
         etag.ShouldNotBeNullOrEmpty();
-        (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBe([new BusyWindow(spec.StartsAt, spec.EndsAt)]);
+        (await Client.BusyAsync(Account(), calendar, from, to, NodaTime.DateTimeZone.Utc, CancellationToken.None)).ShouldBe([new BusyWindow(spec.StartsAt, spec.EndsAt)]);
         // A retry of the create (its answer lost) finds its own event, not a second one.
         (await Client.CreateEventAsync(Account(), calendar, uid, spec, 0, CancellationToken.None)).ShouldBe((url, etag));
 
         var moved = spec with { StartsAt = spec.StartsAt.AddDays(1), EndsAt = spec.EndsAt.AddDays(1) };
         var newEtag = await Client.UpdateEventAsync(Account(), url, etag, uid, moved, 1, CancellationToken.None);
         newEtag.ShouldNotBe(etag);
-        (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBe([new BusyWindow(moved.StartsAt, moved.EndsAt)]);
+        (await Client.BusyAsync(Account(), calendar, from, to, NodaTime.DateTimeZone.Utc, CancellationToken.None)).ShouldBe([new BusyWindow(moved.StartsAt, moved.EndsAt)]);
         // Over a version someone else has since replaced: refused, not overwritten.
         var stale = await Should.ThrowAsync<CalendarProviderException>(() => Client.UpdateEventAsync(Account(), url, etag, uid, spec, 2, CancellationToken.None));
         stale.Status.ShouldBe(412, stale.Message);
 
         await Client.DeleteEventAsync(Account(), url, CancellationToken.None);
-        (await Client.BusyAsync(Account(), calendar, from, to, CancellationToken.None)).ShouldBeEmpty();
+        (await Client.BusyAsync(Account(), calendar, from, to, NodaTime.DateTimeZone.Utc, CancellationToken.None)).ShouldBeEmpty();
         await Client.DeleteEventAsync(Account(), url, CancellationToken.None);   // already gone: done
     }
 }

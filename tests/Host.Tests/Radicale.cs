@@ -29,8 +29,11 @@ public sealed class Radicale : IAsyncLifetime
             ["-C", "", "--server-hosts", $"127.0.0.1:{port}", "--auth-type", "htpasswd", "--auth-htpasswd-filename", users,
              "--auth-htpasswd-encryption", "plain", "--rights-type", "owner_only", "--storage-filesystem-folder", Path.Combine(_folder, "collections")])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        // What the server said, kept after the run (its storage folder is not) for a failure's diagnosis.
+        var log = Path.Combine(Path.GetTempPath(), "radicale-last.log");
+        File.WriteAllText(log, "");
+        _process.OutputDataReceived += (_, e) => { lock (_folder) File.AppendAllText(log, e.Data + "\n"); };
+        _process.ErrorDataReceived += (_, e) => { lock (_folder) File.AppendAllText(log, e.Data + "\n"); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/");

@@ -84,10 +84,16 @@ public sealed class CalDavClient(HttpClient http)
         return calendars;
     }
 
-    /// <summary>The calendar's busy time overlapping <c>[from, to)</c>: every blocking occurrence, recurrences expanded.</summary>
-    public async Task<IReadOnlyList<BusyWindow>> BusyAsync(CalDavAccount account, Uri calendar, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    /// <summary>
+    /// The calendar's busy time overlapping <c>[from, to)</c>: every blocking occurrence, recurrences expanded. Floating
+    /// times (all-day dates, and times without a zone) are read in <paramref name="floatingZone"/>, the calendar's or
+    /// its owner's zone.
+    /// </summary>
+    public async Task<IReadOnlyList<BusyWindow>> BusyAsync(
+        CalDavAccount account, Uri calendar, DateTimeOffset from, DateTimeOffset to, NodaTime.DateTimeZone floatingZone, CancellationToken ct)
     {
-        var range = new XElement(CalDav + "time-range", new XAttribute("start", Stamp(from)), new XAttribute("end", Stamp(to)));
+        // A floating day may start up to 14 hours either side of the same UTC day: the server is asked that much wider.
+        var range = new XElement(CalDav + "time-range", new XAttribute("start", Stamp(from.AddHours(-14))), new XAttribute("end", Stamp(to.AddHours(14))));
         var query = new XDocument(new XElement(CalDav + "calendar-query", new XAttribute(XNamespace.Xmlns + "d", Dav), new XAttribute(XNamespace.Xmlns + "c", CalDav),
             new XElement(Dav + "prop", new XElement(Dav + "getetag"), new XElement(CalDav + "calendar-data")),
             new XElement(CalDav + "filter", new XElement(CalDav + "comp-filter", new XAttribute("name", "VCALENDAR"),
@@ -96,24 +102,24 @@ public sealed class CalDavClient(HttpClient http)
         var answer = await MultistatusAsync(request, ct);
         var busy = new List<BusyWindow>();
         foreach (var data in answer.Descendants(CalDav + "calendar-data").Select(d => d.Value).Where(d => d.Length > 0))
-            busy.AddRange(Blocking(Calendar.Load(data)!, from, to));
+            busy.AddRange(Blocking(Calendar.Load(data)!, from, to, floatingZone));
         return [.. busy.OrderBy(b => b.StartsAt)];
     }
 
     /// <summary>
     /// The blocking occurrences of a calendar object in <c>[from, to)</c>. An event blocks unless it is transparent or
-    /// cancelled; an all-day event blocks its days in the event's zone (floating dates read in UTC).
+    /// cancelled; an all-day event blocks its days in <paramref name="floatingZone"/>, as does any time without a zone.
     /// </summary>
-    public static IEnumerable<BusyWindow> Blocking(Calendar calendar, DateTimeOffset from, DateTimeOffset to)
+    public static IEnumerable<BusyWindow> Blocking(Calendar calendar, DateTimeOffset from, DateTimeOffset to, NodaTime.DateTimeZone floatingZone)
     {
-        var start = new CalDateTime(from.UtcDateTime, "UTC");
-        foreach (var occurrence in calendar.GetOccurrences(start).TakeWhileBefore(new CalDateTime(to.UtcDateTime, "UTC")))
+        var start = new CalDateTime(from.UtcDateTime.AddHours(-14), "UTC");
+        foreach (var occurrence in calendar.GetOccurrences(start).TakeWhileBefore(new CalDateTime(to.UtcDateTime.AddHours(14), "UTC")))
         {
             if (occurrence.Source is not CalendarEvent e) continue;
             if (string.Equals(e.Status, "CANCELLED", StringComparison.OrdinalIgnoreCase)) continue;
             if (string.Equals(e.Transparency, "TRANSPARENT", StringComparison.OrdinalIgnoreCase)) continue;
-            var begins = Instant(occurrence.Period.StartTime);
-            var ends = occurrence.Period.EffectiveEndTime is { } end ? Instant(end) : begins;
+            var begins = Instant(occurrence.Period.StartTime, floatingZone);
+            var ends = occurrence.Period.EffectiveEndTime is { } end ? Instant(end, floatingZone) : begins;
             if (ends > from && begins < to && ends > begins) yield return new BusyWindow(begins, ends);
         }
     }
@@ -194,18 +200,12 @@ public sealed class CalDavClient(HttpClient http)
             $"The CalDAV server answered {(int)response.StatusCode} {response.ReasonPhrase} to {request.Method} {request.RequestUri?.AbsolutePath}.", (int)response.StatusCode);
     }
 
-    /// <summary>
-    /// Basic authentication over the account's URL, and a connection of its own: servers that close a connection right
-    /// after answering (Radicale's built-in server does) otherwise race the pool, which hands out the closing one
-    /// ("response ended prematurely"); calls come minutes apart, so a kept connection would rarely be reused anyway.
-    /// </summary>
-    private static void Authorize(HttpRequestMessage request, CalDavAccount account)
-    {
+    private static void Authorize(HttpRequestMessage request, CalDavAccount account) =>
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Username}:{account.Password}")));
-        request.Headers.ConnectionClose = true;
-    }
 
-    private static DateTimeOffset Instant(CalDateTime time) => new(time.AsUtc, TimeSpan.Zero);
+    private static DateTimeOffset Instant(CalDateTime time, NodaTime.DateTimeZone floatingZone) => time.IsFloating
+        ? NodaTime.LocalDateTime.FromDateTime(time.Value).InZoneLeniently(floatingZone).ToDateTimeOffset()
+        : new(time.AsUtc, TimeSpan.Zero);
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -240,16 +240,42 @@ public sealed class CalDavClient(HttpClient http)
         }
     }
 
+    /// <summary>
+    /// Sends once, and once more if the connection broke before an answer came: every call here is idempotent
+    /// (PROPFIND, REPORT, a PUT guarded by its precondition, DELETE), and a server may drop a fresh connection now and
+    /// then (Radicale's built-in server did, in about one test run of three).
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        try
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(ct);
+        for (var attempt = 1; ; attempt++)
         {
-            return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            using var again = attempt == 1 ? null : Copy(request, body);
+            try
+            {
+                return await http.SendAsync(again ?? request, HttpCompletionOption.ResponseContentRead, ct);
+            }
+            catch (HttpRequestException e) when (attempt == 1 && e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.ConnectionError)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+            }
+            catch (HttpRequestException e)
+            {
+                throw Failure(ProviderFailure.Upstream, $"The CalDAV server could not be reached ({e.HttpRequestError}).", null, e);
+            }
         }
-        catch (HttpRequestException e)
+    }
+
+    private static HttpRequestMessage Copy(HttpRequestMessage request, byte[]? body)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri);
+        foreach (var (name, values) in request.Headers) copy.Headers.TryAddWithoutValidation(name, values);
+        if (body is not null)
         {
-            throw Failure(ProviderFailure.Upstream, $"The CalDAV server could not be reached ({e.HttpRequestError}).", null, e);
+            copy.Content = new ByteArrayContent(body);
+            foreach (var (name, values) in request.Content!.Headers) copy.Content.Headers.TryAddWithoutValidation(name, values);
         }
+        return copy;
     }
 
     private static CalendarProviderException Failure(ProviderFailure failure, string message, int? status = null, Exception? inner = null) =>
