@@ -21,6 +21,10 @@ public sealed record TimeOffJson(
     Guid Id, bool AllDay, DateOnly? StartDate, DateOnly? EndDate, DateTimeOffset? StartAt, DateTimeOffset? EndAt,
     string? Reason, string? Holiday, DateTimeOffset CreatedAt, DateTimeOffset BlocksFrom, DateTimeOffset BlocksUntil)
 {
+    /// <summary>A schedule's time off, in the order it blocks, each with its instants in the organizer's zone.</summary>
+    public static IReadOnlyList<TimeOffJson> List(Schedule schedule, DateTimeZone zone) =>
+        [.. schedule.TimeOff.OrderBy(t => t.Period.In(zone).Start).Select(t => Of(t, zone))];
+
     /// <summary>With the instants it blocks in the organizer's current zone.</summary>
     public static TimeOffJson Of(ScheduleTimeOff t, DateTimeZone zone)
     {
@@ -87,7 +91,7 @@ public static class ListTimeOffEndpoint
     {
         var (user, schedule) = await TimeOff.LoadAsync(db, caller.UserId(), ct);
         var zone = SlotInputs.ZoneOf(user);
-        return Results.Json(new TimeOffListAnswer(true, [.. schedule.TimeOff.OrderBy(t => t.Period.In(zone).Start).Select(t => TimeOffJson.Of(t, zone))]));
+        return Results.Json(new TimeOffListAnswer(true, TimeOffJson.List(schedule, zone)));
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Security.Claims;
 using System.Text;
 using Marten;
@@ -28,14 +29,10 @@ public static class BookingsApiEndpoints
 
     public static ProblemDetails Validate(
         string? status, string? from, string? to, string? eventTypeId, string? updatedSince, string? cursor, string? limit) => new FieldErrors()
-        .When(status is not null && BookingStatusText.Parse(status) is null, "status", "status must be confirmed, canceled or rescheduled.")
-        .When(from is not null && Instants.Parse(from) is null, "from", "from must be an ISO-8601 instant with an offset.")
-        .When(to is not null && Instants.Parse(to) is null, "to", "to must be an ISO-8601 instant with an offset.")
+        .BookingFilters(from, to, status, limit)
         .When(eventTypeId is not null && !Guid.TryParse(eventTypeId, out _), "eventTypeId", "eventTypeId must be an event type's id.")
         .When(updatedSince is not null && Instants.Parse(updatedSince) is null, "updatedSince", "updatedSince must be an ISO-8601 instant with an offset.")
         .When(cursor is not null && Cursor.Parse(cursor) is null, "cursor", "cursor must be a nextCursor this route answered.")
-        .When(limit is not null && !(int.TryParse(limit, NumberStyles.None, null, out var n) && n is >= 1 and <= MostPerPage), "limit",
-            $"limit must be a whole number from 1 to {MostPerPage}.")
         .ToProblem();
 
     [Scope(ApiScopes.BookingsRead)]
@@ -47,7 +44,7 @@ public static class BookingsApiEndpoints
         ClaimsPrincipal caller, IQuerySession db, CancellationToken ct)
     {
         var userId = caller.UserId();
-        var query = db.Query<Booking>().Where(b => b.OrganizerId == userId || b.ReservedUserIds.Contains(userId));
+        var query = db.Query<Booking>().Where(OrganizerBookings.HeldBy(userId));
         if (status is not null && BookingStatusText.Parse(status) is { } wanted) query = query.Where(b => b.Status == wanted);
         if (from is not null && Instants.Parse(from) is { } start) query = query.Where(b => b.EndsAt > start);
         if (to is not null && Instants.Parse(to) is { } end) query = query.Where(b => b.StartsAt < end);
@@ -95,6 +92,17 @@ public static class BookingApiEndpoint
     }
 }
 
+/// <summary>The filters both lists of an organizer's bookings take (<c>/v0/bookings</c> and <c>/v0/me/bookings</c>).</summary>
+public static class BookingFilterChecks
+{
+    public static FieldErrors BookingFilters(this FieldErrors errors, string? from, string? to, string? status, string? limit) => errors
+        .When(from is not null && Instants.Parse(from) is null, "from", "from must be an ISO-8601 instant with an offset.")
+        .When(to is not null && Instants.Parse(to) is null, "to", "to must be an ISO-8601 instant with an offset.")
+        .When(status is not null && BookingStatusText.Parse(status) is null, "status", "status must be confirmed, canceled or rescheduled.")
+        .When(limit is not null && !(int.TryParse(limit, NumberStyles.None, null, out var n) && n is >= 1 and <= BookingsApiEndpoints.MostPerPage), "limit",
+            $"limit must be a whole number from 1 to {BookingsApiEndpoints.MostPerPage}.");
+}
+
 /// <summary>Booking statuses as the API spells them.</summary>
 public static class BookingStatusText
 {
@@ -110,6 +118,9 @@ public static class BookingStatusText
 /// <summary>Bookings as their organizer (or an assigned member) reads them, with the event type's name and labelled answers.</summary>
 public static class OrganizerBookings
 {
+    /// <summary>The bookings <paramref name="userId"/> organizes or is assigned to, as a query filter (<see cref="HeldByAsync"/> checks one loaded booking the same way).</summary>
+    public static Expression<Func<Booking, bool>> HeldBy(Guid userId) => b => b.OrganizerId == userId || b.ReservedUserIds.Contains(userId);
+
     /// <summary>The booking, if <paramref name="userId"/> organizes it or is assigned to it; anyone else's reads as missing.</summary>
     public static async Task<Booking?> HeldByAsync(IQuerySession db, Guid id, Guid userId, CancellationToken ct) =>
         await db.LoadAsync<Booking>(id, ct) is { } booking && (booking.OrganizerId == userId || booking.ReservedUserIds.Contains(userId)) ? booking : null;

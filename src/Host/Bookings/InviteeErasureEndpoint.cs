@@ -42,7 +42,7 @@ public static class InviteeErasureEndpoint
         var userId = caller.UserId();
         var email = body.Email!.Trim().ToLowerInvariant();
         var bookings = await session.Query<Booking>()
-            .Where(b => (b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)) && b.InviteeEmail.ToLower() == email)
+            .Where(OrganizerBookings.HeldBy(userId)).Where(b => b.InviteeEmail.ToLower() == email)
             .ToListAsync(ct);
         var now = clock.GetUtcNow();
         var canceled = await Cancellation.AheadAsync(session, bus, effects, answers, bookings, userId, caller.ApiKey()?.Name, now, ct);

@@ -15,12 +15,8 @@ namespace OpenCalendly.Host.Bookings;
 /// </summary>
 public static class ListBookingsEndpoint
 {
-    public static ProblemDetails Validate(string? from, string? to, string? status, string? limit) => new FieldErrors()
-        .When(from is not null && Instants.Parse(from) is null, "from", "from must be an ISO-8601 instant with an offset.")
-        .When(to is not null && Instants.Parse(to) is null, "to", "to must be an ISO-8601 instant with an offset.")
-        .When(status is not null && BookingStatusText.Parse(status) is null, "status", "status must be confirmed, canceled or rescheduled.")
-        .When(limit is not null && !(int.TryParse(limit, System.Globalization.NumberStyles.None, null, out var n) && n is >= 1 and <= 200), "limit", "limit must be a whole number from 1 to 200.")
-        .ToProblem();
+    public static ProblemDetails Validate(string? from, string? to, string? status, string? limit) =>
+        new FieldErrors().BookingFilters(from, to, status, limit).ToProblem();
 
     [Scope(ApiScopes.BookingsRead)]
     [ProducesResponseType<OrganizerBookingsAnswer>(200)]
@@ -32,7 +28,7 @@ public static class ListBookingsEndpoint
         var userId = caller.UserId();
         var start = from is null ? clock.GetUtcNow() : Instants.Parse(from)!.Value;
         var end = to is null ? DateTimeOffset.MaxValue : Instants.Parse(to)!.Value;
-        var query = db.Query<Booking>().Where(b => (b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)) && b.EndsAt > start && b.StartsAt < end);
+        var query = db.Query<Booking>().Where(OrganizerBookings.HeldBy(userId)).Where(b => b.EndsAt > start && b.StartsAt < end);
         if (status is not null && BookingStatusText.Parse(status) is { } wanted) query = query.Where(b => b.Status == wanted);
         var bookings = await query.OrderBy(b => b.StartsAt).Take(limit is null ? 50 : int.Parse(limit)).ToListAsync(ct);
         return Results.Json(new OrganizerBookingsAnswer(true, await OrganizerBookings.JsonAsync(db, bookings, ct)));

@@ -11,4 +11,8 @@ public sealed record CalendarStatusJson(
         connection is { IsConnected: true } c
             ? new(CalendarProviders.Name(provider), true, configured, c.ExternalEmail, c.LastSyncedAt, c.NextSyncAt, c.LastError, c.NeedsReconnect, c.BusyWindowCount)
             : new(CalendarProviders.Name(provider), false, configured, null, null, null, null, false, 0);
+
+    /// <summary>Every provider's status, connected or not, from the user's connections (keyed by provider).</summary>
+    public static IReadOnlyList<CalendarStatusJson> All(IReadOnlyDictionary<CalendarProvider, CalendarConnection> connections, CalendarProviders providers) =>
+        [.. CalendarProviders.All.Select(p => Of(p, connections.GetValueOrDefault(p), providers.Find(p) is not null))];
 }

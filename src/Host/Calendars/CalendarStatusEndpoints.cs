@@ -19,7 +19,7 @@ public static class CalendarSyncStatusEndpoint
         var ids = CalendarProviders.All.Select(p => CalendarConnection.StreamId(userId, p)).ToArray();
         var connections = (await db.LoadManyAsync<CalendarConnection>(ct, ids)).ToDictionary(c => c.Provider);
         return Results.Json(new CalendarProvidersAnswer(true,
-            [.. CalendarProviders.All.Select(p => CalendarStatusJson.Of(p, connections.GetValueOrDefault(p), providers.Find(p) is not null))]));
+            CalendarStatusJson.All(connections, providers)));
     }
 }
 

@@ -47,7 +47,7 @@ public static class DeleteAccountEndpoint
         if (await session.LoadAsync<User>(userId, ct) is not { } user) return Problems.Result(Problems.NotFound("Account not found."));
         var now = clock.GetUtcNow();
 
-        var bookings = await session.Query<Booking>().Where(b => b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)).ToListAsync(ct);
+        var bookings = await session.Query<Booking>().Where(OrganizerBookings.HeldBy(userId)).ToListAsync(ct);
         var canceled = await Cancellation.AheadAsync(session, bus, effects, answers, bookings, userId, null, now, ct);
 
         var owned = await session.Query<Team>().Where(t => t.OwnerId == userId).ToListAsync(ct);

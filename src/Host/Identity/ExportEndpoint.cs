@@ -56,7 +56,7 @@ public static class ExportEndpoint
         var scope = EventType.PersonalScope(userId);
         var eventTypesRead = batch.Query<EventType>().Where(e => e.Scope == scope).OrderBy(e => e.CreatedAt).ToList();
         var scheduleRead = batch.Load<Schedule>(userId);
-        var bookingsRead = batch.Query<Booking>().Where(b => b.OrganizerId == userId || b.ReservedUserIds.Contains(userId)).OrderBy(b => b.StartsAt).ToList();
+        var bookingsRead = batch.Query<Booking>().Where(OrganizerBookings.HeldBy(userId)).OrderBy(b => b.StartsAt).ToList();
         var teamsRead = batch.Query<Team>().Where(t => t.OwnerId == userId || t.Members.Any(m => m.UserId == userId)).OrderBy(t => t.CreatedAt).ToList();
         var webhooksRead = batch.Query<WebhookSubscription>().Where(s => s.OrganizerId == userId).OrderBy(s => s.CreatedAt).ToList();
         var calendarsRead = batch.LoadMany<CalendarConnection>().ById([.. CalendarProviders.All.Select(p => CalendarConnection.StreamId(userId, p))]);
@@ -64,7 +64,6 @@ public static class ExportEndpoint
         await batch.Execute(ct);
 
         var schedule = await scheduleRead ?? new Schedule { Id = userId };
-        var zone = SlotInputs.ZoneOf(user);
         var eventTypes = await eventTypesRead;
         var bookings = await bookingsRead;
         var calendars = (await calendarsRead).ToDictionary(c => c.Provider);
@@ -75,12 +74,11 @@ public static class ExportEndpoint
         return Results.Json(new ExportAnswer(true, clock.GetUtcNow(),
             new ExportedProfileJson(user.Id, user.Email, user.Username, user.DisplayName, user.Timezone, user.CreatedAt),
             [.. eventTypes.Select(EventTypeJson.Of)],
-            new ExportedScheduleJson(schedule.Rules, schedule.Overrides,
-                [.. schedule.TimeOff.OrderBy(t => t.Period.In(zone).Start).Select(t => TimeOffJson.Of(t, zone))]),
+            new ExportedScheduleJson(schedule.Rules, schedule.Overrides, TimeOffJson.List(schedule, SlotInputs.ZoneOf(user))),
             await OrganizerBookings.JsonAsync(db, bookings, ct),
             [.. (await teamsRead).Select(t => Membership(t, userId))],
             [.. (await webhooksRead).Select(WebhookJson.Of)],
-            [.. CalendarProviders.All.Select(p => CalendarStatusJson.Of(p, calendars.GetValueOrDefault(p), providers.Find(p) is not null))],
+            CalendarStatusJson.All(calendars, providers),
             [.. (await keysRead).Select(ApiKeyJson.Of)],
             [.. events.Select(e => new ExportedEventJson(e.StreamId, e.Version, e.Sequence, e.EventTypeName, e.Timestamp, WithoutSecrets(e.Data, json.Value.SerializerOptions)))]));
     }

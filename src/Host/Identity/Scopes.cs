@@ -9,10 +9,7 @@ namespace OpenCalendly.Host.Identity;
 /// Routes with a plain <c>[Authorize]</c> take a session only (the default policy): keys, sign-in, teams and calendar
 /// connections change the account.
 /// </summary>
-public sealed class ScopeAttribute(string scope) : AuthorizeAttribute(ScopePolicies.Prefix + scope)
-{
-    public string Scope { get; } = scope;
-}
+public sealed class ScopeAttribute(string scope) : AuthorizeAttribute(ScopePolicies.Prefix + scope);
 
 /// <summary>A route any signed-in caller may use, session or API key of any scope (who am I).</summary>
 public sealed class AnyCallerAttribute() : AuthorizeAttribute(ScopePolicies.AnyCaller);
