@@ -170,7 +170,9 @@ public sealed class BookingPageTests(BrowserApp app)
         await page.WaitForSelectorAsync("button.slot", Visible);
         // Late in the day only one time may be left today: next month's first day is a whole day of times.
         await page.ClickAsync("#next-month");
-        await page.WaitForFunctionAsync("document.querySelectorAll('button.slot').length > 1", null, new() { Timeout = 15_000 });
+        // The page's policy forbids eval, so no WaitForFunction: wait for next month's second time itself.
+        var nextMonth = DateTime.UtcNow.AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        await page.Locator($"button.slot[data-starts-at^='{nextMonth}']").Nth(1).WaitForAsync(new() { Timeout = 15_000 });
         var first = page.Locator("button.slot").First;
         await first.FocusAsync();
         await page.Keyboard.PressAsync("ArrowRight");
