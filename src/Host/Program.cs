@@ -72,6 +72,16 @@ builder.Services.AddSingleton(CalendarSettings.From(config));
 CalendarSettings.AddProviders(builder.Services, config);
 builder.Services.AddSingleton<OAuthState>();
 builder.Services.AddSingleton<CalendarAccess>();
+var calDav = CalDavOptions.From(config);
+builder.Services.AddSingleton(calDav);
+builder.Services.AddSingleton<ConnectedCalendars>();
+builder.Services.AddHttpClient(CalDavOptions.ClientName, http => http.Timeout = calDav.Timeout)
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+    {
+        // Discovery reads RFC 6764's redirect itself; every connection (a redirect's too) passes the SSRF guard.
+        AllowAutoRedirect = false,
+        ConnectCallback = calDav.AllowPrivateServers ? null : WebhookTargets.ConnectPublicOnlyAsync,
+    });
 builder.Services.AddSingleton<CalendarCalls>();
 builder.Services.AddSingleton<CalendarSync>();
 builder.Services.AddSingleton<WritebackAttempts>();

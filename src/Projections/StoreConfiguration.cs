@@ -53,6 +53,9 @@ public static class StoreConfiguration
         opts.Events.AddMaskingRuleForProtectedInformation<BookingCanceled>(InviteeErasure.Mask);
         opts.Events.AddMaskingRuleForProtectedInformation<CalendarConnected>(CalendarErasure.Mask);
         opts.Events.AddMaskingRuleForProtectedInformation<CalendarTokensRefreshed>(CalendarErasure.Mask);
+        opts.Events.AddMaskingRuleForProtectedInformation<CalDavCalendarsChosen>(CalendarErasure.Mask);
+        opts.Events.AddMaskingRuleForProtectedInformation<BusyWindowsSynced>(CalendarErasure.Mask);
+        opts.Events.AddMaskingRuleForProtectedInformation<BookingWrittenBack>(CalendarErasure.Mask);
 
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("btree_gist"));
         opts.Storage.ExtendedSchemaObjects.Add(Reservations);

@@ -33,6 +33,7 @@ public sealed class ApiKeyTests(App app)
         [("GET", "/v0/calendar/sync/status")] = "availability:read", [("POST", "/v0/calendar/{provider}/sync")] = "availability:write",
         [("POST", "/v0/calendar/{provider}/connect/start")] = "session", [("POST", "/v0/calendar/{provider}/connect/complete")] = "session",
         [("POST", "/v0/calendar/{provider}/disconnect")] = "session",
+        [("POST", "/v0/calendar/caldav/connect")] = "session", [("PATCH", "/v0/calendar/caldav")] = "session",
         [("GET", "/v0/calendar/writeback/status")] = "bookings:read", [("POST", "/v0/calendar/writeback/run")] = "bookings:write",
         [("GET", "/v0/me/bookings")] = "bookings:read", [("GET", "/v0/bookings")] = "bookings:read", [("GET", "/v0/bookings/{id}")] = "bookings:read",
         [("GET", "/v0/bookings/{id}/history")] = "bookings:read", [("POST", "/v0/bookings/{id}/cancel")] = "bookings:write",

@@ -41,7 +41,7 @@ public sealed class PrivacyTests(App app)
         var team = json["teams"]!.AsArray().ShouldHaveSingleItem()!;
         (team["id"]!.GetValue<string>(), team["owner"]!.GetValue<bool>(), team["status"]!.GetValue<string>()).ShouldBe((teamId, false, "active"));
         json["webhooks"]!.AsArray().ShouldHaveSingleItem();
-        json["calendarConnections"]!.AsArray().Count.ShouldBe(2);
+        json["calendarConnections"]!.AsArray().Count.ShouldBe(3);   // one row per provider, connected or not
         json["apiKeys"]!.AsArray().ShouldHaveSingleItem()!["name"]!.GetValue<string>().ShouldBe("Export test");
         var events = json["events"]!.AsArray().Select(e => (Stream: e!["streamId"]!.GetValue<string>(), Type: e["type"]!.GetValue<string>())).ToList();
         events.ShouldContain((bookingId, "booking_confirmed"));

@@ -172,4 +172,30 @@ public sealed class CalendarDecisionTests
         connection.When(new CalendarDisconnected(connection.Id, Now));
         ScheduledSync.ShouldRun(connection, due: null).ShouldBeFalse();
     }
+
+    [Fact]
+    public void a_caldav_read_is_skipped_only_when_every_busy_calendars_marker_is_unchanged_inside_the_window_last_read()
+    {
+        var connection = Connected();
+        var (from, to) = (Now, Now.AddDays(30));
+        var markers = new Dictionary<string, string?> { ["/alice/work/"] = "ctag-1", ["/alice/home/"] = "ctag-7" };
+        // Nothing read yet: read.
+        ChangeMarkers.Unchanged(connection, markers, from, to).ShouldBeFalse();
+
+        connection.When(new BusyWindowsSynced(connection.Id, User, from, to + ChangeMarkers.ReadAhead, [], Now, Now.AddMinutes(10),
+            new Dictionary<string, string> { ["/alice/work/"] = "ctag-1", ["/alice/home/"] = "ctag-7" }));
+        ChangeMarkers.Unchanged(connection, markers, from, to).ShouldBeTrue();
+        // Ten minutes on, the window has moved but is still inside the day read ahead.
+        ChangeMarkers.Unchanged(connection, markers, from.AddMinutes(10), to.AddMinutes(10)).ShouldBeTrue();
+        // A window past what was read, a changed calendar, one more or one fewer, or a server without markers: read.
+        ChangeMarkers.Unchanged(connection, markers, from.AddDays(2), to.AddDays(2)).ShouldBeFalse();
+        ChangeMarkers.Unchanged(connection, new Dictionary<string, string?> { ["/alice/work/"] = "ctag-2", ["/alice/home/"] = "ctag-7" }, from, to).ShouldBeFalse();
+        ChangeMarkers.Unchanged(connection, new Dictionary<string, string?> { ["/alice/work/"] = "ctag-1" }, from, to).ShouldBeFalse();
+        ChangeMarkers.Unchanged(connection, new Dictionary<string, string?> { ["/alice/work/"] = null, ["/alice/home/"] = "ctag-7" }, from, to).ShouldBeFalse();
+
+        // Another choice of calendars forgets what was read.
+        connection.CalDav = CalDavSettings.Found("https://caldav.example.com/", "/alice/", "/alice/", "alice", []);
+        connection.When(new CalDavCalendarsChosen(connection.Id, ["/alice/work/"], null, Now));
+        ChangeMarkers.Unchanged(connection, markers, from, to).ShouldBeFalse();
+    }
 }

@@ -79,7 +79,10 @@ public static class EraseInviteeDataHandler
         var deliveries = await session.Query<EmailDelivery>().Where(d => d.BookingId.IsOneOf(bookingIds)).ToListAsync(ct);
         var emailsOut = message.Canceled.All(id => deliveries.Any(d => d.BookingId == id && d.Kind == BookingEmails.CanceledKind))
             && deliveries.All(d => d.Status != EmailDeliveryStatus.Pending);
-        if (!emailsOut && message.Waits * WaitStep < MostWait)
+        // A deleted account's canceled bookings leave its calendars before they are disconnected.
+        var calendarsDone = message.DeletedAccountId is not { } leaving
+            || !await session.Query<CalendarWriteback>().AnyAsync(w => w.UserId == leaving && w.Status == WritebackStatus.Pending, ct);
+        if (!(emailsOut && calendarsDone) && message.Waits * WaitStep < MostWait)
             return [(message with { Waits = message.Waits + 1 }).DelayedFor(WaitStep)];
 
         var calendars = message.DeletedAccountId is { } deleted ? await DisconnectCalendarsAsync(store, deleted, clock.GetUtcNow(), ct) : [];
@@ -89,6 +92,13 @@ public static class EraseInviteeDataHandler
         {
             foreach (var id in ids.Concat(calendars)) masking.IncludeStream(id);
         }, ct);
+
+        if (message.DeletedAccountId is { } account)
+        {
+            // What the calendars' documents and writeback records still say of the account: a CalDAV server, calendar and event URLs.
+            foreach (var id in calendars) session.Delete<CalendarConnection>(id);
+            session.DeleteWhere<CalendarWriteback>(w => w.UserId == account);
+        }
 
         var holders = new HashSet<Guid>();
         foreach (var id in ids)

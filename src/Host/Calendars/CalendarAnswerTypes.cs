@@ -21,6 +21,7 @@ public sealed record CalendarDisconnectedAnswer(bool Ok, string Provider, bool D
 
 public sealed record SyncWindowJson(DateTimeOffset StartIso, DateTimeOffset EndIso);
 
+/// <param name="Unchanged">Nothing changed in the calendars since the last read (a CalDAV server's change markers said so), so their events were not read again.</param>
 public sealed record CalendarSyncAnswer(
     bool Ok, string Provider, SyncWindowJson SyncWindow, int BusyWindowCount, bool RefreshedAccessToken, DateTimeOffset? LastSyncedAt,
-    DateTimeOffset? NextSyncAt);
+    DateTimeOffset? NextSyncAt, bool Unchanged);

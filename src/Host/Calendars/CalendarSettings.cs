@@ -56,17 +56,27 @@ public sealed class CalendarProviders(IEnumerable<ICalendarProvider> providers)
 {
     private readonly Dictionary<CalendarProvider, ICalendarProvider> _byKind = providers.ToDictionary(p => p.Kind);
 
-    public static readonly CalendarProvider[] All = [CalendarProvider.Google, CalendarProvider.Microsoft];
+    public static readonly CalendarProvider[] All = [CalendarProvider.Google, CalendarProvider.Microsoft, CalendarProvider.CalDav];
 
+    /// <summary>An OAuth provider's adapter, when this server has an app for it (never for CalDAV, which signs in with a password).</summary>
     public ICalendarProvider? Find(CalendarProvider kind) => _byKind.GetValueOrDefault(kind);
 
-    /// <summary>The route's provider segment: <c>google</c> or <c>microsoft</c>.</summary>
+    /// <summary>Whether organizers can connect this provider here: CalDAV always, the OAuth providers when their app is configured.</summary>
+    public bool IsConfigured(CalendarProvider kind) => kind == CalendarProvider.CalDav || _byKind.ContainsKey(kind);
+
+    /// <summary>The route's provider segment: <c>google</c>, <c>microsoft</c> or <c>caldav</c>.</summary>
     public static CalendarProvider? Parse(string segment) => segment switch
     {
         "google" => CalendarProvider.Google,
         "microsoft" => CalendarProvider.Microsoft,
+        "caldav" => CalendarProvider.CalDav,
         _ => null,
     };
 
-    public static string Name(CalendarProvider kind) => kind == CalendarProvider.Google ? "google" : "microsoft";
+    public static string Name(CalendarProvider kind) => kind switch
+    {
+        CalendarProvider.Google => "google",
+        CalendarProvider.Microsoft => "microsoft",
+        _ => "caldav",
+    };
 }

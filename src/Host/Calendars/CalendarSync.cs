@@ -1,4 +1,6 @@
 using OpenCalendly.Host.Api;
+using OpenCalendly.Host.Identity;
+using NodaTime;
 using Marten;
 using Npgsql;
 using OpenCalendly.Projections;
@@ -11,9 +13,10 @@ namespace OpenCalendly.Host.Calendars;
 /// <summary>Sync connection <c>ConnectionId</c> if its next sync is still the one due at <c>Due</c>.</summary>
 public sealed record SyncCalendar(Guid ConnectionId, DateTimeOffset Due);
 
+/// <param name="Unchanged">The calendars' change markers said nothing changed since the last read, so their events were not read again.</param>
 public sealed record SyncResult(
     bool Succeeded, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int BusyWindowCount, bool RefreshedAccessToken,
-    DateTimeOffset? LastSyncedAt, DateTimeOffset? NextSyncAt, string? Error)
+    DateTimeOffset? LastSyncedAt, DateTimeOffset? NextSyncAt, string? Error, bool Unchanged = false)
 {
     /// <summary>Another sync or writeback of this calendar is at the provider right now.</summary>
     public static readonly SyncResult Busy = new(false, default, default, 0, false, null, null, "Another call to this calendar is under way: retry shortly.");
@@ -37,7 +40,7 @@ public static class CalendarConnectionLock
 /// the rows in the same transaction) and schedules the next sync as a durable message. A failure is
 /// recorded on the connection, and a refused refresh token stops the schedule until the organizer reconnects.
 /// </summary>
-public sealed class CalendarSync(CalendarAccess access, CalendarCalls calls, CalendarSettings settings, TimeProvider clock)
+public sealed class CalendarSync(ConnectedCalendars calendars, CalendarCalls calls, CalendarSettings settings, TimeProvider clock)
 {
     /// <summary>
     /// Syncs the connection: takes its call lease, asks the provider with nothing open, then records the busy windows
@@ -58,12 +61,14 @@ public sealed class CalendarSync(CalendarAccess access, CalendarCalls calls, Cal
         var now = clock.GetUtcNow();
         var (start, end) = window ?? SyncWindow.Resolve(null, null, now)!.Value;
         var refreshes = new List<CalendarTokensRefreshed>();
-        IReadOnlyList<BusyWindow>? busy = null;
+        BusyRead? read = null;
         CalendarProviderException? failure = null;
         try
         {
-            var account = new ProviderAccount(connection.ExternalAccountId ?? "", connection.ExternalEmail);
-            busy = await access.WithTokenAsync(refreshes, connection, (provider, token) => provider.BusyAsync(token, account, start, end, ct), ct);
+            var ownerZone = connection.Provider == CalendarProvider.CalDav && await session.LoadAsync<User>(connection.UserId, ct) is { } owner
+                ? DateTimeZoneProviders.Tzdb.GetZoneOrNull(owner.Timezone)
+                : null;
+            read = await calendars.Open(connection, refreshes, ownerZone).BusyAsync(start, end, ct);
         }
         catch (CalendarProviderException e)
         {
@@ -77,12 +82,18 @@ public sealed class CalendarSync(CalendarAccess access, CalendarCalls calls, Cal
 
         if (await CalendarCalls.RecordAsync(session, claim, ct) is null) return null;
         foreach (var refreshed in refreshes) session.Events.Append(connectionId, refreshed);
-        if (busy is not null)
+        if (read is not null)
         {
             var next = now + settings.SyncInterval;
-            var synced = new BusyWindowsSynced(connection.Id, connection.UserId, start, end, SyncWindow.Clip(busy, start, end), now, next);
-            session.Events.Append(connection.Id, synced);
             await messages.ScheduleAsync(new SyncCalendar(connection.Id, next), next);
+            if (read.Busy is null)
+            {
+                session.Events.Append(connection.Id, new BusyWindowsUnchanged(connection.Id, now, next));
+                return new SyncResult(true, start, end, connection.BusyWindowCount, refreshes.Count > 0, now, next, null, Unchanged: true);
+            }
+            var synced = new BusyWindowsSynced(
+                connection.Id, connection.UserId, read.From, read.To, SyncWindow.Clip(read.Busy, read.From, read.To), now, next, read.ChangeMarkers);
+            session.Events.Append(connection.Id, synced);
             return new SyncResult(true, start, end, synced.Busy.Count, refreshes.Count > 0, now, next, null);
         }
         var needsReconnect = failure!.Failure == ProviderFailure.GrantRevoked;

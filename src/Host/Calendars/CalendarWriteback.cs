@@ -48,6 +48,7 @@ public static class WritebackQueue
     {
         foreach (var connection in connections)
         {
+            if (operation == WritebackOperation.Create && !connection.ReceivesBookings) continue;
             var writeback = new CalendarWriteback
             {
                 Id = Guid.CreateVersion7(), BookingId = bookingId, ConnectionId = connection.Id, UserId = connection.UserId, Provider = connection.Provider,
@@ -56,7 +57,7 @@ public static class WritebackQueue
             session.Store(writeback);
             await bus.PublishAsync(new WriteBackBooking(writeback.Id));
         }
-        return connections.Count;
+        return connections.Count(c => operation != WritebackOperation.Create || c.ReceivesBookings);
     }
 }
 
@@ -66,7 +67,7 @@ public static class WritebackQueue
 /// a create and the move after a reschedule, say — runs second sees the first), calls the provider with nothing open,
 /// and records the outcome in the caller's session, which the caller commits.
 /// </summary>
-public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls, CalendarSettings settings, TimeProvider clock)
+public sealed class WritebackAttempts(ConnectedCalendars calendars, CalendarCalls calls, CalendarSettings settings, TimeProvider clock)
 {
     private const int BusyWaits = 10;
     private static readonly TimeSpan BusyPause = TimeSpan.FromMilliseconds(200);
@@ -94,7 +95,7 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
 
         // Until the call is recorded, a failure gives the lease back at once rather than holding the calendar for its term.
         var held = claim!;
-        (string? Error, WritebackStep? Step, string? ExternalId) applied = default;
+        (string? Error, WritebackStep? Step, ExternalEvent? Written) applied = default;
         var refreshes = new List<CalendarTokensRefreshed>();
         Booking? booking;
         var now = clock.GetUtcNow();
@@ -137,9 +138,9 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
         foreach (var refreshed in refreshes) session.Events.Append(current.Id, refreshed);
         if (applied is { Error: null, Step: { } step })
         {
-            job.ExternalEventId = applied.ExternalId ?? job.ExternalEventId;
+            job.ExternalEventId = applied.Written?.Id ?? job.ExternalEventId;
             session.Events.Append(current.Id, new BookingWrittenBack(current.Id, booking.Id, Writeback.EventKey(booking),
-                step is WritebackStep.Delete ? WritebackOperation.Cancel : job.Operation, applied.ExternalId, now));
+                step is WritebackStep.Delete ? WritebackOperation.Cancel : job.Operation, applied.Written?.Id, now, applied.Written?.Version));
         }
         return await RecordAsync(session, job, current, applied.Error, now, messages, retryable: current.IsConnected);
     }
@@ -169,47 +170,40 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
         return outcome;
     }
 
-    /// <returns>Null error on success, else why not; the step taken and the provider's event id.</returns>
-    private async Task<(string? Error, WritebackStep? Step, string? ExternalId)> ApplyAsync(
+    /// <returns>Null error on success, else why not; the step taken and the provider's event as written (null once deleted).</returns>
+    private async Task<(string? Error, WritebackStep? Step, ExternalEvent? Written)> ApplyAsync(
         List<CalendarTokensRefreshed> refreshes, CalendarConnection connection, Booking booking, IReadOnlyList<Booking>? seated, EventType? eventType,
         CalendarWriteback job, CancellationToken ct)
     {
         if (!connection.IsConnected) return ("The calendar was disconnected before this booking was written to it.", null, null);
         var step = Writeback.Plan(booking, connection, job.Operation, seated);
         var spec = seated is { Count: > 0 } ? SlotSpec(booking, seated, eventType) : Spec(booking, eventType);
-        string? externalId;
+        var calendar = calendars.Open(connection, refreshes);
+        ExternalEvent? written;
         switch (step)
         {
             case WritebackStep.Create:
-                externalId = await access.WithTokenAsync(refreshes, connection, (p, token) => p.CreateEventAsync(token, spec, ct), ct);
+                written = await calendar.CreateAsync(spec, ct);
                 break;
             case WritebackStep.Update(var id):
-                externalId = await access.WithTokenAsync(refreshes, connection, async (p, token) =>
+                try
                 {
-                    try
-                    {
-                        await p.UpdateEventAsync(token, id, spec, ct);
-                        return id;
-                    }
-                    catch (CalendarProviderException e) when (e.Status is 404 or 410)
-                    {
-                        // Deleted at the provider meanwhile: the booking still stands, so put it back.
-                        return await p.CreateEventAsync(token, spec, ct);
-                    }
-                }, ct);
+                    written = await calendar.UpdateAsync(new ExternalEvent(id, connection.ExternalEventVersions.GetValueOrDefault(Writeback.EventKey(booking))), spec, ct);
+                }
+                catch (CalendarProviderException e) when (e.Status is 404 or 410)
+                {
+                    // Deleted at the provider meanwhile: the booking still stands, so put it back.
+                    written = await calendar.CreateAsync(spec, ct);
+                }
                 break;
             case WritebackStep.Delete(var id):
-                await access.WithTokenAsync(refreshes, connection, async (p, token) =>
-                {
-                    await p.DeleteEventAsync(token, id, ct);
-                    return true;
-                }, ct);
-                externalId = null;
+                await calendar.DeleteAsync(new ExternalEvent(id, null), ct);
+                written = null;
                 break;
             default:
                 return (null, null, null);
         }
-        return (null, step, externalId);
+        return (null, step, written);
     }
 
     private static CalendarEventSpec Spec(Booking booking, EventType? eventType)
@@ -217,7 +211,7 @@ public sealed class WritebackAttempts(CalendarAccess access, CalendarCalls calls
         var name = eventType?.Name ?? "Booking";
         return new CalendarEventSpec(booking.CalendarUid, $"{name} with {booking.InviteeName}",
             $"Booked through OpenCalendly.\n{Invitee(booking)}",
-            booking.StartsAt, booking.EndsAt, eventType?.LocationValue, [new(booking.InviteeName, booking.InviteeEmail)]);
+            booking.StartsAt, booking.EndsAt, eventType?.LocationValue, [new(booking.InviteeName, booking.InviteeEmail)], Sequence: booking.CalendarSequence);
     }
 
     /// <summary>A seated slot's one event: every attendee seated now, who see each other only if the event type shows attendees.</summary>

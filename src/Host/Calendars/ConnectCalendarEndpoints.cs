@@ -23,11 +23,13 @@ internal static class ConnectRules
         .Text("redirectUri", value, 1, 2000, required: true)
         .When(value is { Length: > 0 and <= 2000 } && !OAuthState.IsRedirectUri(value), "redirectUri", "redirectUri must be an absolute http(s) URL without a fragment.");
 
-    public static ProblemDetails NotConfigured(CalendarProvider provider) => Problems.Create(400, "calendar-not-configured",
-        $"{(provider == CalendarProvider.Google ? "Google" : "Microsoft")} calendars are not configured on this server " +
-        $"(set Calendar:{provider}:ClientId and Calendar:{provider}:ClientSecret).");
+    public static ProblemDetails NotConfigured(CalendarProvider provider) => provider == CalendarProvider.CalDav
+        ? Problems.Create(400, "calendar-not-oauth", "CalDAV calendars connect with a username and an app-specific password: POST /v0/calendar/caldav/connect.")
+        : Problems.Create(400, "calendar-not-configured",
+            $"{(provider == CalendarProvider.Google ? "Google" : "Microsoft")} calendars are not configured on this server " +
+            $"(set Calendar:{provider}:ClientId and Calendar:{provider}:ClientSecret).");
 
-    public static ProblemDetails UnknownProvider() => Problems.NotFound("Unknown calendar provider: use google or microsoft.");
+    public static ProblemDetails UnknownProvider() => Problems.NotFound("Unknown calendar provider: use google, microsoft or caldav.");
 }
 
 public static class StartCalendarConnectionEndpoint

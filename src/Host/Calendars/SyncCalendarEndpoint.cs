@@ -51,6 +51,6 @@ public static class SyncCalendarEndpoint
         if (result.IsBusy) return Problems.Result(Problems.Create(409, "calendar-busy", result.Error!));
         if (!result.Succeeded) return Problems.Result(Problems.ProviderFailed(result.Error!));
         return Results.Json(new CalendarSyncAnswer(true, provider, new(result.WindowStart, result.WindowEnd), result.BusyWindowCount,
-            result.RefreshedAccessToken, result.LastSyncedAt, result.NextSyncAt));
+            result.RefreshedAccessToken, result.LastSyncedAt, result.NextSyncAt, result.Unchanged));
     }
 }

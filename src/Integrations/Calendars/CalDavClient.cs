@@ -14,7 +14,12 @@ public sealed record CalDavAccount(Uri ServerUrl, string Username, string Passwo
 
 /// <summary>One calendar of a CalDAV account.</summary>
 /// <param name="CTag">The collection's <c>getctag</c>: changes whenever anything in the calendar does.</param>
-public sealed record CalDavCalendar(Uri Url, string DisplayName, bool SupportsEvents, bool Writable, string? CTag, string? SyncToken);
+/// <param name="TimeZone">The TZID of its <c>calendar-timezone</c>, if it names one.</param>
+public sealed record CalDavCalendar(Uri Url, string DisplayName, bool SupportsEvents, bool Writable, string? CTag, string? SyncToken, string? TimeZone = null)
+{
+    /// <summary>What tells whether anything in the calendar changed: the ctag, or else the sync token (RFC 6578).</summary>
+    public string? ChangeMarker => CTag ?? SyncToken;
+}
 
 /// <summary>What discovery found: the principal, its calendar home, and the calendars in it.</summary>
 public sealed record CalDavDiscovery(Uri Principal, Uri CalendarHome, IReadOnlyList<CalDavCalendar> Calendars);
@@ -62,7 +67,7 @@ public sealed class CalDavClient(HttpClient http)
     public async Task<IReadOnlyList<CalDavCalendar>> CalendarsAsync(CalDavAccount account, Uri home, CancellationToken ct)
     {
         var answer = await PropfindAsync(account, home, 1, Propfind(Dav + "resourcetype", Dav + "displayname", CalServer + "getctag", Dav + "sync-token",
-            CalDav + "supported-calendar-component-set", Dav + "current-user-privilege-set"), ct);
+            CalDav + "supported-calendar-component-set", Dav + "current-user-privilege-set", CalDav + "calendar-timezone"), ct);
         var calendars = new List<CalDavCalendar>();
         foreach (var response in answer.Elements(Dav + "response"))
         {
@@ -79,9 +84,24 @@ public sealed class CalDavClient(HttpClient http)
                 props.FirstOrDefault(p => p.Name == Dav + "displayname")?.Value is { Length: > 0 } name ? name : url.Segments[^1].TrimEnd('/'),
                 components is null || components.Contains("VEVENT"),
                 privileges is null || privileges.Contains(Dav + "write") || privileges.Contains(Dav + "write-content") || privileges.Contains(Dav + "all"),
-                props.FirstOrDefault(p => p.Name == CalServer + "getctag")?.Value, props.FirstOrDefault(p => p.Name == Dav + "sync-token")?.Value));
+                props.FirstOrDefault(p => p.Name == CalServer + "getctag")?.Value, props.FirstOrDefault(p => p.Name == Dav + "sync-token")?.Value,
+                ZoneOf(props.FirstOrDefault(p => p.Name == CalDav + "calendar-timezone")?.Value)));
         }
         return calendars;
+    }
+
+    /// <summary>The TZID of a <c>calendar-timezone</c> (a VCALENDAR with one VTIMEZONE); null when absent or unreadable.</summary>
+    private static string? ZoneOf(string? calendarTimezone)
+    {
+        if (string.IsNullOrWhiteSpace(calendarTimezone)) return null;
+        try
+        {
+            return Calendar.Load(calendarTimezone)?.TimeZones.FirstOrDefault()?.TzId;
+        }
+        catch (Exception)
+        {
+            return null;   // Ical.Net throws several kinds on text it cannot read; the owner's zone stands in
+        }
     }
 
     /// <summary>
@@ -102,7 +122,19 @@ public sealed class CalDavClient(HttpClient http)
         var answer = await MultistatusAsync(request, ct);
         var busy = new List<BusyWindow>();
         foreach (var data in answer.Descendants(CalDav + "calendar-data").Select(d => d.Value).Where(d => d.Length > 0))
-            busy.AddRange(Blocking(Calendar.Load(data)!, from, to, floatingZone));
+        {
+            Calendar? calendarObject;
+            try
+            {
+                calendarObject = Calendar.Load(data);
+            }
+            catch (Exception e)
+            {
+                // Skipping it could offer time the organizer is busy: the sync fails and says why instead.
+                throw Failure(ProviderFailure.Upstream, "The CalDAV server sent an event that is not valid iCalendar.", null, e);
+            }
+            if (calendarObject is not null) busy.AddRange(Blocking(calendarObject, from, to, floatingZone));
+        }
         return [.. busy.OrderBy(b => b.StartsAt)];
     }
 
@@ -190,7 +222,8 @@ public sealed class CalDavClient(HttpClient http)
         return request;
     }
 
-    private async Task<string?> ETagAsync(CalDavAccount account, Uri url, CancellationToken ct) =>
+    /// <summary>The event's current ETag; a missing event fails with status 404.</summary>
+    public async Task<string?> ETagAsync(CalDavAccount account, Uri url, CancellationToken ct) =>
         (await PropfindAsync(account, url, 0, Propfind(Dav + "getetag"), ct)).Descendants(Dav + "getetag").FirstOrDefault()?.Value;
 
     private static void Ensure(HttpResponseMessage response, HttpRequestMessage request, params HttpStatusCode[] expected)

@@ -11,9 +11,13 @@ public sealed record ProviderAccount(string Id, string? Email);
 /// <summary>The provider event that mirrors a booking, or a seated slot with all its attendees.</summary>
 /// <param name="ChainKey">Stable for the booking's reschedule chain (or the seated slot): the provider's de-duplication key.</param>
 /// <param name="AttendeesSeeEachOther">Whether attendees may see the guest list (a seated slot's attendees only when the organizer shows them).</param>
+/// <param name="Sequence">The iCalendar <c>SEQUENCE</c>: how many times the chain was rescheduled.</param>
 public sealed record CalendarEventSpec(
     string ChainKey, string Title, string Description, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string? Location,
-    IReadOnlyList<CalendarAttendee> Attendees, bool AttendeesSeeEachOther = true);
+    IReadOnlyList<CalendarAttendee> Attendees, bool AttendeesSeeEachOther = true, int Sequence = 0);
+
+/// <summary>A provider event as written: its id (a CalDAV event's URL) and, where the provider has one, its version (an ETag).</summary>
+public sealed record ExternalEvent(string Id, string? Version);
 
 /// <summary>An invitee on a provider event.</summary>
 public sealed record CalendarAttendee(string Name, string Email);

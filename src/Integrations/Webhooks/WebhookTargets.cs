@@ -49,12 +49,12 @@ public static class WebhookTargets
         return false;
     }
 
-    /// <summary>Why the URL may not be a webhook target, or null when it may.</summary>
-    public static async Task<string?> RefusalAsync(Uri url, bool allowPrivate, CancellationToken ct)
+    /// <summary>Why the URL may not be a webhook target (or another outbound target: <paramref name="field"/> names it), or null when it may.</summary>
+    public static async Task<string?> RefusalAsync(Uri url, bool allowPrivate, CancellationToken ct, string field = "url", string reachedBy = "webhooks")
     {
         if (url.Scheme != Uri.UriSchemeHttps && !(allowPrivate && url.Scheme == Uri.UriSchemeHttp))
-            return allowPrivate ? "url must be an absolute http or https URL." : "url must be an absolute https URL.";
-        if (!string.IsNullOrEmpty(url.UserInfo)) return "url must not carry credentials.";
+            return allowPrivate ? $"{field} must be an absolute http or https URL." : $"{field} must be an absolute https URL.";
+        if (!string.IsNullOrEmpty(url.UserInfo)) return $"{field} must not carry credentials.";
         if (allowPrivate) return null;
 
         IPAddress[] addresses;
@@ -67,7 +67,7 @@ public static class WebhookTargets
             return $"The host '{url.Host}' does not resolve.";
         }
         if (addresses.Length == 0) return $"The host '{url.Host}' does not resolve.";
-        return addresses.All(IsPublic) ? null : "url resolves to a private, loopback or link-local address, which webhooks may not reach.";
+        return addresses.All(IsPublic) ? null : $"{field} resolves to a private, loopback or link-local address, which {reachedBy} may not reach.";
     }
 
     /// <summary>A connect callback that only opens connections to public addresses.</summary>

@@ -13,6 +13,8 @@ public sealed class CalendarConnectionProjection : SingleStreamProjection<Calend
         IncludeType<CalendarConnected>();
         IncludeType<CalendarTokensRefreshed>();
         IncludeType<BusyWindowsSynced>();
+        IncludeType<BusyWindowsUnchanged>();
+        IncludeType<CalDavCalendarsChosen>();
         IncludeType<CalendarSyncFailed>();
         IncludeType<CalendarDisconnected>();
         IncludeType<BookingWrittenBack>();
@@ -25,6 +27,8 @@ public sealed class CalendarConnectionProjection : SingleStreamProjection<Calend
         {
             case (not null, CalendarTokensRefreshed refreshed): snapshot.When(refreshed); break;
             case (not null, BusyWindowsSynced synced): snapshot.When(synced); break;
+            case (not null, BusyWindowsUnchanged unchanged): snapshot.When(unchanged); break;
+            case (not null, CalDavCalendarsChosen chosen): snapshot.When(chosen); break;
             case (not null, CalendarSyncFailed failed): snapshot.When(failed); break;
             case (not null, CalendarDisconnected disconnected): snapshot.When(disconnected); break;
             case (not null, BookingWrittenBack written): snapshot.When(written); break;

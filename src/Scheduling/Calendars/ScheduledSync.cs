@@ -20,3 +20,21 @@ public static class ScheduledSync
     public static DateTimeOffset? NextTryAfterFailure(bool grantRevoked, DateTimeOffset now, TimeSpan interval) =>
         grantRevoked ? null : now + interval;
 }
+
+/// <summary>
+/// Skipping a CalDAV read when nothing changed: a server's <c>getctag</c> (or RFC 6578 <c>sync-token</c>) changes with
+/// every change in its calendar, so a sync that finds every busy calendar's marker as the last read saw it, for a window
+/// inside the one that read covered, keeps the busy windows it has. Reads cover a day more than asked, so the window
+/// that moves with the clock stays inside for a day of syncs.
+/// </summary>
+public static class ChangeMarkers
+{
+    public static readonly TimeSpan ReadAhead = TimeSpan.FromDays(1);
+
+    /// <param name="markers">Each busy calendar's marker now (null when the server gives none: then it is always read).</param>
+    public static bool Unchanged(CalendarConnection connection, IReadOnlyDictionary<string, string?> markers, DateTimeOffset from, DateTimeOffset to) =>
+        markers.Count > 0
+        && connection.SyncedFrom <= from && connection.SyncedTo >= to
+        && markers.Count == connection.ChangeMarkers.Count
+        && markers.All(m => m.Value is not null && connection.ChangeMarkers.TryGetValue(m.Key, out var seen) && seen == m.Value);
+}
