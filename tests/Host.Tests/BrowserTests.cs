@@ -20,6 +20,9 @@ public sealed class BrowserApp : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>A CalDAV server the console connects to (the host may reach it on 127.0.0.1).</summary>
+    public Radicale Radicale { get; } = new();
+
     /// <summary>Another site (another port) that the host lists in <c>Cors:AllowedOrigins</c>, and one it does not.</summary>
     public string WebSite { get; private set; } = "";
     public string OtherSite { get; private set; } = "";
@@ -34,6 +37,7 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         var database = await App.FreshDatabase("browser");
         Google = await GoogleStandIn.StartAsync();
+        await Radicale.InitializeAsync();
         foreach (var _ in new[] { 0, 1 })
         {
             var (site, url) = await LocalServer.StartAsync(a => Microsoft.AspNetCore.Builder.EndpointRouteBuilderExtensions.MapGet(a, "/",
@@ -58,6 +62,7 @@ public sealed class BrowserApp : IAsyncLifetime
             builder.UseSetting("Calendar:Google:AuthorizeUrl", Google.AuthorizeUrl);
             builder.UseSetting("Calendar:Google:TokenUrl", Google.BaseUrl + "/token");
             builder.UseSetting("Calendar:Google:ApiBaseUrl", Google.BaseUrl);
+            builder.UseSetting("Calendar:CalDav:AllowPrivateServers", "true");
         });
         _factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
         _factory.StartServer();
@@ -83,6 +88,7 @@ public sealed class BrowserApp : IAsyncLifetime
         Http.Dispose();
         await _factory.DisposeAsync();
         await Google.DisposeAsync();
+        await Radicale.DisposeAsync();
         foreach (var site in _sites) await site.DisposeAsync();
     }
 }

@@ -131,6 +131,60 @@ public sealed class ConsoleTests(BrowserApp app)
     }
 
     [Fact]
+    public async Task an_organizer_connects_an_icloud_like_calendar_with_an_app_password_chooses_its_calendars_and_a_booking_lands_there()
+    {
+        var organizer = await app.Http.SignUp();
+        var (user, password) = await app.Radicale.NewUserAsync();
+        var family = await app.Radicale.MakeCalendarAsync("Family", user: user);
+        var meetings = await app.Radicale.MakeCalendarAsync("Meetings", user: user);
+        var page = await SignedIn(organizer);
+        await page.WaitForSelectorAsync("#caldav-form", Visible);
+
+        // A mistyped password: the server's refusal, in the panel.
+        await page.FillAsync("#caldav-form [name=serverUrl]", app.Radicale.BaseUrl.AbsoluteUri);
+        await page.FillAsync("#caldav-form [name=username]", user);
+        await page.FillAsync("#caldav-form [name=password]", "not-it");
+        await page.ClickAsync("#caldav-form button[type=submit]");
+        await page.WaitForSelectorAsync("#calendars-panel .error:has-text('app-specific password')", Visible);
+
+        await page.FillAsync("#caldav-form [name=password]", password);
+        await page.ClickAsync("#caldav-form button[type=submit]");
+        await page.WaitForSelectorAsync($"#calendars li:has-text('CalDAV: {user} at 127.0.0.1')", Visible);
+        (await page.IsHiddenAsync("#caldav-form")).ShouldBeTrue();
+        (await page.Locator("#caldav-calendars input[type=checkbox]:checked").CountAsync()).ShouldBe(2);
+
+        // Family does not block time; bookings go to Meetings.
+        await page.Locator("#caldav-calendars li", new() { HasText = "Family" }).Locator("input[type=checkbox]").UncheckAsync();
+        await page.Locator("#caldav-calendars li", new() { HasText = "Meetings" }).Locator("input[type=radio]").CheckAsync();
+        await page.ClickAsync("#caldav-choice button[type=submit]");
+        await page.WaitForSelectorAsync("#calendars li:has-text('CalDAV'):has-text('last synced'):not(:has-text('never'))", Visible);
+        var row = (await app.Http.Get("/v0/calendar/sync/status", organizer.Session)).Json["providers"]!.AsArray().Single(p => p!["provider"]!.GetValue<string>() == "caldav")!;
+        var calendars = row["calendars"]!.AsArray().ToDictionary(c => c!["url"]!.GetValue<string>());
+        calendars[family.AbsoluteUri]!["busy"]!.GetValue<bool>().ShouldBeFalse();
+        calendars[meetings.AbsoluteUri]!["receivesBookings"]!.GetValue<bool>().ShouldBeTrue();
+
+        // An invitee books; the event is in Meetings.
+        var rules = Enumerable.Range(0, 7).Select(day => new { dayOfWeek = day, startMinute = 540, endMinute = 1020 });
+        (await app.Http.Put("/v0/me/availability/rules", new { rules }, organizer.Session)).ShouldBe(200);
+        var slug = Organizers.Unique("call");
+        (await app.Http.Post("/v0/event-types", new { name = "Call", slug, durationMinutes = 30, locationType = "video" }, organizer.Session)).ShouldBe(200);
+        (await app.Http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-04-02T10:00:00Z"), idempotencyKey: Api.NewKey())).ShouldBe(200);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await app.Radicale.ObjectsAsync(meetings, user)).Count == 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new ShouldAssertException("The booking never reached the Meetings calendar.");
+            await Task.Delay(200);
+        }
+        (await app.Radicale.ObjectsAsync(family, user)).ShouldBeEmpty();
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#writeback:has-text('1 written')", Visible);
+
+        await page.ClickAsync("#calendars li:has-text('CalDAV') button:text-is('Disconnect')");
+        await page.WaitForSelectorAsync("#calendars li:has-text('CalDAV: not connected')", Visible);
+        (await page.IsVisibleAsync("#caldav-form")).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task teams_webhooks_calendars_and_analytics_panels_work_and_show_api_errors_in_place()
     {
         var (organizer, slug, _) = await app.Http.Bookable();

@@ -588,18 +588,22 @@ $("#delete-account").addEventListener("click", guarded("data-panel", async () =>
 }));
 
 // ---- Calendars
+const providerNames = { google: "Google", microsoft: "Microsoft", caldav: "CalDAV" };
+
 async function loadCalendars() {
   const status = await api("GET", "/v0/calendar/sync/status");
   $("#calendars").replaceChildren(...status.providers.map((p) => {
-    const name = p.provider === "google" ? "Google" : "Microsoft";
+    const name = providerNames[p.provider] ?? p.provider;
+    const account = p.serverUrl ? `${p.externalEmail} at ${new URL(p.serverUrl).host}` : p.externalEmail ?? "connected";
     const parts = [text(p.connected
-      ? `${name}: ${p.externalEmail ?? "connected"} · last synced ${p.lastSyncedAt ? new Date(p.lastSyncedAt).toLocaleString() : "never"}${p.lastError ? ` · ${p.lastError}` : ""}`
+      ? `${name}: ${account} · last synced ${p.lastSyncedAt ? new Date(p.lastSyncedAt).toLocaleString() : "never"}${p.lastError ? ` · ${p.lastError}` : ""}`
       : `${name}: ${p.configured ? "not connected" : "not configured on this server"}`)];
     if (p.connected) {
       parts.push(button("Sync now", guarded("calendars-panel", async () => { await api("POST", `/v0/calendar/${p.provider}/sync`, {}); await loadCalendars(); })));
       parts.push(button("Disconnect", guarded("calendars-panel", async () => { await api("POST", `/v0/calendar/${p.provider}/disconnect`, {}); await loadCalendars(); })));
     }
-    if (p.configured && (!p.connected || p.needsReconnect)) {
+    if (p.provider === "caldav") showCalDav(p);
+    else if (p.configured && (!p.connected || p.needsReconnect)) {
       parts.push(button(p.needsReconnect ? "Reconnect" : "Connect", guarded("calendars-panel", async () => {
         const started = await api("POST", `/v0/calendar/${p.provider}/connect/start`, { redirectUri: `${location.origin}/settings/calendar/${p.provider}/callback` });
         location.assign(started.authUrl);
@@ -611,6 +615,37 @@ async function loadCalendars() {
   $("#writeback").textContent = `Writeback: ${writeback.summary.succeeded} written, ${writeback.summary.pending} pending, ${writeback.summary.failed} failed`
     + (writeback.failures[0] ? ` (last failure: ${writeback.failures[0].lastError})` : "");
 }
+
+/** The CalDAV forms: sign in while not connected (or refused), else the choice of calendars. */
+function showCalDav(p) {
+  $("#caldav-form").hidden = p.connected && !p.needsReconnect;
+  $("#caldav-choice").hidden = !p.connected;
+  if (!p.connected) return;
+  if (p.needsReconnect) $("#caldav-form [name=serverUrl]").value = p.serverUrl;
+  $("#caldav-calendars").replaceChildren(...p.calendars.map((c) => {
+    const busy = Object.assign(document.createElement("input"), { type: "checkbox", name: "busyCalendars", value: c.url, checked: c.busy });
+    const write = Object.assign(document.createElement("input"), { type: "radio", name: "writeCalendar", value: c.url, checked: c.receivesBookings, disabled: !c.writable });
+    const busyLabel = document.createElement("label");
+    busyLabel.append(busy, ` ${c.name} blocks my time`);
+    const writeLabel = document.createElement("label");
+    writeLabel.append(write, c.writable ? " receives bookings" : " (read-only)");
+    return row(busyLabel, writeLabel);
+  }));
+}
+
+$("#caldav-form").addEventListener("submit", guarded("calendars-panel", async (event) => {
+  const form = new FormData(event.target);
+  await api("POST", "/v0/calendar/caldav/connect", { serverUrl: form.get("serverUrl"), username: form.get("username"), password: form.get("password") });
+  event.target.reset();
+  await loadCalendars();
+}));
+
+$("#caldav-choice").addEventListener("submit", guarded("calendars-panel", async (event) => {
+  const form = new FormData(event.target);
+  const writeCalendar = form.get("writeCalendar");
+  await api("PATCH", "/v0/calendar/caldav", { busyCalendars: form.getAll("busyCalendars"), ...(writeCalendar ? { writeCalendar } : {}) });
+  await loadCalendars();
+}));
 
 // ---- Analytics
 const SVG = "http://www.w3.org/2000/svg";
