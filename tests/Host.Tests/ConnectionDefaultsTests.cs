@@ -37,4 +37,26 @@ public sealed class ConnectionDefaultsTests
     [InlineData("MaxPoolSize")]
     public void The_pool_size_the_connection_string_sets_is_kept_under_any_spelling(string keyword) =>
         Applied($"Host=127.0.0.1;{keyword}=7").MaxPoolSize.ShouldBe(7);
+
+    [Fact]
+    public void Several_hosts_are_asked_again_each_second_unless_the_string_says_otherwise()
+    {
+        Applied("Host=10.0.0.1:5432,10.0.0.2:5432;Target Session Attributes=primary").HostRecheckSeconds.ShouldBe(ConnectionDefaults.HostRecheckSeconds);
+        Applied("Host=10.0.0.1:5432,10.0.0.2:5432;Host Recheck Seconds=5").HostRecheckSeconds.ShouldBe(5);
+        Applied("Host=10.0.0.1").HostRecheckSeconds.ShouldBe(new NpgsqlConnectionStringBuilder().HostRecheckSeconds);
+    }
+
+    [Theory]
+    [InlineData("No suitable host was found.", true)]
+    [InlineData("57P01", true)]
+    [InlineData("25006", true)]
+    [InlineData("08006", true)]
+    [InlineData("23505", false)]
+    [InlineData("23P01", false)]
+    public void A_database_that_is_away_is_503_and_one_that_refuses_is_not(string what, bool away)
+    {
+        Exception e = what.Length == 5 ? new PostgresException("x", "ERROR", "ERROR", what) : new NpgsqlException(what);
+        DatabaseConflicts.IsUnavailable(new InvalidOperationException("wrapped", e)).ShouldBe(away);
+        (DatabaseConflicts.Classify(e)?.Status == 503).ShouldBe(away);
+    }
 }

@@ -81,19 +81,10 @@ public sealed class FunnelLimits : IDisposable
         using var lease = _limiter.AttemptAcquire(eventTypeId);
         if (lease.IsAcquired) return null;
         var wait = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-        return new RetryAfterResult(Problems.Result(Problems.Create(429, "rate-limited", "Too many funnel events for this event type; retry later.")), wait);
+        return Problems.RetryAfter(Problems.Result(Problems.Create(429, "rate-limited", "Too many funnel events for this event type; retry later.")), wait);
     }
 
     public void Dispose() => _limiter.Dispose();
-
-    private sealed class RetryAfterResult(IResult inner, TimeSpan wait) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(http);
-        }
-    }
 }
 
 public static class FunnelAnalyticsEndpoint

@@ -29,6 +29,13 @@ public static class ConnectionDefaults
     /// </summary>
     public const int MaxPoolSize = 32;
 
+    /// <summary>
+    /// With several hosts (<c>Host=primary:5432,standby:5432;Target Session Attributes=primary</c>), how long Npgsql trusts
+    /// what it learned of a host (down, or a standby) before it asks again. Its default, 10 s, kept every request failing
+    /// for 10 s after a standby was promoted; asking again each second costs a check only when a new connection opens.
+    /// </summary>
+    public const int HostRecheckSeconds = 1;
+
     public static string Apply(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
@@ -36,6 +43,7 @@ public static class ConnectionDefaults
         var database = new NpgsqlConnectionStringBuilder(connectionString);
         if (!given.Contains("maxautoprepare")) database.MaxAutoPrepare = MaxAutoPrepare;
         if (!given.Overlaps(["maxpoolsize", "maximumpoolsize"])) database.MaxPoolSize = MaxPoolSize;
+        if (database.Host?.Contains(',') == true && !given.Contains("hostrecheckseconds")) database.HostRecheckSeconds = HostRecheckSeconds;
         return database.ConnectionString;
     }
 }

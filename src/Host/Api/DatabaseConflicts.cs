@@ -10,7 +10,8 @@ namespace OpenCalendly.Host.Api;
 /// <summary>
 /// The one place where the database's refusals become answers: an exclusion violation (or a deadlock
 /// between racing bookings) is a taken slot, a unique violation is a duplicate, a lost optimistic
-/// concurrency check is a conflict. Everything else stays a 500 without details.
+/// concurrency check is a conflict, and a database that cannot be reached or is not the primary (a failover
+/// under way) is <c>503 unavailable</c> with <c>Retry-After</c>. Everything else stays a 500 without details.
 /// </summary>
 public sealed class DatabaseConflicts(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -18,13 +19,19 @@ public sealed class DatabaseConflicts(IProblemDetailsService problems) : IExcept
     {
         if (Classify(exception) is not { } problem) return false;
         context.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == 503) context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
+
+    /// <summary>What a client waits before it tries again while the database is away: a promoted standby serves within seconds.</summary>
+    public const int RetryAfterSeconds = 2;
 
     public static ProblemDetails? Classify(Exception exception)
     {
         if (exception is ConcurrencyException or EventStreamUnexpectedMaxEventIdException)
             return Problems.Create(409, "conflict", "Another request changed this resource at the same time; retry.");
+        if (IsUnavailable(exception))
+            return Problems.Create(503, "unavailable", "The database cannot be reached right now (it may be failing over); retry in a few seconds.");
 
         var postgres = Find<PostgresException>(exception);
         return postgres?.SqlState switch
@@ -39,6 +46,20 @@ public sealed class DatabaseConflicts(IProblemDetailsService problems) : IExcept
             PostgresErrorCodes.UniqueViolation => Problems.Create(409, "conflict", "That already exists."),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The database is away, not refusing: no connection could be opened or one broke (every host of a multi-host string
+    /// down or not the primary: "No suitable host was found"), a command timed out, the server is shutting down or
+    /// starting (SQLSTATE 57P01–57P03), or the connection reached a standby that cannot write (25006).
+    /// </summary>
+    public static bool IsUnavailable(Exception exception)
+    {
+        if (Find<PostgresException>(exception) is { } postgres)
+            return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+                    or PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.TooManyConnections;
+        return Find<NpgsqlException>(exception) is not null || Find<TimeoutException>(exception) is not null || Find<System.Net.Sockets.SocketException>(exception) is not null;
     }
 
     public static bool IsSlotConflict(Exception exception) =>

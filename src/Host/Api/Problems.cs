@@ -47,6 +47,18 @@ public static partial class Problems
 
     public static IResult Result(ProblemDetails problem) => Results.Problem(problem);
 
+    /// <summary>An answer that tells the client, in <c>Retry-After</c>, when to try again.</summary>
+    public static IResult RetryAfter(IResult inner, TimeSpan wait) => new RetryAfterResult(inner, wait);
+
+    private sealed class RetryAfterResult(IResult inner, TimeSpan wait) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(http);
+        }
+    }
+
     /// <summary>
     /// Brings any problem, ours or the framework's, to the contract's shape. Runs for every problem the
     /// ASP.NET problem-details service writes, so framework answers (401, 404, 415, bad JSON) match ours.

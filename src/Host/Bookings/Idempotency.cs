@@ -151,7 +151,9 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
         if (existing.Status is not { } status || existing.SealedBody is null)
             return await TakeOverAsync(existing, now, ct)
                 ? new Claim.Fresh(existing)
-                : Conflict("idempotency-in-progress", "A request with this Idempotency-Key is still being processed.");
+                : new Claim.Answered(Problems.RetryAfter(
+                    Problems.Result(Problems.Create(409, "idempotency-in-progress", "A request with this Idempotency-Key is still being processed.")),
+                    TimeSpan.FromSeconds(1)));
         if (secrets.Open(existing.SealedBody) is not { } body)
             return Conflict("idempotency-expired", "The stored answer for this Idempotency-Key can no longer be read; use a new key.");
 
@@ -208,11 +210,46 @@ public sealed class Idempotency(Npgsql.NpgsqlDataSource dataSource, SecretBox se
         return Replay(status, body);
     }
 
-    /// <summary>Frees the key after a failure we did not answer (5xx), so the client may retry with it.</summary>
+    /// <summary>
+    /// Frees the key after a failure we did not answer (5xx), so the client may retry with it — unless the work committed
+    /// after all (its answer is stored with it: a connection that broke after the commit) or another request took the key
+    /// over. When the database itself is away (a failover), the release is tried again each second until it is back, in the
+    /// background, rather than leave the retry <c>in-progress</c> until the claim counts as abandoned.
+    /// </summary>
     public async Task ReleaseAsync(IdempotencyRecord record)
     {
-        await using var command = Command($"delete from {Table.QualifiedName} where id = $1", record.Id);
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
+        try
+        {
+            await DeleteClaimAsync(record, CancellationToken.None);
+        }
+        catch (Exception e) when (DatabaseConflicts.IsUnavailable(e))
+        {
+            _ = Task.Run(() => ReleaseLaterAsync(record));
+        }
+    }
+
+    private async Task ReleaseLaterAsync(IdempotencyRecord record)
+    {
+        for (var waited = TimeSpan.Zero; waited < AbandonedAfter; waited += TimeSpan.FromSeconds(1))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            try
+            {
+                await DeleteClaimAsync(record, CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (DatabaseConflicts.IsUnavailable(e))
+            {
+                // still away: the claim counts as abandoned after AbandonedAfter anyway
+            }
+        }
+    }
+
+    private async Task DeleteClaimAsync(IdempotencyRecord record, CancellationToken ct)
+    {
+        await using var command = Command(
+            $"delete from {Table.QualifiedName} where id = $1 and sealed_body is null and claimed_at = $2", record.Id, record.ClaimedAt.ToUniversalTime());
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
