@@ -38,7 +38,14 @@ var connectionString = config.GetConnectionString("Postgres") is { Length: > 0 }
 builder.Services.AddSingleton(TimeProvider.System);
 // Every logger's scopes go through it: the request scope's path loses action tokens.
 builder.Services.AddSingleton<IExternalScopeProvider, RedactingScopeProvider>();
-builder.Services.AddSingleton(NpgsqlDataSource.Create(ConnectionDefaults.Apply(connectionString)));
+// Behind a transaction-mode pooler (PgBouncer), ConnectionStrings:PostgresDirect reaches PostgreSQL itself for what needs a
+// session of its own: LISTEN, and Wolverine's message store (its leader election and scheduled-job locks are session locks).
+var directConnectionString = config.GetConnectionString("PostgresDirect") is { Length: > 0 } direct ? direct : null;
+var database = NpgsqlDataSource.Create(ConnectionDefaults.Apply(connectionString, pooled: directConnectionString is not null));
+var directDatabase = directConnectionString is null ? database : NpgsqlDataSource.Create(ConnectionDefaults.Apply(directConnectionString));
+builder.Services.AddSingleton(database);
+builder.Services.AddSingleton(new DirectDatabase(directDatabase));
+if (directConnectionString is not null) builder.Services.AddSingleton(new PooledConnection(ConnectionDefaults.Apply(connectionString, pooled: true)));
 builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment, helpOnly));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddHostedService<IdempotencyRetention>();
@@ -88,7 +95,7 @@ builder.Services.AddSingleton<WritebackAttempts>();
 var retries = RetrySchedule.From(config);
 builder.Services.AddSingleton(retries);
 
-builder.Services.AddMarten(opts =>
+var martenSetup = builder.Services.AddMarten(opts =>
     {
         StoreConfiguration.Apply(opts);
         IdentityStore.Apply(opts);
@@ -99,11 +106,12 @@ builder.Services.AddMarten(opts =>
         Team.Apply(opts);
         CalendarSettings.Apply(opts);
         OAuthAttempt.Apply(opts);
-    })
-    .UseNpgsqlDataSource()
-    .UseLightweightSessions()
-    .ApplyAllDatabaseChangesOnStartup()
-    .IntegrateWithWolverine();
+        // Behind a pooler, the store's own data source is the direct one: Wolverine's message store takes it (for a
+        // single database it cannot be given another), and with it its session locks. Sessions go through the pooler.
+        if (directConnectionString is not null) opts.Connection(directDatabase);
+    });
+var marten = directConnectionString is null ? martenSetup.UseNpgsqlDataSource().UseLightweightSessions() : martenSetup.BuildSessionsWith<PooledSessions>();
+marten.ApplyAllDatabaseChangesOnStartup().IntegrateWithWolverine();
 builder.Services.ConfigureMarten((services, opts) => opts.Listeners.Add(services.GetRequiredService<TakenTimeCache>()));
 
 builder.Host.UseWolverine(opts =>

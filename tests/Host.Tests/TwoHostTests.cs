@@ -7,20 +7,24 @@ namespace OpenCalendly.Host.Tests;
 /// Two (later three) host processes on one database of their own, with Resend and a webhook receiver as
 /// local stand-ins; failover timing is shortened (health every second, a node stale after 4 seconds).
 /// </summary>
-public sealed class TwoHostRig : IAsyncLifetime
+public class TwoHostRig : IAsyncLifetime
 {
     public ResendStandIn Resend { get; private set; } = null!;
     public WebhookReceiver Receiver { get; private set; } = null!;
     public List<HostProcess> Hosts { get; } = [];
     private Dictionary<string, string> _settings = null!;
 
+    /// <summary>The hosts' connection strings: the database, and PostgreSQL itself when a pooler stands between.</summary>
+    protected virtual async Task<(string Postgres, string? Direct)> DatabaseAsync() => (await App.FreshDatabase("twohosts"), null);
+
     public async Task InitializeAsync()
     {
         Resend = await ResendStandIn.StartAsync();
         Receiver = await WebhookReceiver.StartAsync();
+        var (postgres, direct) = await DatabaseAsync();
         _settings = new()
         {
-            ["ConnectionStrings:Postgres"] = await App.FreshDatabase("twohosts"),
+            ["ConnectionStrings:Postgres"] = postgres,
             ["Secrets:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Auth:ExposeMagicLinkToken"] = "true",
             ["RateLimiting:PermitsPerMinute"] = "1000000",
@@ -37,6 +41,7 @@ public sealed class TwoHostRig : IAsyncLifetime
             ["Messaging:StaleNodeSeconds"] = "4",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (direct is not null) _settings["ConnectionStrings:PostgresDirect"] = direct;
         // One at a time: the first applies the schema.
         Hosts.Add(await HostProcess.StartAsync(_settings));
         Hosts.Add(await HostProcess.StartAsync(_settings));
@@ -49,11 +54,78 @@ public sealed class TwoHostRig : IAsyncLifetime
         return host;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var host in Hosts) await host.DisposeAsync();
         await Resend.DisposeAsync();
         await Receiver.DisposeAsync();
+    }
+}
+
+/// <summary>The same two hosts with PgBouncer (transaction pooling) between them and PostgreSQL, LISTEN and Wolverine's store direct.</summary>
+public sealed class PgBouncerTwoHostRig : TwoHostRig
+{
+    public PgBouncer Bouncer { get; private set; } = null!;
+    public string DirectConnectionString { get; private set; } = "";
+
+    protected override async Task<(string Postgres, string? Direct)> DatabaseAsync()
+    {
+        DirectConnectionString = await App.FreshDatabase("pgbouncer");
+        Bouncer = await PgBouncer.StartAsync(DirectConnectionString);
+        return (Bouncer.ConnectionString(DirectConnectionString), DirectConnectionString);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Bouncer.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PgBouncerCollection : ICollectionFixture<PgBouncerTwoHostRig>
+{
+    public const string Name = "pgbouncer";
+}
+
+[Collection(PgBouncerCollection.Name)]
+public sealed class PgBouncerTwoHostTests(PgBouncerTwoHostRig rig, Xunit.Abstractions.ITestOutputHelper output) : TwoHostScenario(rig, output)
+{
+    /// <summary>
+    /// A session-level lock taken through a transaction pooler stays on whichever server connection ran it, for any
+    /// client to inherit: Wolverine's leader and scheduled-job locks must be taken on the direct connection.
+    /// </summary>
+    [Fact]
+    public async Task session_locks_and_listen_are_held_on_direct_connections_and_nothing_session_bound_goes_through_the_pooler()
+    {
+        var direct = rig.DirectConnectionString;
+        await rig.Hosts.Last(h => !h.Exited).Http.Bookable();   // some traffic: through the pooler
+        await using var connection = new Npgsql.NpgsqlConnection(direct);
+        await connection.OpenAsync();
+        async Task<long> Count(string where)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(
+                $"select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and a.datname = current_database() and {where}", connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await Count("a.client_addr is not null") == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        var held = new List<string>();
+        await using (var list = new Npgsql.NpgsqlCommand("""
+            select l.objid || '/' || l.objsubid || ' ' || coalesce(host(a.client_addr), 'socket') || ' ' || a.application_name || ' ' || a.state || ' ' || left(a.query, 60)
+            from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory'
+            """, connection))
+        await using (var rows = await list.ExecuteReaderAsync())
+            while (await rows.ReadAsync()) held.Add(rows.GetString(0));
+        Output.WriteLine("advisory locks: " + string.Join(" | ", held));
+        (await Count("a.client_addr is not null")).ShouldBeGreaterThan(0, "Wolverine holds its leadership lock on a direct connection: " + string.Join(" | ", held));
+        (await Count("a.client_addr is null and l.objsubid = 1 and not exists (select 1 from pg_stat_activity x where x.pid = a.pid and x.state like 'idle in transaction%' or x.pid = a.pid and x.state = 'active')"))
+            .ShouldBe(0, "a session lock was left on a pooled server connection");
+        await using var listening = new Npgsql.NpgsqlCommand(
+            "select count(*) from pg_stat_activity where datname = current_database() and query like 'listen %' and client_addr is not null", connection);
+        ((long)(await listening.ExecuteScalarAsync())!).ShouldBeGreaterThan(0, "the taken-time LISTEN runs on a direct connection");
+        await using var pooled = new Npgsql.NpgsqlCommand("select count(*) from pg_stat_activity where datname = current_database() and client_addr is null", connection);
+        ((long)(await pooled.ExecuteScalarAsync())!).ShouldBeGreaterThan(0, "requests reach PostgreSQL through the pooler");
     }
 }
 
@@ -64,8 +136,13 @@ public sealed class TwoHostCollection : ICollectionFixture<TwoHostRig>
 }
 
 [Collection(TwoHostCollection.Name)]
-public sealed class TwoHostTests(TwoHostRig rig, Xunit.Abstractions.ITestOutputHelper output)
+public sealed class TwoHostTests(TwoHostRig rig, Xunit.Abstractions.ITestOutputHelper output) : TwoHostScenario(rig, output);
+
+/// <summary>Two hosts on one database: one truth, and a killed or stopped host loses nothing.</summary>
+public abstract class TwoHostScenario(TwoHostRig rig, Xunit.Abstractions.ITestOutputHelper output)
 {
+    protected Xunit.Abstractions.ITestOutputHelper Output => output;
+
     private HttpClient A => rig.Hosts[0].Http;
     private HttpClient B => rig.Hosts[1].Http;
 

@@ -36,14 +36,37 @@ public static class ConnectionDefaults
     /// </summary>
     public const int HostRecheckSeconds = 1;
 
-    public static string Apply(string connectionString)
+    /// <param name="pooled">
+    /// The string reaches PostgreSQL through a transaction-mode pooler (PgBouncer): a transaction may get another server
+    /// connection each time, so nothing is prepared on one (PgBouncer before 1.21 keeps no prepared statements) and the
+    /// connection is not reset when it goes back to Npgsql's pool (the pooler owns the server session).
+    /// </param>
+    public static string Apply(string connectionString, bool pooled = false)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
             .Select(key => key.Replace(" ", "").ToLowerInvariant()).ToHashSet();
         var database = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!given.Contains("maxautoprepare")) database.MaxAutoPrepare = MaxAutoPrepare;
+        if (!given.Contains("maxautoprepare")) database.MaxAutoPrepare = pooled ? 0 : MaxAutoPrepare;
+        if (pooled && !given.Contains("noresetonclose")) database.NoResetOnClose = true;
         if (!given.Overlaps(["maxpoolsize", "maximumpoolsize"])) database.MaxPoolSize = MaxPoolSize;
         if (database.Host?.Contains(',') == true && !given.Contains("hostrecheckseconds")) database.HostRecheckSeconds = HostRecheckSeconds;
         return database.ConnectionString;
     }
+}
+
+/// <summary>PostgreSQL itself, for what needs a session of its own (LISTEN); the main data source when no pooler stands between.</summary>
+public sealed record DirectDatabase(Npgsql.NpgsqlDataSource DataSource);
+
+/// <summary>The connection string through the pooler, when one stands between the hosts and PostgreSQL.</summary>
+public sealed record PooledConnection(string ConnectionString);
+
+/// <summary>
+/// Marten sessions on connections through the pooler (<c>ConnectionStrings:Postgres</c>), while the store's own data source
+/// is PostgreSQL itself (<c>ConnectionStrings:PostgresDirect</c>), for Wolverine's session locks.
+/// </summary>
+public sealed class PooledSessions(Marten.IDocumentStore store, PooledConnection pooled) : Marten.ISessionFactory
+{
+    public Marten.IQuerySession QuerySession() => store.QuerySession(Marten.Services.SessionOptions.ForConnectionString(pooled.ConnectionString));
+
+    public Marten.IDocumentSession OpenSession() => store.LightweightSession(Marten.Services.SessionOptions.ForConnectionString(pooled.ConnectionString));
 }

@@ -1,3 +1,4 @@
+using OpenCalendly.Host.Api;
 using Npgsql;
 using OpenCalendly.Projections.Bookings;
 
@@ -8,7 +9,7 @@ namespace OpenCalendly.Host.Availability;
 /// <see cref="TakenTimeCache"/> whose taken time changed. While it is not connected the cache serves nothing;
 /// it reconnects every few seconds.
 /// </summary>
-public sealed class TakenTimeListener(NpgsqlDataSource data, TakenTimeCache cache, ILogger<TakenTimeListener> log) : BackgroundService
+public sealed class TakenTimeListener(DirectDatabase direct, TakenTimeCache cache, ILogger<TakenTimeListener> log) : BackgroundService
 {
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30), Retry = TimeSpan.FromSeconds(2);
 
@@ -18,7 +19,7 @@ public sealed class TakenTimeListener(NpgsqlDataSource data, TakenTimeCache cach
         {
             try
             {
-                await using var connection = await data.OpenConnectionAsync(stop);
+                await using var connection = await direct.DataSource.OpenConnectionAsync(stop);
                 connection.Notification += (_, n) =>
                 {
                     if (Guid.TryParse(n.Payload, out var userId)) cache.Forget(userId);
