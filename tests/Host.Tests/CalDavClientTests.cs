@@ -60,24 +60,8 @@ public sealed class CalDavClientTests(Radicale radicale)
     {
         var calendar = await radicale.MakeCalendarAsync("Busy");
         // Mondays 09:00–10:00 in Berlin: 08:00Z in winter time, 07:00Z once summer time starts (31 March 2030).
-        await radicale.PutEventAsync(calendar, "weekly", """
-            BEGIN:VTIMEZONE
-            TZID:Europe/Berlin
-            BEGIN:DAYLIGHT
-            TZOFFSETFROM:+0100
-            TZOFFSETTO:+0200
-            TZNAME:CEST
-            DTSTART:19700329T020000
-            RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
-            END:DAYLIGHT
-            BEGIN:STANDARD
-            TZOFFSETFROM:+0200
-            TZOFFSETTO:+0100
-            TZNAME:CET
-            DTSTART:19701025T030000
-            RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
-            END:STANDARD
-            END:VTIMEZONE
+        await radicale.PutEventAsync(calendar, "weekly", Radicale.BerlinZone + """
+
             BEGIN:VEVENT
             UID:weekly
             DTSTAMP:20300101T000000Z

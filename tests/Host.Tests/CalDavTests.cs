@@ -45,25 +45,6 @@ public sealed class CalDavTests(CalDavApp app)
     private readonly HttpClient _http = app.Http;
     private Radicale Radicale => app.Radicale;
 
-    private const string BerlinZone = """
-        BEGIN:VTIMEZONE
-        TZID:Europe/Berlin
-        BEGIN:DAYLIGHT
-        TZOFFSETFROM:+0100
-        TZOFFSETTO:+0200
-        TZNAME:CEST
-        DTSTART:19700329T020000
-        RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
-        END:DAYLIGHT
-        BEGIN:STANDARD
-        TZOFFSETFROM:+0200
-        TZOFFSETTO:+0100
-        TZNAME:CET
-        DTSTART:19701025T030000
-        RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
-        END:STANDARD
-        END:VTIMEZONE
-        """;
 
     private static string Event(string uid, string times, string extra = "") =>
         $"BEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20300101T000000Z\n{times}\nSUMMARY:{uid}\n{extra}\nEND:VEVENT".Replace("\n\n", "\n");
@@ -91,7 +72,7 @@ public sealed class CalDavTests(CalDavApp app)
         var personal = await Radicale.MakeCalendarAsync("Personal", user: user);
         await Radicale.MakeCalendarAsync("Tasks", "VTODO", user);
         // Mondays 09:00–10:00 in Berlin: 08:00Z in winter time, 07:00Z from 31 March 2030.
-        await Radicale.PutEventAsync(work, "weekly", BerlinZone + "\n" + Event("weekly",
+        await Radicale.PutEventAsync(work, "weekly", OpenCalendly.Host.Tests.Radicale.BerlinZone + "\n" + Event("weekly",
             "DTSTART;TZID=Europe/Berlin:20300318T090000\nDTEND;TZID=Europe/Berlin:20300318T100000", "RRULE:FREQ=WEEKLY;BYDAY=MO"), user);
         await Radicale.PutEventAsync(work, "focus", Event("focus", "DTSTART:20300326T120000Z\nDTEND:20300326T130000Z", "TRANSP:TRANSPARENT"), user);
         await Radicale.PutEventAsync(work, "offsite", Event("offsite", "DTSTART;VALUE=DATE:20300327\nDTEND;VALUE=DATE:20300328"), user);

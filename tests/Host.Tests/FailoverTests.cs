@@ -33,26 +33,9 @@ public sealed class FailoverTests(Xunit.Abstractions.ITestOutputHelper output)
 
         await using var resend = await ResendStandIn.StartAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings:Postgres"] =
-                $"Host=127.0.0.1:{primary.Port},127.0.0.1:{standby.Port};Username=postgres;Database=opencalendly_failover;Target Session Attributes=primary",
-            ["Secrets:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Auth:ExposeMagicLinkToken"] = "true",
-            ["RateLimiting:PermitsPerMinute"] = "1000000",
-            ["App:PublicBaseUrl"] = "http://opencalendly.test",
-            ["Email:Provider"] = "resend",
-            ["Email:Resend:BaseUrl"] = resend.BaseUrl,
-            ["Email:Resend:ApiKey"] = ResendStandIn.ApiKey,
-            ["Messaging:RetryDelaysSeconds"] = "1,2,3,5,5,5,5,5,5,5,5,5",
-            ["Webhooks:AllowPrivateTargets"] = "true",
-            ["Webhooks:RetryBaseSeconds"] = "1",
-            ["Webhooks:RetryCapSeconds"] = "3",
-            ["Webhooks:MaxAttempts"] = "30",
-            ["Messaging:HealthCheckSeconds"] = "1",
-            ["Messaging:StaleNodeSeconds"] = "4",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = TwoHostRig.Settings(
+            $"Host=127.0.0.1:{primary.Port},127.0.0.1:{standby.Port};Username=postgres;Database=opencalendly_failover;Target Session Attributes=primary",
+            resend, receiver);
         await using var a = await HostProcess.StartAsync(settings);
         await using var b = await HostProcess.StartAsync(settings);
         HostProcess[] hosts = [a, b];

@@ -13,6 +13,27 @@ public sealed class Radicale : IAsyncLifetime
 {
     public const string User = "alice", Password = "app-specific-password";
 
+    /// <summary>Europe/Berlin as calendar apps write it (summer time from the last Sunday of March), for events in that zone.</summary>
+    public const string BerlinZone = """
+        BEGIN:VTIMEZONE
+        TZID:Europe/Berlin
+        BEGIN:DAYLIGHT
+        TZOFFSETFROM:+0100
+        TZOFFSETTO:+0200
+        TZNAME:CEST
+        DTSTART:19700329T020000
+        RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+        END:DAYLIGHT
+        BEGIN:STANDARD
+        TZOFFSETFROM:+0200
+        TZOFFSETTO:+0100
+        TZNAME:CET
+        DTSTART:19701025T030000
+        RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+        END:STANDARD
+        END:VTIMEZONE
+        """;
+
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "opencalendly-radicale-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly Dictionary<string, string> _passwords = new() { [User] = Password, ["bob"] = "bobs-password" };
     private Process? _process;

@@ -14,6 +14,27 @@ public class TwoHostRig : IAsyncLifetime
     public List<HostProcess> Hosts { get; } = [];
     private Dictionary<string, string> _settings = null!;
 
+    /// <summary>What every host process of a multi-host test runs with: stand-ins for Resend and a webhook receiver, quick failover.</summary>
+    public static Dictionary<string, string> Settings(string postgres, ResendStandIn resend, WebhookReceiver receiver) => new()
+    {
+        ["ConnectionStrings:Postgres"] = postgres,
+        ["Secrets:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Auth:ExposeMagicLinkToken"] = "true",
+        ["RateLimiting:PermitsPerMinute"] = "1000000",
+        ["App:PublicBaseUrl"] = "http://opencalendly.test",
+        ["Email:Provider"] = "resend",
+        ["Email:Resend:BaseUrl"] = resend.BaseUrl,
+        ["Email:Resend:ApiKey"] = ResendStandIn.ApiKey,
+        ["Messaging:RetryDelaysSeconds"] = "2,3,5,5,5,5,5,5,5,5,5,5",
+        ["Webhooks:AllowPrivateTargets"] = "true",
+        ["Webhooks:RetryBaseSeconds"] = "1",
+        ["Webhooks:RetryCapSeconds"] = "3",
+        ["Webhooks:MaxAttempts"] = "30",
+        ["Messaging:HealthCheckSeconds"] = "1",
+        ["Messaging:StaleNodeSeconds"] = "4",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
     /// <summary>The hosts' connection strings: the database, and PostgreSQL itself when a pooler stands between.</summary>
     protected virtual async Task<(string Postgres, string? Direct)> DatabaseAsync() => (await App.FreshDatabase("twohosts"), null);
 
@@ -22,25 +43,7 @@ public class TwoHostRig : IAsyncLifetime
         Resend = await ResendStandIn.StartAsync();
         Receiver = await WebhookReceiver.StartAsync();
         var (postgres, direct) = await DatabaseAsync();
-        _settings = new()
-        {
-            ["ConnectionStrings:Postgres"] = postgres,
-            ["Secrets:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Auth:ExposeMagicLinkToken"] = "true",
-            ["RateLimiting:PermitsPerMinute"] = "1000000",
-            ["App:PublicBaseUrl"] = "http://opencalendly.test",
-            ["Email:Provider"] = "resend",
-            ["Email:Resend:BaseUrl"] = Resend.BaseUrl,
-            ["Email:Resend:ApiKey"] = ResendStandIn.ApiKey,
-            ["Messaging:RetryDelaysSeconds"] = "2,3,5,5,5,5,5,5,5,5,5,5",
-            ["Webhooks:AllowPrivateTargets"] = "true",
-            ["Webhooks:RetryBaseSeconds"] = "1",
-            ["Webhooks:RetryCapSeconds"] = "3",
-            ["Webhooks:MaxAttempts"] = "30",
-            ["Messaging:HealthCheckSeconds"] = "1",
-            ["Messaging:StaleNodeSeconds"] = "4",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        _settings = Settings(postgres, Resend, Receiver);
         if (direct is not null) _settings["ConnectionStrings:PostgresDirect"] = direct;
         // One at a time: the first applies the schema.
         Hosts.Add(await HostProcess.StartAsync(_settings));
