@@ -41,11 +41,12 @@ builder.Services.AddSingleton<IExternalScopeProvider, RedactingScopeProvider>();
 // Behind a transaction-mode pooler (PgBouncer), ConnectionStrings:PostgresDirect reaches PostgreSQL itself for what needs a
 // session of its own: LISTEN, and Wolverine's message store (its leader election and scheduled-job locks are session locks).
 var directConnectionString = config.GetConnectionString("PostgresDirect") is { Length: > 0 } direct ? direct : null;
-var database = NpgsqlDataSource.Create(ConnectionDefaults.Apply(connectionString, pooled: directConnectionString is not null));
+var databaseConnectionString = ConnectionDefaults.Apply(connectionString, pooled: directConnectionString is not null);
+var database = NpgsqlDataSource.Create(databaseConnectionString);
 var directDatabase = directConnectionString is null ? database : NpgsqlDataSource.Create(ConnectionDefaults.Apply(directConnectionString));
 builder.Services.AddSingleton(database);
 builder.Services.AddSingleton(new DirectDatabase(directDatabase));
-if (directConnectionString is not null) builder.Services.AddSingleton(new PooledConnection(ConnectionDefaults.Apply(connectionString, pooled: true)));
+if (directConnectionString is not null) builder.Services.AddSingleton(new PooledConnection(databaseConnectionString));
 builder.Services.AddSingleton(SecretKeys.Load(config, builder.Environment, helpOnly));
 builder.Services.AddSingleton<Idempotency>();
 builder.Services.AddHostedService<IdempotencyRetention>();

@@ -56,9 +56,6 @@ public sealed class CalDavTests(CalDavApp app)
     private async Task<JsonNode> Sync(Organizer organizer, string start, string end) =>
         (await _http.Post("/v0/calendar/caldav/sync", new { start, end }, organizer.Session)).ShouldBe(200).Json;
 
-    private async Task<string[]> SlotStarts(Organizer organizer, string slug, string day) =>
-        [.. (await _http.Get($"/v0/users/{organizer.Username}/event-types/{slug}/availability?start={day}T00:00:00Z&days=1")).ShouldBe(200)
-            .Json["slots"]!.AsArray().Select(s => s!["startsAt"]!.GetValue<string>())];
 
     private static JsonNode Calendar(JsonNode connection, Uri url) =>
         connection["calendars"]!.AsArray().Single(c => c!["url"]!.GetValue<string>() == url.AbsoluteUri)!;
@@ -92,18 +89,18 @@ public sealed class CalDavTests(CalDavApp app)
         synced["busyWindowCount"]!.GetValue<int>().ShouldBe(5);   // the conference, Mondays 25 March and 1 April, the offsite, the dentist
         synced["unchanged"]!.GetValue<bool>().ShouldBeFalse();
 
-        var tuesday = await SlotStarts(organizer, slug, "2030-03-19");
+        var tuesday = await _http.SlotStarts(organizer, slug, "2030-03-19");
         tuesday.ShouldNotContain("2030-03-19T08:00:00.000Z");   // 09:00 Berlin, during the conference
         tuesday.ShouldContain("2030-03-19T12:00:00.000Z");      // it ended at 12:00Z
-        var winter = await SlotStarts(organizer, slug, "2030-03-25");
+        var winter = await _http.SlotStarts(organizer, slug, "2030-03-25");
         winter.ShouldNotContain("2030-03-25T08:00:00.000Z");
         winter.ShouldContain("2030-03-25T09:00:00.000Z");
-        var summer = await SlotStarts(organizer, slug, "2030-04-01");
+        var summer = await _http.SlotStarts(organizer, slug, "2030-04-01");
         summer.ShouldNotContain("2030-04-01T07:00:00.000Z");
         summer.ShouldContain("2030-04-01T08:00:00.000Z");
-        (await SlotStarts(organizer, slug, "2030-03-26")).ShouldContain("2030-03-26T12:00:00.000Z");   // transparent
-        (await SlotStarts(organizer, slug, "2030-03-27")).ShouldBeEmpty();                             // Berlin's whole day
-        (await SlotStarts(organizer, slug, "2030-03-28")).ShouldNotContain("2030-03-28T10:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-03-26")).ShouldContain("2030-03-26T12:00:00.000Z");   // transparent
+        (await _http.SlotStarts(organizer, slug, "2030-03-27")).ShouldBeEmpty();                             // Berlin's whole day
+        (await _http.SlotStarts(organizer, slug, "2030-03-28")).ShouldNotContain("2030-03-28T10:00:00.000Z");
         (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-03-28T10:00:00Z"), idempotencyKey: Api.NewKey()))
             .ShouldBeProblem(409, "slot-taken");
 
@@ -112,15 +109,15 @@ public sealed class CalDavTests(CalDavApp app)
         Calendar(chosen, work)["busy"]!.GetValue<bool>().ShouldBeFalse();
         Calendar(chosen, personal)["busy"]!.GetValue<bool>().ShouldBeTrue();
         (await Sync(organizer, "2030-03-19T00:00:00Z", "2030-04-05T00:00:00Z"))["busyWindowCount"]!.GetValue<int>().ShouldBe(2);
-        (await SlotStarts(organizer, slug, "2030-03-25")).ShouldContain("2030-03-25T08:00:00.000Z");
-        (await SlotStarts(organizer, slug, "2030-03-28")).ShouldNotContain("2030-03-28T10:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-03-25")).ShouldContain("2030-03-25T08:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-03-28")).ShouldNotContain("2030-03-28T10:00:00.000Z");
         var status = (await _http.Get("/v0/calendar/sync/status", organizer.Session)).ShouldBe(200).Json["providers"]!.AsArray()
             .Single(p => p!["provider"]!.GetValue<string>() == "caldav")!;
         Calendar(status, work)["busy"]!.GetValue<bool>().ShouldBeFalse();
         status["lastError"].ShouldBeNull();
 
         (await _http.Post("/v0/calendar/caldav/disconnect", new { }, organizer.Session)).ShouldBe(200);
-        (await SlotStarts(organizer, slug, "2030-03-28")).ShouldContain("2030-03-28T10:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-03-28")).ShouldContain("2030-03-28T10:00:00.000Z");
     }
 
     [Fact]
@@ -138,14 +135,14 @@ public sealed class CalDavTests(CalDavApp app)
         var again = await Sync(organizer, "2030-04-01T00:00:00Z", "2030-04-10T00:00:00Z");
         again["unchanged"]!.GetValue<bool>().ShouldBeTrue();
         again["busyWindowCount"]!.GetValue<int>().ShouldBe(1);
-        (await SlotStarts(organizer, slug, "2030-04-02")).ShouldNotContain("2030-04-02T09:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-04-02")).ShouldNotContain("2030-04-02T09:00:00.000Z");
 
         await Radicale.PutEventAsync(calendar, "review", Event("review", "DTSTART:20300403T140000Z\nDTEND:20300403T150000Z"), user);
         var changed = await Sync(organizer, "2030-04-01T00:00:00Z", "2030-04-10T00:00:00Z");
         changed["unchanged"]!.GetValue<bool>().ShouldBeFalse();
         changed["busyWindowCount"]!.GetValue<int>().ShouldBe(2);
-        (await SlotStarts(organizer, slug, "2030-04-03")).ShouldNotContain("2030-04-03T14:00:00.000Z");
-        (await SlotStarts(organizer, slug, "2030-04-02")).ShouldNotContain("2030-04-02T09:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-04-03")).ShouldNotContain("2030-04-03T14:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-04-02")).ShouldNotContain("2030-04-02T09:00:00.000Z");
     }
 
     [Fact]

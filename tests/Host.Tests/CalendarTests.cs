@@ -133,9 +133,6 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
     private static JsonNode? Row(JsonNode status, string provider) =>
         status["providers"]!.AsArray().Single(p => p!["provider"]!.GetValue<string>() == provider);
 
-    private async Task<string[]> SlotStarts(Organizer organizer, string slug, string day) =>
-        [.. (await _http.Get($"/v0/users/{organizer.Username}/event-types/{slug}/availability?start={day}T00:00:00Z&days=1")).ShouldBe(200)
-            .Json["slots"]!.AsArray().Select(s => s!["startsAt"]!.GetValue<string>())];
 
     private async Task<JsonNode> Book(Organizer organizer, string slug, string startsAt) =>
         (await _http.Post("/v0/bookings", Bookings.Request(organizer, slug, startsAt), idempotencyKey: Api.NewKey())).ShouldBe(200).Json;
@@ -170,7 +167,7 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         synced["syncWindow"]!["endIso"]!.GetValue<string>().ShouldBe("2030-03-10T00:00:00.000Z");
         synced["nextSyncAt"].ShouldNotBeNull();
 
-        var slots = await SlotStarts(organizer, slug, "2030-03-05");
+        var slots = await _http.SlotStarts(organizer, slug, "2030-03-05");
         slots.ShouldContain("2030-03-05T09:30:00.000Z");
         slots.ShouldNotContain("2030-03-05T09:45:00.000Z");   // 09:45–10:15 runs into the busy hour
         slots.ShouldNotContain("2030-03-05T10:00:00.000Z");
@@ -184,7 +181,7 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         row["lastError"].ShouldBeNull();
 
         (await _http.Post($"/v0/calendar/{provider}/disconnect", new { }, organizer.Session)).ShouldBe(200);
-        (await SlotStarts(organizer, slug, "2030-03-05")).ShouldContain("2030-03-05T10:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-03-05")).ShouldContain("2030-03-05T10:00:00.000Z");
         (await BusyRows(organizer)).ShouldBe(0);
         Row((await _http.Get("/v0/calendar/sync/status", organizer.Session)).Json, provider)!["connected"]!.GetValue<bool>().ShouldBeFalse();
         (await _http.Post($"/v0/calendar/{provider}/disconnect", new { }, organizer.Session)).ShouldBeProblem(404, "not-found");
@@ -267,7 +264,7 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         lock (account.Busy) account.Busy.Add((DateTimeOffset.Parse("2030-07-02T14:00:00Z"), DateTimeOffset.Parse("2030-07-02T15:00:00Z")));
         (await _http.Post("/v0/calendar/microsoft/sync", new { start = "2030-07-01T00:00:00Z", end = "2030-07-05T00:00:00Z" }, organizer.Session)).ShouldBe(200);
 
-        var slots = await SlotStarts(organizer, slug, "2030-07-02");
+        var slots = await _http.SlotStarts(organizer, slug, "2030-07-02");
         slots.ShouldNotContain("2030-07-02T14:00:00.000Z");
         slots.ShouldNotContain("2030-07-02T14:30:00.000Z");
         slots.ShouldContain("2030-07-02T15:00:00.000Z");
@@ -414,13 +411,13 @@ public sealed class CalendarTests(CalendarApp app) : IDisposable
         var day = DateTimeOffset.UtcNow.Date.AddDays(3);
         var busyStart = new DateTimeOffset(day.AddHours(13), TimeSpan.Zero);
         var slot = busyStart.ToString("yyyy-MM-dd'T'HH:mm:ss.000'Z'");
-        (await SlotStarts(organizer, slug, day.ToString("yyyy-MM-dd"))).ShouldContain(slot);
+        (await _http.SlotStarts(organizer, slug, day.ToString("yyyy-MM-dd"))).ShouldContain(slot);
 
         lock (account.Busy) account.Busy.Add((busyStart, busyStart.AddHours(1)));
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await SlotStarts(organizer, slug, day.ToString("yyyy-MM-dd"))).Contains(slot) && DateTime.UtcNow < deadline)
+        while ((await _http.SlotStarts(organizer, slug, day.ToString("yyyy-MM-dd"))).Contains(slot) && DateTime.UtcNow < deadline)
             await Task.Delay(250);
-        (await SlotStarts(organizer, slug, day.ToString("yyyy-MM-dd"))).ShouldNotContain(slot);
+        (await _http.SlotStarts(organizer, slug, day.ToString("yyyy-MM-dd"))).ShouldNotContain(slot);
     }
 
     [Fact]

@@ -49,14 +49,10 @@ public sealed class PgBouncer : IAsyncDisposable
             ignore_startup_parameters = extra_float_digits
             logfile = {folder}/pgbouncer.log
             """);
-        var root = Environment.UserName == "root";
-        if (root) Process.Start("chown", ["-R", "postgres:postgres", folder])!.WaitForExit();
+        PgCluster.OwnedByPostgres(folder);
         var binary = new[] { "/usr/sbin/pgbouncer", "/usr/bin/pgbouncer" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("PgBouncer is missing: run the suite with scripts/test, which installs it (apt-get install -y pgbouncer).");
-        var start = root ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", binary, Path.Combine(folder, "pgbouncer.ini")])
-            : new ProcessStartInfo(binary, [Path.Combine(folder, "pgbouncer.ini")]);
-        (start.RedirectStandardOutput, start.RedirectStandardError, start.WorkingDirectory) = (true, true, "/");
-        var process = Process.Start(start)!;
+        var process = Process.Start(PgCluster.AsPostgres(binary, Path.Combine(folder, "pgbouncer.ini")))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

@@ -25,6 +25,20 @@ public sealed class PgCluster : IAsyncDisposable
 
     private static bool Root => Environment.UserName == "root";
 
+    /// <summary>Runs <paramref name="program"/> as <c>postgres</c> when the tests run as root (PostgreSQL's tools and PgBouncer refuse root).</summary>
+    public static ProcessStartInfo AsPostgres(string program, params string[] args)
+    {
+        var start = Root ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", program, .. args]) : new ProcessStartInfo(program, args);
+        (start.RedirectStandardOutput, start.RedirectStandardError, start.WorkingDirectory) = (true, true, "/");
+        return start;
+    }
+
+    /// <summary>Gives <paramref name="folder"/> (and what is in it) to <c>postgres</c> when the tests run as root.</summary>
+    public static void OwnedByPostgres(string folder)
+    {
+        if (Root) Process.Start("chown", ["-R", "postgres:postgres", folder])!.WaitForExit();
+    }
+
     /// <summary>A primary that keeps commits until <paramref name="synchronousStandby"/> has them on disk (when given).</summary>
     public static async Task<PgCluster> PrimaryAsync(string? synchronousStandby = null)
     {
@@ -93,15 +107,13 @@ public sealed class PgCluster : IAsyncDisposable
     {
         var folder = Path.Combine(Path.GetTempPath(), $"opencalendly-pg-{role}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(folder);
-        if (Root) Process.Start("chown", ["postgres:postgres", folder])!.WaitForExit();
+        OwnedByPostgres(folder);
         return folder;
     }
 
     private static async Task RunAsync(string program, params string[] args)
     {
-        var start = Root ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", program, .. args]) : new ProcessStartInfo(program, args);
-        (start.RedirectStandardOutput, start.RedirectStandardError, start.WorkingDirectory) = (true, true, "/");
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(AsPostgres(program, args))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -64,19 +64,12 @@ public static class ConnectCalDavEndpoint
 
         var userId = caller.UserId();
         var now = clock.GetUtcNow();
-        await using var session = sessions.OpenSession(bus);
         var id = CalendarConnection.StreamId(userId, CalendarProvider.CalDav);
-        await session.BeginTransactionAsync(ct);
-        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
-        var before = await session.LoadAsync<CalendarConnection>(id, ct);
-        var settings = CalDavSettings.Found(serverUrl.AbsoluteUri, found.Principal.AbsoluteUri, found.CalendarHome.AbsoluteUri, body.Username!, usable, before?.CalDav);
-        var connected = new CalendarConnected(id, userId, CalendarProvider.CalDav, found.Principal.AbsoluteUri, body.Username,
-            access.Seal(new ProviderTokens(body.Password!, null, DateTimeOffset.MaxValue)), now, settings);
-        session.Events.Append(id, connected);
-        await bus.PublishAsync(new SyncCalendar(id, now));
-        await session.SaveChangesAsync(ct);
-
-        return Results.Json(new CalendarConnectionAnswer(true, CalendarStatusJson.Of(CalendarProvider.CalDav, CalendarConnection.From(connected, before), configured: true)));
+        var connection = await ConnectRules.ConnectAsync(sessions, bus, id, before => new CalendarConnected(
+            id, userId, CalendarProvider.CalDav, found.Principal.AbsoluteUri, body.Username,
+            access.Seal(new ProviderTokens(body.Password!, null, DateTimeOffset.MaxValue)), now,
+            CalDavSettings.Found(serverUrl.AbsoluteUri, found.Principal.AbsoluteUri, found.CalendarHome.AbsoluteUri, body.Username!, usable, before?.CalDav)), now, ct);
+        return Results.Json(new CalendarConnectionAnswer(true, CalendarStatusJson.Of(CalendarProvider.CalDav, connection, configured: true)));
     }
 }
 

@@ -1,6 +1,5 @@
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
-using NodaTime;
 using Marten;
 using Npgsql;
 using OpenCalendly.Projections;
@@ -66,7 +65,7 @@ public sealed class CalendarSync(ConnectedCalendars calendars, CalendarCalls cal
         try
         {
             var ownerZone = connection.Provider == CalendarProvider.CalDav && await session.LoadAsync<User>(connection.UserId, ct) is { } owner
-                ? DateTimeZoneProviders.Tzdb.GetZoneOrNull(owner.Timezone)
+                ? Zones.Find(owner.Timezone)
                 : null;
             read = await calendars.Open(connection, refreshes, ownerZone).BusyAsync(start, end, ct);
         }

@@ -30,6 +30,24 @@ internal static class ConnectRules
             $"(set Calendar:{provider}:ClientId and Calendar:{provider}:ClientSecret).");
 
     public static ProblemDetails UnknownProvider() => Problems.NotFound("Unknown calendar provider: use google, microsoft or caldav.");
+
+    /// <summary>
+    /// Appends a (re)connection under the connection's lock, from the connection as it stood (null when new), with its
+    /// first sync queued in the same transaction; the connection as it now is.
+    /// </summary>
+    public static async Task<CalendarConnection> ConnectAsync(
+        OutboxedSessionFactory sessions, IMessageBus bus, Guid id, Func<CalendarConnection?, CalendarConnected> connect, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var session = sessions.OpenSession(bus);
+        await session.BeginTransactionAsync(ct);
+        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
+        var before = await session.LoadAsync<CalendarConnection>(id, ct);
+        var connected = connect(before);
+        session.Events.Append(id, connected);
+        await bus.PublishAsync(new SyncCalendar(id, now));
+        await session.SaveChangesAsync(ct);
+        return CalendarConnection.From(connected, before);
+    }
 }
 
 public static class StartCalendarConnectionEndpoint
@@ -100,16 +118,9 @@ public static class CompleteCalendarConnectionEndpoint
             return Problems.Result(Problems.ProviderFailed(e.Message));
         }
 
-        await using var session = sessions.OpenSession(bus);
         var id = CalendarConnection.StreamId(userId, kind);
-        await session.BeginTransactionAsync(ct);
-        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
-        var connected = new CalendarConnected(id, userId, kind, account.Id, account.Email, access.Seal(tokens), now);
-        session.Events.Append(id, connected);
-        await bus.PublishAsync(new SyncCalendar(id, now));
-        await session.SaveChangesAsync(ct);
-
-        var connection = CalendarConnection.From(connected, await session.LoadAsync<CalendarConnection>(id, ct));
+        var connection = await ConnectRules.ConnectAsync(sessions, bus, id,
+            _ => new CalendarConnected(id, userId, kind, account.Id, account.Email, access.Seal(tokens), now), now, ct);
         return Results.Json(new CalendarConnectionAnswer(true, CalendarStatusJson.Of(kind, connection, configured: true)));
     }
 

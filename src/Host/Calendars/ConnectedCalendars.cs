@@ -1,4 +1,5 @@
 using NodaTime;
+using OpenCalendly.Host.Api;
 using OpenCalendly.Integrations.Calendars;
 using OpenCalendly.Integrations.Secrets;
 using OpenCalendly.Scheduling.Calendars;
@@ -69,7 +70,7 @@ internal sealed class CalDavCalendars(CalDavClient client, CalDavAccount account
         var windows = new List<BusyWindow>();
         foreach (var calendar in busy)
         {
-            var zone = calendar.TimeZone is { } tzid ? DateTimeZoneProviders.Tzdb.GetZoneOrNull(tzid) ?? ownerZone : ownerZone;
+            var zone = Zones.Find(calendar.TimeZone) ?? ownerZone;
             windows.AddRange(await client.BusyAsync(account, calendar.Url, from, until, zone, ct));
         }
         return new BusyRead(windows, from, until,
