@@ -88,6 +88,6 @@ public static class StoreConfiguration
         opts.Schema.For<CalendarConnection>().Index(x => x.UserId);
         opts.Projections.Add(new BusyWindowProjection(BusyWindows), ProjectionLifecycle.Inline);
 
-        opts.Projections.Add(Funnel, ProjectionLifecycle.Inline);
+        Funnel.Register(opts);
     }
 }

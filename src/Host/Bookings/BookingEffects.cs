@@ -21,8 +21,10 @@ public readonly record struct EffectCounts(int Emails, int Webhooks, int Writeba
 /// organizer's subscriptions.
 /// </summary>
 /// <remarks>
-/// The confirmation and reschedule emails carry the booking's raw action links, which exist only in the request that
-/// made them (the events hold their hashes), so the effects are queued by that request, not by a later reader of the events.
+/// Queued by the change's own transaction, not by a handler of forwarded events (Wolverine's event forwarding), because a
+/// later reader would lack what only this transaction has: the answer reports what was queued, the emails carry action
+/// links whose raw tokens exist only in the request (the events hold their hashes), and an account deletion removes, in
+/// the same transaction as its cancellations, the people and subscriptions those cancellations notify.
 /// </remarks>
 public sealed class BookingEffects(BookingMail mail, WebhookQueue webhooks)
 {

@@ -11,29 +11,30 @@ namespace OpenCalendly.Projections.Analytics;
 /// <summary>
 /// Keeps the analytics counters in the events' transaction: funnel stages, bookings by outcome, round-robin
 /// assignments. Its statements run in event order, read only its own tables, and are idempotent (a booking counts once,
-/// a funnel event once by its id), so a rebuild from the event store (<c>projections rebuild -p Funnel</c>)
-/// produces exactly what the inline path did, even while the inline path keeps writing beside it.
-/// Page views and slot selections, by far the most numerous, are counted a batch at a time (one statement per
-/// commit or rebuild page, not two per event): the projection takes both of Marten's batch entry points
-/// (inline and daemon) and hands everything else to <see cref="ApplyAsync(IDocumentOperations, IEvent, CancellationToken)"/> in order.
+/// a funnel event once by its id), so a rebuild from the event store (<c>analytics-rebuild</c>) produces exactly what
+/// the inline path did, even while the inline path keeps writing beside it.
 /// </summary>
-public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocumentOperations>, IJasperFxProjection<IDocumentOperations>
+/// <remarks>
+/// A custom projection on Marten's public <see cref="IProjection"/>, which hands it a commit's (or a rebuild page's)
+/// events at once, so page views and slot selections, by far the most numerous, are counted a batch at a time (one
+/// statement per commit or page, not one per event). Not a <c>FlatTableProjection</c>: its increments are not
+/// idempotent and its rows have one key column, while these counters must count an event once when a rebuild and the
+/// inline path both apply it, and are keyed by event type and day.
+/// </remarks>
+public sealed class FunnelProjection : IProjection
 {
     public const string ProjectionName = "Funnel";
 
+    /// <summary>How many events a rebuild reads and applies at once: one statement counts a whole page of funnel stages.</summary>
+    public const int PageSize = 10_000;
+
     private readonly string _daily, _bookings, _events, _assignments;
 
-    public FunnelProjection(FunnelDailyTable daily, FunnelBookingsTable bookings, FunnelEventsTable events, TeamAssignmentsDailyTable assignments)
-    {
+    public FunnelProjection(FunnelDailyTable daily, FunnelBookingsTable bookings, FunnelEventsTable events, TeamAssignmentsDailyTable assignments) =>
         (_daily, _bookings, _events, _assignments) = (daily.QualifiedName, bookings.QualifiedName, events.QualifiedName, assignments.QualifiedName);
-        Name = ProjectionName;
-        Options.BatchSize = 10_000;   // a rebuild reads pages this long; one statement counts a whole page of funnel stages
-        Options.DeleteDataInTableOnTeardown(_daily);
-        Options.DeleteDataInTableOnTeardown(_bookings);
-        Options.DeleteDataInTableOnTeardown(_events);
-        Options.DeleteDataInTableOnTeardown(_assignments);
-        foreach (var type in Counts) IncludeType(type);
-    }
+
+    /// <summary>The tables it keeps, emptied by a teardown.</summary>
+    public IReadOnlyList<string> Tables => [_daily, _bookings, _events, _assignments];
 
     /// <summary>The events it counts (all others pass it by).</summary>
     public static IReadOnlyList<Type> Counts { get; } =
@@ -41,18 +42,21 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
 
     private static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
 
-    Task IInlineProjection<IDocumentOperations>.ApplyAsync(IDocumentOperations operations, IEnumerable<StreamAction> streams, CancellationToken cancellation) =>
-        ApplyAllAsync(operations, [.. streams.SelectMany(s => s.Events)], cancellation);
+    /// <summary>Registers it inline, under its name, with its teardown and rebuild page.</summary>
+    public void Register(StoreOptions opts) =>
+        opts.Projections.Add(this, ProjectionLifecycle.Inline, ProjectionName, options =>
+        {
+            options.BatchSize = PageSize;
+            foreach (var table in Tables) options.DeleteDataInTableOnTeardown(table);
+        });
 
-    Task IJasperFxProjection<IDocumentOperations>.ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation) =>
-        ApplyAllAsync(operations, events, cancellation);
-
-    private async Task ApplyAllAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var stages = events.Where(e => e.Data is BookingPageViewed or SlotSelected).ToList();
         if (stages.Count > 0) CountStages(operations, stages);
         foreach (var e in events)
-            if (e.Data is not (BookingPageViewed or SlotSelected)) await ApplyAsync(operations, e, cancellation);
+            if (e.Data is not (BookingPageViewed or SlotSelected)) Apply(operations, e);
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -83,14 +87,11 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
             stages.Select(e => e.Id).ToArray(), eventTypes, days, organizers, views);
     }
 
-    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    /// <summary>A booking event, in its place among the others.</summary>
+    private void Apply(IDocumentOperations operations, IEvent e)
     {
         switch (e.Data)
         {
-            case BookingPageViewed or SlotSelected:
-                // Marten's batch paths count these a batch at a time; one at a time, the same statement counts one.
-                CountStages(operations, [e]);
-                break;
             case BookingConfirmed confirmed:
                 // Counted only if the booking is new to the table: a second application of the event changes nothing.
                 operations.QueueSqlCommand(
@@ -120,7 +121,6 @@ public sealed class FunnelProjection : EventProjection, IInlineProjection<IDocum
                     e.StreamId);
                 break;
         }
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Moves a booking from one counter of its day to another, if it is in <paramref name="from"/>.</summary>
