@@ -54,6 +54,7 @@ public static class StoreConfiguration
         opts.Events.AddMaskingRuleForProtectedInformation<CalendarConnected>(CalendarErasure.Mask);
         opts.Events.AddMaskingRuleForProtectedInformation<CalendarTokensRefreshed>(CalendarErasure.Mask);
         opts.Events.AddMaskingRuleForProtectedInformation<CalDavCalendarsChosen>(CalendarErasure.Mask);
+        opts.Events.AddMaskingRuleForProtectedInformation<CalDavCalendarsFound>(CalendarErasure.Mask);
         opts.Events.AddMaskingRuleForProtectedInformation<BusyWindowsSynced>(CalendarErasure.Mask);
         opts.Events.AddMaskingRuleForProtectedInformation<BookingWrittenBack>(CalendarErasure.Mask);
 

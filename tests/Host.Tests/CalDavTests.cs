@@ -146,6 +146,41 @@ public sealed class CalDavTests(CalDavApp app)
     }
 
     [Fact]
+    public async Task a_calendar_deleted_at_the_server_stops_blocking_and_leaves_the_status_and_one_added_there_is_listed_unchosen()
+    {
+        var (organizer, slug, _) = await _http.Bookable();
+        var (user, password) = await Radicale.NewUserAsync();
+        var work = await Radicale.MakeCalendarAsync("Work", user: user);
+        var home = await Radicale.MakeCalendarAsync("Home", user: user);
+        await Radicale.PutEventAsync(work, "standup", Event("standup", "DTSTART:20300402T090000Z\nDTEND:20300402T093000Z"), user);
+        await Radicale.PutEventAsync(home, "dentist", Event("dentist", "DTSTART:20300403T100000Z\nDTEND:20300403T110000Z"), user);
+        await Connect(organizer, user, password);
+        (await Sync(organizer, "2030-04-01T00:00:00Z", "2030-04-10T00:00:00Z"))["busyWindowCount"]!.GetValue<int>().ShouldBe(2);
+        (await _http.SlotStarts(organizer, slug, "2030-04-02")).ShouldNotContain("2030-04-02T09:00:00.000Z");
+
+        // In the calendar app: the work calendar is deleted, a shared one appears.
+        await Radicale.DeleteCalendarAsync(work, user);
+        var shared = await Radicale.MakeCalendarAsync("Shared", user: user);
+        (await Sync(organizer, "2030-04-01T00:00:00Z", "2030-04-10T00:00:00Z"))["busyWindowCount"]!.GetValue<int>().ShouldBe(1);
+        (await _http.SlotStarts(organizer, slug, "2030-04-02")).ShouldContain("2030-04-02T09:00:00.000Z");
+        (await _http.SlotStarts(organizer, slug, "2030-04-03")).ShouldNotContain("2030-04-03T10:00:00.000Z");
+
+        var status = (await _http.Get("/v0/calendar/sync/status", organizer.Session)).ShouldBe(200).Json["providers"]!.AsArray()
+            .Single(p => p!["provider"]!.GetValue<string>() == "caldav")!;
+        status["calendars"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Order().ShouldBe(["Home", "Shared"]);
+        Calendar(status, home)["busy"]!.GetValue<bool>().ShouldBeTrue();
+        Calendar(status, shared)["busy"]!.GetValue<bool>().ShouldBeFalse();   // listed, for the organizer to choose
+        status["calendars"]!.AsArray().Count(c => c!["receivesBookings"]!.GetValue<bool>()).ShouldBe(1);
+        status["lastError"].ShouldBeNull();
+
+        // Chosen, the shared calendar blocks time like the others.
+        await Radicale.PutEventAsync(shared, "review", Event("review", "DTSTART:20300404T140000Z\nDTEND:20300404T150000Z"), user);
+        (await _http.Patch("/v0/calendar/caldav", new { busyCalendars = new[] { home.AbsoluteUri, shared.AbsoluteUri } }, organizer.Session)).ShouldBe(200);
+        (await Sync(organizer, "2030-04-01T00:00:00Z", "2030-04-10T00:00:00Z"))["busyWindowCount"]!.GetValue<int>().ShouldBe(2);
+        (await _http.SlotStarts(organizer, slug, "2030-04-04")).ShouldNotContain("2030-04-04T14:00:00.000Z");
+    }
+
+    [Fact]
     public async Task bookings_are_written_to_the_chosen_calendar_moved_even_after_an_edit_in_the_calendar_app_and_deleted()
     {
         var (organizer, slug, _) = await _http.Bookable();

@@ -141,6 +141,13 @@ public sealed class Radicale : IAsyncLifetime
             .Where(o => o.Item2.Length > 0)];
     }
 
+    /// <summary>Deletes a calendar with everything in it, as the organizer's calendar app would.</summary>
+    public async Task DeleteCalendarAsync(Uri calendar, string user = User)
+    {
+        using var answer = await Send(HttpMethod.Delete, calendar, "", "text/plain", user);
+        ((int)answer.StatusCode).ShouldBeOneOf([200, 204], await answer.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Stores one calendar object (an <c>.ics</c> holding one event and its recurrences).</summary>
     public async Task PutEventAsync(Uri calendar, string uid, string vevent, string user = User)
     {

@@ -198,4 +198,45 @@ public sealed class CalendarDecisionTests
         connection.When(new CalDavCalendarsChosen(connection.Id, ["/alice/work/"], null, Now));
         ChangeMarkers.Unchanged(connection, markers, from, to).ShouldBeFalse();
     }
+
+    private static readonly CalDavCalendarInfo Work = new("/alice/work/", "Work", true, null);
+    private static readonly CalDavCalendarInfo Home = new("/alice/home/", "Home", true, null);
+    private static readonly CalDavCalendarInfo Shared = new("/alice/shared/", "Shared", false, null);
+
+    [Fact]
+    public void calendars_found_at_the_server_replace_those_recorded_and_keep_what_of_the_choice_still_applies()
+    {
+        // Given an account whose work calendar blocks time and receives bookings, and whose home calendar does neither
+        var settings = CalDavSettings.Found("https://caldav.example.com/", "/alice/", "/alice/", "alice", [Work, Home]) with
+        {
+            BusyCalendars = ["/alice/work/"], WriteCalendar = "/alice/work/",
+        };
+
+        // When the server lists the same calendars: nothing to record
+        settings.Refreshed([Work, Home]).ShouldBeNull();
+
+        // When a calendar was added there: it is listed, and blocks nothing until chosen
+        var added = settings.Refreshed([Work, Home, Shared]).ShouldNotBeNull();
+        added.Calendars.ShouldBe([Work, Home, Shared]);
+        added.BusyCalendars.ShouldBe(["/alice/work/"]);
+        added.WriteCalendar.ShouldBe("/alice/work/");
+
+        // When the work calendar was deleted there: it leaves the choice, and bookings go to the first writable one left
+        var deleted = settings.Refreshed([Home, Shared]).ShouldNotBeNull();
+        deleted.Calendars.ShouldBe([Home, Shared]);
+        deleted.BusyCalendars.ShouldBeEmpty();
+        deleted.WriteCalendar.ShouldBe("/alice/home/");
+
+        // When it was renamed: the new name is recorded, the choice stays
+        var renamed = settings.Refreshed([Work with { Name = "Office" }, Home]).ShouldNotBeNull();
+        renamed.BusyCalendars.ShouldBe(["/alice/work/"]);
+        renamed.Calendars[0].Name.ShouldBe("Office");
+
+        // Then the connection records what was found
+        var connection = new CalendarConnection { Id = Guid.NewGuid(), Provider = CalendarProvider.CalDav, CalDav = settings };
+        connection.When(new CalDavCalendarsFound(connection.Id, deleted.Calendars, deleted.BusyCalendars, deleted.WriteCalendar, Now));
+        connection.CalDav!.Calendars.ShouldBe([Home, Shared]);
+        connection.CalDav.WriteCalendar.ShouldBe("/alice/home/");
+        connection.ReceivesBookings.ShouldBeTrue();
+    }
 }

@@ -58,8 +58,7 @@ public static class ConnectCalDavEndpoint
         {
             return Problems.Result(Problems.ProviderFailed(e.Message));
         }
-        List<CalDavCalendarInfo> usable = [.. found.Calendars.Where(c => c.SupportsEvents)
-            .Select(c => new CalDavCalendarInfo(c.Url.AbsoluteUri, c.DisplayName, c.Writable, c.TimeZone))];
+        List<CalDavCalendarInfo> usable = [.. found.Calendars.Where(c => c.SupportsEvents).Select(c => c.Info)];
         if (usable.Count == 0) return Problems.Result(Problems.Create(400, "caldav-no-calendars", "The account has no calendar that holds events."));
 
         var userId = caller.UserId();

@@ -83,6 +83,8 @@ public sealed class CalendarSync(ConnectedCalendars calendars, CalendarCalls cal
         foreach (var refreshed in refreshes) session.Events.Append(connectionId, refreshed);
         if (read is not null)
         {
+            if (read.Calendars is { } found)
+                session.Events.Append(connection.Id, new CalDavCalendarsFound(connection.Id, found.Calendars, found.BusyCalendars, found.WriteCalendar, now));
             var next = now + settings.SyncInterval;
             await messages.ScheduleAsync(new SyncCalendar(connection.Id, next), next);
             if (read.Busy is null)

@@ -7,7 +7,11 @@ using OpenCalendly.Scheduling.Calendars;
 namespace OpenCalendly.Host.Calendars;
 
 /// <summary>What a sync read: the busy windows of <c>[From, To)</c>, or null when nothing changed since the last read.</summary>
-public sealed record BusyRead(IReadOnlyList<BusyWindow>? Busy, DateTimeOffset From, DateTimeOffset To, IReadOnlyDictionary<string, string>? ChangeMarkers = null);
+/// <param name="Busy">The busy windows read, or null when nothing changed since the last read.</param>
+/// <param name="Calendars">For CalDAV: the account's calendars, when the server's differ from those recorded.</param>
+public sealed record BusyRead(
+    IReadOnlyList<BusyWindow>? Busy, DateTimeOffset From, DateTimeOffset To, IReadOnlyDictionary<string, string>? ChangeMarkers = null,
+    CalDavSettings? Calendars = null);
 
 /// <summary>One connection's calendar, whatever its provider: what a sync and a writeback ask of it.</summary>
 public interface IConnectedCalendar
@@ -60,11 +64,12 @@ internal sealed class CalDavCalendars(CalDavClient client, CalDavAccount account
 {
     public async Task<BusyRead> BusyAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) => await Guarded(async () =>
     {
-        var current = (await client.CalendarsAsync(account, new Uri(settings.HomeUrl), ct)).ToDictionary(c => c.Url.AbsoluteUri);
-        // A chosen calendar deleted at the server since blocks nothing.
-        var busy = settings.BusyCalendars.Where(current.ContainsKey).Select(url => current[url]).ToList();
+        var current = (await client.CalendarsAsync(account, new Uri(settings.HomeUrl), ct)).Where(c => c.SupportsEvents).ToDictionary(c => c.Url.AbsoluteUri);
+        // Calendars deleted or added at the server since are recorded, so the choice and the status show what is there.
+        var refreshed = settings.Refreshed([.. current.Values.Select(c => c.Info)]);
+        var busy = (refreshed ?? settings).BusyCalendars.Where(current.ContainsKey).Select(url => current[url]).ToList();
         var markers = busy.ToDictionary(c => c.Url.AbsoluteUri, c => c.ChangeMarker);
-        if (ChangeMarkers.Unchanged(connection, markers, from, to)) return new BusyRead(null, from, to);
+        if (ChangeMarkers.Unchanged(connection, markers, from, to)) return new BusyRead(null, from, to, Calendars: refreshed);
 
         var until = to + ChangeMarkers.ReadAhead;
         var windows = new List<BusyWindow>();
@@ -74,7 +79,7 @@ internal sealed class CalDavCalendars(CalDavClient client, CalDavAccount account
             windows.AddRange(await client.BusyAsync(account, calendar.Url, from, until, zone, ct));
         }
         return new BusyRead(windows, from, until,
-            markers.All(m => m.Value is not null) ? markers.ToDictionary(m => m.Key, m => m.Value!) : null);
+            markers.All(m => m.Value is not null) ? markers.ToDictionary(m => m.Key, m => m.Value!) : null, refreshed);
     });
 
     public Task<ExternalEvent> CreateAsync(CalendarEventSpec spec, CancellationToken ct) => Guarded(async () =>

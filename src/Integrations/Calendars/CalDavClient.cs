@@ -19,6 +19,9 @@ public sealed record CalDavCalendar(Uri Url, string DisplayName, bool SupportsEv
 {
     /// <summary>What tells whether anything in the calendar changed: the ctag, or else the sync token (RFC 6578).</summary>
     public string? ChangeMarker => CTag ?? SyncToken;
+
+    /// <summary>What a connection records of it.</summary>
+    public CalDavCalendarInfo Info => new(Url.AbsoluteUri, DisplayName, Writable, TimeZone);
 }
 
 /// <summary>What discovery found: the principal, its calendar home, and the calendars in it.</summary>

@@ -15,6 +15,7 @@ public sealed class CalendarConnectionProjection : SingleStreamProjection<Calend
         IncludeType<BusyWindowsSynced>();
         IncludeType<BusyWindowsUnchanged>();
         IncludeType<CalDavCalendarsChosen>();
+        IncludeType<CalDavCalendarsFound>();
         IncludeType<CalendarSyncFailed>();
         IncludeType<CalendarDisconnected>();
         IncludeType<BookingWrittenBack>();
@@ -29,6 +30,7 @@ public sealed class CalendarConnectionProjection : SingleStreamProjection<Calend
             case (not null, BusyWindowsSynced synced): snapshot.When(synced); break;
             case (not null, BusyWindowsUnchanged unchanged): snapshot.When(unchanged); break;
             case (not null, CalDavCalendarsChosen chosen): snapshot.When(chosen); break;
+            case (not null, CalDavCalendarsFound found): snapshot.When(found); break;
             case (not null, CalendarSyncFailed failed): snapshot.When(failed); break;
             case (not null, CalendarDisconnected disconnected): snapshot.When(disconnected); break;
             case (not null, BookingWrittenBack written): snapshot.When(written); break;

@@ -78,6 +78,13 @@ public sealed class CalendarConnection
         ChangeMarkers = [];
     }
 
+    /// <summary>The calendars as found at the server; the change markers read for the busy ones still tell what changed.</summary>
+    public void When(CalDavCalendarsFound e)
+    {
+        if (CalDav is null) return;
+        CalDav = CalDav with { Calendars = e.Calendars, BusyCalendars = e.BusyCalendars, WriteCalendar = e.WriteCalendar };
+    }
+
     public void When(CalendarSyncFailed e) => (LastError, NeedsReconnect, NextSyncAt) = (e.Error, e.NeedsReconnect, e.NextSyncAt);
 
     public void When(CalendarDisconnected e)

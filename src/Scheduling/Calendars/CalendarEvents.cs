@@ -37,6 +37,18 @@ public sealed record CalDavSettings(
                 before.WriteCalendar is { } chosen && writable.Contains(chosen) ? chosen : calendars.FirstOrDefault(c => c.Writable)?.Url);
         return new(serverUrl, principalUrl, homeUrl, username, calendars, [.. calendars.Select(c => c.Url)], calendars.FirstOrDefault(c => c.Writable)?.Url);
     }
+
+    /// <summary>
+    /// The account as a sync found it at the server, or null when its calendars are as recorded. A calendar deleted
+    /// there leaves the choice (it can block nothing, and bookings go to the first writable one instead); one added
+    /// there is listed, blocking time only once the organizer chooses it; a renamed one keeps its place in the choice.
+    /// </summary>
+    public CalDavSettings? Refreshed(IReadOnlyList<CalDavCalendarInfo> found)
+    {
+        var now = Found(ServerUrl, PrincipalUrl, HomeUrl, Username, found, this);
+        return now.Calendars.SequenceEqual(Calendars) && now.BusyCalendars.SequenceEqual(BusyCalendars) && now.WriteCalendar == WriteCalendar
+            ? null : now;
+    }
 }
 
 /// <summary>
@@ -49,6 +61,13 @@ public sealed record CalendarConnected(
 
 /// <summary>The organizer chose which of a CalDAV account's calendars block time and which one receives bookings.</summary>
 public sealed record CalDavCalendarsChosen(Guid ConnectionId, IReadOnlyList<string> BusyCalendars, string? WriteCalendar, DateTimeOffset ChosenAt);
+
+/// <summary>
+/// A sync found the CalDAV account's calendars changed at the server (<see cref="CalDavSettings.Refreshed"/>): these are
+/// its calendars now, and what of the organizer's choice still applies.
+/// </summary>
+public sealed record CalDavCalendarsFound(
+    Guid ConnectionId, IReadOnlyList<CalDavCalendarInfo> Calendars, IReadOnlyList<string> BusyCalendars, string? WriteCalendar, DateTimeOffset FoundAt);
 
 /// <summary>The provider issued a fresh access token (and perhaps a new refresh token).</summary>
 public sealed record CalendarTokensRefreshed(Guid ConnectionId, SealedTokens Tokens, DateTimeOffset RefreshedAt);
@@ -65,6 +84,8 @@ public static class CalendarErasure
     // CalDAV calendar and event URLs usually hold the account's name.
 
     public static CalDavCalendarsChosen Mask(CalDavCalendarsChosen e) => e with { BusyCalendars = [], WriteCalendar = null };
+
+    public static CalDavCalendarsFound Mask(CalDavCalendarsFound e) => e with { Calendars = [], BusyCalendars = [], WriteCalendar = null };
 
     public static BusyWindowsSynced Mask(BusyWindowsSynced e) => e with { ChangeMarkers = null };
 
