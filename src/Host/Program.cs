@@ -187,6 +187,10 @@ if (args.Length == 0 || args[0].StartsWith('-') && !helpOnly)
     await app.RunAsync();
     return 0;
 }
+// JasperFx prints every assembly it searches for commands until its host extensions were applied. The host here is built
+// already and none are registered, so applying the empty set (public API; it only sets that flag) keeps a command's
+// output to what the command says.
+new JasperFx.CommandLine.CommandFactory().ApplyExtensions(new ServiceCollection());
 // JasperFx says help as "help [command]": "projections --help" becomes "help projections", "--help" alone "help".
 // It answers a command's help with exit code 1; help that was printed is a success.
 var exitCode = await app.RunJasperFxCommands(!helpOnly ? args : args[0] switch

@@ -65,6 +65,7 @@ public sealed class CommandLineTests
         (code, error.Trim()).ShouldBe((0, ""));
         output.ShouldContain("projections - Asynchronous projection and projection rebuilds");
         output.ShouldNotContain("Invalid usage");
+        output.ShouldNotContain("Searching");
     }
 
     [Theory]
