@@ -126,11 +126,9 @@ public static class EraseInviteeDataHandler
     {
         Guid[] ids = [.. CalendarProviders.All.Select(p => CalendarConnection.StreamId(userId, p))];
         await using var session = store.LightweightSession();
-        await session.BeginTransactionAsync(ct);
         foreach (var id in ids)
         {
-            await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
-            var stream = await session.Events.FetchForWriting<CalendarConnection>(id, ct);
+            var stream = await CalendarConnectionLock.FetchLockedAsync(session, id, ct);
             if (stream.Aggregate is { IsConnected: true }) stream.AppendOne(new CalendarDisconnected(id, now));
         }
         await session.SaveChangesAsync(ct);

@@ -91,13 +91,10 @@ public static class ChooseCalDavCalendarsEndpoint
     [ProducesResponseType<ProblemDetails>(404, "application/problem+json")]
     [WolverinePatch("/v0/calendar/caldav", OperationId = "chooseCalDavCalendars")]
     public static async Task<IResult> Patch(
-        CalDavChoiceInput body, ClaimsPrincipal caller, OutboxedSessionFactory sessions, IMessageBus bus, TimeProvider clock, CancellationToken ct)
+        CalDavChoiceInput body, ClaimsPrincipal caller, IDocumentSession session, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var id = CalendarConnection.StreamId(caller.UserId(), CalendarProvider.CalDav);
-        await using var session = sessions.OpenSession(bus);
-        await session.BeginTransactionAsync(ct);
-        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
-        var stream = await session.Events.FetchForWriting<CalendarConnection>(id, ct);
+        var stream = await CalendarConnectionLock.FetchLockedAsync(session, id, ct);
         if (stream.Aggregate is not { IsConnected: true, CalDav: { } settings } connection)
             return Problems.Result(Problems.NotFound("No connected CalDAV calendar."));
 
@@ -115,7 +112,6 @@ public static class ChooseCalDavCalendarsEndpoint
         var chosen = new CalDavCalendarsChosen(id, busy, write, now);
         stream.AppendOne(chosen);
         await bus.PublishAsync(new SyncCalendar(id, now));
-        await session.SaveChangesAsync(ct);
         connection.When(chosen);
         return Results.Json(new CalendarConnectionAnswer(true, CalendarStatusJson.Of(CalendarProvider.CalDav, connection, configured: true)));
     }

@@ -1,6 +1,7 @@
 using OpenCalendly.Host.Api;
 using OpenCalendly.Host.Identity;
 using Marten;
+using JasperFx.Events;
 using Npgsql;
 using OpenCalendly.Projections;
 using OpenCalendly.Integrations.Calendars;
@@ -32,6 +33,17 @@ public static class CalendarConnectionLock
 {
     public static Task TakeAsync(NpgsqlConnection connection, Guid connectionId, CancellationToken ct) =>
         AdvisoryLocks.TakeAsync(connection, LockKey.Of(LockKind.CalendarConnection, connectionId), ct);
+
+    /// <summary>
+    /// The connection's stream, read for appending under its lock in the session's transaction (begun here if it is not
+    /// yet): no other change of the connection interleaves until that transaction ends. Its aggregate is null when new.
+    /// </summary>
+    public static async Task<IEventStream<CalendarConnection>> FetchLockedAsync(IDocumentSession session, Guid connectionId, CancellationToken ct)
+    {
+        await session.BeginTransactionAsync(ct);
+        await TakeAsync(session.Connection!, connectionId, ct);
+        return await session.Events.FetchForWriting<CalendarConnection>(connectionId, ct);
+    }
 }
 
 /// <summary>

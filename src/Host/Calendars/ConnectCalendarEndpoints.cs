@@ -39,11 +39,10 @@ internal static class ConnectRules
         OutboxedSessionFactory sessions, IMessageBus bus, Guid id, Func<CalendarConnection?, CalendarConnected> connect, DateTimeOffset now, CancellationToken ct)
     {
         await using var session = sessions.OpenSession(bus);
-        await session.BeginTransactionAsync(ct);
-        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
-        var before = await session.LoadAsync<CalendarConnection>(id, ct);
+        var stream = await CalendarConnectionLock.FetchLockedAsync(session, id, ct);
+        var before = stream.Aggregate;
         var connected = connect(before);
-        session.Events.Append(id, connected);
+        stream.AppendOne(connected);
         await bus.PublishAsync(new SyncCalendar(id, now));
         await session.SaveChangesAsync(ct);
         return CalendarConnection.From(connected, before);
@@ -158,9 +157,7 @@ public static class DisconnectCalendarEndpoint
     {
         if (CalendarProviders.Parse(provider) is not { } kind) return Problems.Result(ConnectRules.UnknownProvider());
         var id = CalendarConnection.StreamId(caller.UserId(), kind);
-        await session.BeginTransactionAsync(ct);
-        await CalendarConnectionLock.TakeAsync(session.Connection!, id, ct);
-        var stream = await session.Events.FetchForWriting<CalendarConnection>(id, ct);
+        var stream = await CalendarConnectionLock.FetchLockedAsync(session, id, ct);
         if (stream.Aggregate is not { IsConnected: true }) return Problems.Result(Problems.NotFound("No connected calendar for this provider."));
 
         var now = clock.GetUtcNow();
@@ -172,7 +169,6 @@ public static class DisconnectCalendarEndpoint
             (writeback.Status, writeback.LastError, writeback.UpdatedAt) = (WritebackStatus.Failed, "The calendar was disconnected before this booking was written to it.", now);
             session.Store(writeback);
         }
-        await session.SaveChangesAsync(ct);
         return Results.Json(new CalendarDisconnectedAnswer(true, provider, true));
     }
 }

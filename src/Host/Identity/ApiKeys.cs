@@ -106,7 +106,6 @@ public static class CreateApiKeyEndpoint
             Prefix = token[..(ApiKey.TokenPrefix.Length + 6)], TokenHash = Tokens.Hash(token), CreatedAt = now, ExpiresAt = body.ExpiresAt,
         };
         db.Store(key);
-        await db.SaveChangesAsync(ct);
         return Results.Json(new ApiKeyCreatedAnswer(true, ApiKeyJson.Of(key), token));
     }
 
@@ -137,7 +136,6 @@ public static class ApiKeyEndpoints
         if (key is null || key.UserId != caller.UserId() || key.RevokedAt is not null) return Problems.Result(Problems.NotFound("API key not found."));
         key.RevokedAt = clock.GetUtcNow();
         db.Store(key);
-        await db.SaveChangesAsync(ct);
         return Results.Json(new OkAnswer(true));
     }
 }

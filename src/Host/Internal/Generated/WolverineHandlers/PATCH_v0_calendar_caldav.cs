@@ -29,6 +29,8 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "OpenCalendly.Host.Calendars.ChooseCalDavCalendarsEndpoint").SetTag("http.route", "/v0/calendar/caldav").SetTag("http.request.method", "PATCH");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Reading the request body via JSON deserialization
@@ -44,7 +46,11 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await OpenCalendly.Host.Calendars.ChooseCalDavCalendarsEndpoint.Patch(body, httpContext.User, _outboxedSessionFactory, messageContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await OpenCalendly.Host.Calendars.ChooseCalDavCalendarsEndpoint.Patch(body, httpContext.User, documentSession, messageContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
