@@ -200,6 +200,7 @@ public sealed class CalDavTests(CalDavApp app)
         written.DtStart!.AsUtc.ShouldBe(new DateTime(2030, 4, 2, 10, 0, 0, DateTimeKind.Utc));
         written.Summary!.ShouldContain("Pat Lee");
         written.Attendees.Single().Value!.ToString().ShouldBe("mailto:pat@example.com");
+        written.Attendees.Single().Parameters.Get("SCHEDULE-AGENT").ShouldBe("CLIENT");   // the server sends no invitation of its own
         (await Radicale.ObjectsAsync(work, user)).ShouldBeEmpty();
 
         // The organizer adds a note to the event in their calendar app: its version changes under us.

@@ -206,10 +206,16 @@ public sealed class CalDavClient(HttpClient http)
             Summary = spec.Title, Description = spec.Description, Location = spec.Location, Status = "CONFIRMED",
         };
         foreach (var attendee in spec.Attendees)
-            e.Attendees.Add(new Attendee($"mailto:{attendee.Email}")
+        {
+            var invitee = new Attendee($"mailto:{attendee.Email}")
             {
                 CommonName = Email.Invitation.Parameter(attendee.Name), Role = "REQ-PARTICIPANT", ParticipationStatus = "ACCEPTED", Rsvp = false,
-            });
+            };
+            // The invitee has our emailed invitation already: a server that schedules on the organizer's behalf (RFC 6638,
+            // as iCloud, Fastmail and Nextcloud do) must not send a second one, nor a cancellation of its own.
+            invitee.Parameters.Set("SCHEDULE-AGENT", "CLIENT");
+            e.Attendees.Add(invitee);
+        }
         var calendar = new Calendar { ProductId = "-//OpenCalendly//Scheduling//EN" };
         calendar.Events.Add(e);
         return new Ical.Net.Serialization.CalendarSerializer().SerializeToString(calendar) ?? throw new InvalidOperationException("iCalendar serialization failed.");
