@@ -27,6 +27,8 @@ public enum LockKind
     CalendarConnection = 0x5C4E_0008,
     /// <summary>An event stream appended to in batches from several nodes (the funnel's day streams).</summary>
     EventStream = 0x5C4E_0009,
+    /// <summary>An organizer's API keys, counted against their cap while one is made.</summary>
+    OrganizerApiKeys = 0x5C4E_000A,
 }
 
 /// <summary>One advisory lock: its kind and the thing's folded id. Ordered by kind, then id, the one order everyone takes several in.</summary>

@@ -171,6 +171,17 @@ public sealed class ApiKeyTests(App app)
     }
 
     [Fact]
+    public async Task keys_made_all_at_once_stop_at_the_cap()
+    {
+        var organizer = await _http.SignUp();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
+            _http.Post("/v0/api-keys", new { name = $"key {i}", scopes = new[] { "bookings:read" } }, organizer.Session)));
+        answers.Count(a => (int)a.Status == 200).ShouldBe(50);
+        foreach (var refused in answers.Where(a => (int)a.Status != 200)) refused.ShouldBeProblem(409, "too-many-api-keys");
+        (await _http.Get("/v0/api-keys", organizer.Session)).ShouldBe(200).Json["apiKeys"]!.AsArray().Count.ShouldBe(50);
+    }
+
+    [Fact]
     public async Task the_bookings_api_pages_filters_reads_and_cancels_as_the_key()
     {
         var (organizer, slug, eventTypeId) = await _http.Bookable();

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using OpenCalendly.Host.Api;
+using OpenCalendly.Projections;
 using Wolverine.Http;
 
 namespace OpenCalendly.Host.Identity;
@@ -95,6 +96,8 @@ public static class CreateApiKeyEndpoint
     {
         var userId = caller.UserId();
         var now = clock.GetUtcNow();
+        // Counted under the organizer's lock: two keys made at once would otherwise both see room for one.
+        await db.LockAsync(LockKind.OrganizerApiKeys, userId, ct);
         var active = await db.Query<ApiKey>().CountAsync(k => k.UserId == userId && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), ct);
         if (active >= MostKeys)
             return Problems.Result(Problems.Create(409, "too-many-api-keys", $"An organizer may hold at most {MostKeys} active API keys; revoke one first."));
