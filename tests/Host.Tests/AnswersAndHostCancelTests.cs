@@ -156,6 +156,30 @@ public sealed class QuestionJourneyTests(BrowserApp app)
         await console.SelectOptionAsync("#booking-filter", "canceled");
         await console.WaitForSelectorAsync(".booking-card:has-text('Reason: Something came up.')", Visible);
     }
+
+    [Fact]
+    public async Task an_invitee_named_in_markup_is_shown_as_text_when_the_organizer_cancels()
+    {
+        var (organizer, slug, _) = await app.Http.Bookable();
+        const string name = "Eve <b id=\"injected\">Bold</b><a id=\"phish\" href=\"https://evil.example/\">Sign in again</a>";
+        (await app.Http.Post("/v0/bookings", new
+        {
+            username = organizer.Username, eventSlug = slug, startsAt = "2030-11-05T10:00:00Z", timezone = "UTC",
+            inviteeName = name, inviteeEmail = "eve@example.com", answers = new { },
+        }, idempotencyKey: Api.NewKey())).ShouldBe(200);
+
+        var console = await app.NewPage(1280, 900);
+        await console.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}');");
+        await console.GotoAsync($"{app.BaseUrl}/organizer");
+        await console.WaitForSelectorAsync(".booking-card:has-text('Eve <b')", Visible);
+        await console.ClickAsync(".booking-card button:has-text('Cancel booking')");
+        await console.WaitForSelectorAsync(".cancel-booking [name=reason]", Visible);
+
+        (await console.TextContentAsync(".cancel-booking button[type=submit]")).ShouldBe($"Cancel and tell {name}");
+        (await console.Locator("#injected, #phish").CountAsync()).ShouldBe(0);
+        await console.ClickAsync(".cancel-booking button[type=submit]");
+        await console.WaitForSelectorAsync("#bookings:has-text('No upcoming bookings yet')", Visible);
+    }
 }
 
 /// <summary>The console as a newcomer meets it: where to start, how to get around, what a webhook sends.</summary>

@@ -192,4 +192,19 @@ public sealed class SecurityHeaderTests(App app)
             html.ShouldNotContain(" onclick=", Case.Insensitive, file);
         }
     }
+
+    /// <summary>What people typed (names, answers, reasons) reaches pages as text: markup is only ever written as fixed strings.</summary>
+    [Fact]
+    public async Task no_page_script_writes_interpolated_text_as_markup()
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Host", "wwwroot");
+        var scripts = Directory.GetFiles(root, "*.js", SearchOption.AllDirectories);
+        scripts.Length.ShouldBeGreaterThan(5);
+        foreach (var file in scripts)
+        {
+            var code = await File.ReadAllTextAsync(file);
+            System.Text.RegularExpressions.Regex.Matches(code, @"(innerHTML|outerHTML)\s*\+?=\s*`[^`]*\$\{|insertAdjacentHTML\([^)]*\$\{|document\.write")
+                .Select(m => m.Value).ShouldBeEmpty(file);
+        }
+    }
 }

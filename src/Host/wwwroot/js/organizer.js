@@ -84,9 +84,10 @@ function questionEditor(initial = []) {
     rowEl.className = "question inline";
     rowEl.dataset.id = q.id || "";
     rowEl.innerHTML = `<label>Question <input name="q-label" required maxlength="200"></label>
-      <label>Answer <select name="q-kind">${kinds.map(([v, t]) => `<option value="${v}">${t}</option>`).join("")}</select></label>
+      <label>Answer <select name="q-kind"></select></label>
       <label class="check"><input type="checkbox" name="q-required"> Required</label>
       <label class="q-options">Options, one per line <textarea name="q-options" rows="3"></textarea></label>`;
+    rowEl.querySelector("[name=q-kind]").append(...kinds.map(([value, label]) => new Option(label, value)));
     rowEl.querySelector("[name=q-label]").value = q.label;
     rowEl.querySelector("[name=q-kind]").value = q.kind || "text";
     rowEl.querySelector("[name=q-required]").checked = !!q.required;
@@ -280,8 +281,11 @@ async function loadBookings() {
       const cancel = button("Cancel booking", () => {
         const form = document.createElement("form");
         form.className = "inline cancel-booking";
-        form.innerHTML = `<label>Reason for ${b.inviteeName} (optional) <textarea name="reason" maxlength="500" rows="2"></textarea></label>
-          <button type="submit" class="danger">Cancel and tell ${b.inviteeName}</button>`;
+        // The invitee chose their name: it goes in as text, never as markup.
+        const label = document.createElement("label");
+        label.append(`Reason for ${b.inviteeName} (optional) `, Object.assign(document.createElement("textarea"), { name: "reason", maxLength: 500, rows: 2 }));
+        const submit = Object.assign(document.createElement("button"), { type: "submit", className: "danger", textContent: `Cancel and tell ${b.inviteeName}` });
+        form.append(label, submit);
         form.addEventListener("submit", guarded("bookings-panel", async () => {
           const reason = form.elements.reason.value.trim();
           await api("POST", `/v0/bookings/${b.id}/cancel`, reason ? { reason } : {});
