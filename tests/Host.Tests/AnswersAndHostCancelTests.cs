@@ -162,11 +162,8 @@ public sealed class QuestionJourneyTests(BrowserApp app)
     {
         var (organizer, slug, _) = await app.Http.Bookable();
         const string name = "Eve <b id=\"injected\">Bold</b><a id=\"phish\" href=\"https://evil.example/\">Sign in again</a>";
-        (await app.Http.Post("/v0/bookings", new
-        {
-            username = organizer.Username, eventSlug = slug, startsAt = "2030-11-05T10:00:00Z", timezone = "UTC",
-            inviteeName = name, inviteeEmail = "eve@example.com", answers = new { },
-        }, idempotencyKey: Api.NewKey())).ShouldBe(200);
+        (await app.Http.Post("/v0/bookings", Bookings.Request(organizer, slug, "2030-11-05T10:00:00Z", "eve@example.com", inviteeName: name),
+            idempotencyKey: Api.NewKey())).ShouldBe(200);
 
         var console = await app.NewPage(1280, 900);
         await console.AddInitScriptAsync($"localStorage.setItem('oc-session', '{organizer.Session}');");

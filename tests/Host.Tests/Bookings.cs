@@ -2,10 +2,11 @@ namespace OpenCalendly.Host.Tests;
 
 public static class Bookings
 {
-    public static object Request(Organizer organizer, string slug, string startsAt, string inviteeEmail = "pat@example.com", object? answers = null) => new
+    public static object Request(
+        Organizer organizer, string slug, string startsAt, string inviteeEmail = "pat@example.com", object? answers = null, string inviteeName = "Pat Lee") => new
     {
         username = organizer.Username, eventSlug = slug, startsAt, timezone = "Europe/Paris",
-        inviteeName = "Pat Lee", inviteeEmail, answers = answers ?? new { },
+        inviteeName, inviteeEmail, answers = answers ?? new { },
     };
 
     /// <summary>The starts of the slots an invitee is offered on <paramref name="day"/> (UTC), as the booking page asks for them.</summary>

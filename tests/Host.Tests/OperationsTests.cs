@@ -183,7 +183,7 @@ public sealed class SecurityHeaderTests(App app)
     [Fact]
     public async Task no_page_has_inline_script_or_style()
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Host", "wwwroot"), "*.html"))
+        foreach (var file in Directory.GetFiles(Wwwroot, "*.html"))
         {
             var html = await File.ReadAllTextAsync(file);
             System.Text.RegularExpressions.Regex.Matches(html, "<script(?![^>]*\\bsrc=)[^>]*>").ShouldBeEmpty(file);
@@ -193,12 +193,14 @@ public sealed class SecurityHeaderTests(App app)
         }
     }
 
+    /// <summary>The pages' sources in the repository.</summary>
+    private static readonly string Wwwroot = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Host", "wwwroot");
+
     /// <summary>What people typed (names, answers, reasons) reaches pages as text: markup is only ever written as fixed strings.</summary>
     [Fact]
     public async Task no_page_script_writes_interpolated_text_as_markup()
     {
-        var root = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Host", "wwwroot");
-        var scripts = Directory.GetFiles(root, "*.js", SearchOption.AllDirectories);
+        var scripts = Directory.GetFiles(Wwwroot, "*.js", SearchOption.AllDirectories);
         scripts.Length.ShouldBeGreaterThan(5);
         foreach (var file in scripts)
         {

@@ -87,9 +87,10 @@ function questionEditor(initial = []) {
       <label>Answer <select name="q-kind"></select></label>
       <label class="check"><input type="checkbox" name="q-required"> Required</label>
       <label class="q-options">Options, one per line <textarea name="q-options" rows="3"></textarea></label>`;
-    rowEl.querySelector("[name=q-kind]").append(...kinds.map(([value, label]) => new Option(label, value)));
+    const kind = rowEl.querySelector("[name=q-kind]");
+    kind.append(...kinds.map(([value, label]) => new Option(label, value)));
     rowEl.querySelector("[name=q-label]").value = q.label;
-    rowEl.querySelector("[name=q-kind]").value = q.kind || "text";
+    kind.value = q.kind || "text";
     rowEl.querySelector("[name=q-required]").checked = !!q.required;
     rowEl.querySelector("[name=q-options]").value = (q.options || []).join("\n");
     const options = rowEl.querySelector(".q-options");
